@@ -1,0 +1,90 @@
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from outstaff.models import BaseModel
+
+from .choices import OrganizationKind, Role
+
+
+class Organization(BaseModel):
+    """A tenant: a client company that directs the work, or a provider that legally employs."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    kind = models.CharField(max_length=16, choices=OrganizationKind.choices, db_index=True)
+    country = models.CharField(max_length=2, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_client(self) -> bool:
+        return self.kind == OrganizationKind.CLIENT
+
+    @property
+    def is_provider(self) -> bool:
+        return self.kind == OrganizationKind.PROVIDER
+
+
+class User(AbstractUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(unique=True)
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email or self.username
+
+
+class Membership(BaseModel):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=32, choices=Role.choices)
+
+    class Meta:
+        ordering = ("organization__name",)
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="%(app_label)s_%(class)s_unique_user_org"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+
+class ApiKey(BaseModel):
+    """A key for an HR system. Only a SHA-256 hash is stored; the key is shown once at creation."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(max_length=120)
+    prefix = models.CharField(max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scopes = ArrayField(models.CharField(max_length=40), default=list, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LoginFailure(models.Model):
+    """Failed logins, for throttling; kept in PostgreSQL so every web process sees the same count."""
+
+    username = models.CharField(max_length=254, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    attempted_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,0 +1,52 @@
+from django.db.models import QuerySet
+
+from .actors import Actor, actor_for_membership
+from .models import ApiKey, Membership, Organization, User
+
+ACTIVE_ORG_SESSION_KEY = "active_organization_id"
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, organization__is_active=True).select_related("organization", "user")
+
+
+def actor_for_user(*, user: User, organization_id: str | None = None) -> Actor | None:
+    """The user's actor in the chosen organization (or their first one); None without a membership."""
+    if not user.is_authenticated:
+        return None
+    memberships = list(membership_list_for_user(user=user))
+    if not memberships:
+        return None
+    chosen = next((m for m in memberships if str(m.organization_id) == str(organization_id)), memberships[0])
+    return actor_for_membership(chosen)
+
+
+def actor_for_request(request) -> Actor | None:
+    """The actor behind a page request or an API request (API key or session)."""
+    cached = getattr(request, "_outstaff_actor", None)
+    if cached is not None:
+        return cached
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, ApiKey):
+        from .actors import actor_for_api_key
+
+        actor = actor_for_api_key(auth)
+    else:
+        session = getattr(request, "session", None)
+        org_id = session.get(ACTIVE_ORG_SESSION_KEY) if session is not None else None
+        actor = actor_for_user(user=request.user, organization_id=org_id)
+    request._outstaff_actor = actor
+    return actor
+
+
+def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:
+    return ApiKey.objects.filter(organization=actor.organization).select_related("created_by")
+
+
+def organization_list(*, kind: str | None = None) -> QuerySet[Organization]:
+    qs = Organization.objects.filter(is_active=True)
+    return qs.filter(kind=kind) if kind else qs
+
+
+def user_list_for_organization(*, organization: Organization) -> QuerySet[User]:
+    return User.objects.filter(memberships__organization=organization, is_active=True).distinct()

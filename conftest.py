@@ -1,0 +1,22 @@
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.services import api_key_create
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def api_key_client():
+    """Returns a function making an APIClient authenticated with a fresh key of `organization`."""
+
+    def make(organization, scopes):
+        _, raw_key = api_key_create(organization=organization, name="test key", scopes=list(scopes))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw_key}")
+        return client
+
+    return make

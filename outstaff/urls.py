@@ -1,0 +1,40 @@
+from django.contrib import admin
+from django.http import HttpResponse
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from outstaff.api import errors
+
+api_v1 = [
+    path("", include("accounts.api.urls")),
+    path("", include("providers.api.urls")),
+    path("", include("workers.api.urls")),
+    path("", include("assignments.api.urls")),
+]
+
+urlpatterns = [
+    path("", include("accounts.urls")),
+    path("workers/", include("workers.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
+]
+
+
+def handler404(request, exception=None):
+    if request.path.startswith("/api/"):
+        return errors.api_not_found(request, exception)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if request.path.startswith("/api/"):
+        return errors.api_server_error(request)
+    from django.views.defaults import server_error
+
+    return server_error(request)

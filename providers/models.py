@@ -1,0 +1,189 @@
+import pghistory
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from outstaff.fields import CountryField, external_id_field
+from outstaff.models import BaseModel
+
+from .choices import (
+    ComplianceKind,
+    ComplianceStatus,
+    ContractType,
+    EngagementModel,
+    PayrollEntryStatus,
+    PayrollRunStatus,
+)
+
+WEEKLY_HOURS_VALIDATORS = [MinValueValidator(0), MaxValueValidator(80)]
+
+
+def _unique_external_id(owner: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=[owner, "external_id"],
+        condition=~Q(external_id=""),
+        name="%(app_label)s_%(class)s_unique_external_id",
+    )
+
+
+class Provider(models.Model):
+    """The provider profile of a provider organization (an employer of record). Its primary key is
+    the organization's id, so `provider_id` on a row is the owning organization: one indexed filter."""
+
+    organization = models.OneToOneField(
+        "accounts.Organization", primary_key=True, on_delete=models.CASCADE, related_name="provider_profile"
+    )
+    legal_name = models.CharField(max_length=200)
+    website = models.URLField(blank=True, default="")
+    headquarters_country = CountryField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ("legal_name",)
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def id(self):
+        return self.organization_id
+
+
+class LegalEntity(BaseModel):
+    """A provider's registered employer in one country, with its staffing licence where required."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="legal_entities")
+    country = CountryField(db_index=True)
+    name = models.CharField(max_length=200)
+    registration_number = models.CharField(max_length=80)
+    staffing_licence_number = models.CharField(max_length=80, blank=True, default="")
+    staffing_licence_expires_on = models.DateField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("country", "name")
+        verbose_name_plural = "legal entities"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "country", "registration_number"], name="%(app_label)s_%(class)s_unique_registration"
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "country"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})"
+
+
+@pghistory.track()
+class EmploymentContract(BaseModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="contracts")
+    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="contracts")
+    legal_entity = models.ForeignKey(LegalEntity, on_delete=models.PROTECT, related_name="contracts")
+    external_id = external_id_field()
+    contract_type = models.CharField(max_length=16, choices=ContractType.choices)
+    engagement_model = models.CharField(
+        max_length=16, choices=EngagementModel.choices, default=EngagementModel.UNSPECIFIED
+    )
+    signed_on = models.DateField(null=True, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    weekly_hours = models.DecimalField(max_digits=4, decimal_places=1, validators=WEEKLY_HOURS_VALIDATORS)
+
+    class Meta:
+        ordering = ("-starts_on", "id")
+        constraints = [
+            _unique_external_id("provider"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="%(app_label)s_%(class)s_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(weekly_hours__gte=0) & Q(weekly_hours__lte=80), name="%(app_label)s_%(class)s_hours_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "contract_type"]), models.Index(fields=["worker", "starts_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_contract_type_display()} contract · {self.worker} from {self.starts_on}"
+
+
+class PayrollRun(BaseModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="payroll_runs")
+    country = CountryField()
+    period_start = models.DateField()
+    period_end = models.DateField()
+    pay_date = models.DateField()
+    status = models.CharField(max_length=16, choices=PayrollRunStatus.choices, default=PayrollRunStatus.DRAFT)
+    external_id = external_id_field()
+
+    class Meta:
+        ordering = ("-period_start", "country")
+        constraints = [
+            _unique_external_id("provider"),
+            models.UniqueConstraint(
+                fields=["provider", "country", "period_start", "period_end"], name="%(app_label)s_%(class)s_unique_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(period_end__gte=F("period_start")), name="%(app_label)s_%(class)s_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Payroll {self.country} {self.period_start:%Y-%m}"
+
+
+@pghistory.track()
+class PayrollEntry(BaseModel):
+    run = models.ForeignKey(PayrollRun, on_delete=models.CASCADE, related_name="entries")
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="payroll_entries")
+    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="payroll_entries")
+    external_id = external_id_field()
+    status = models.CharField(max_length=16, choices=PayrollEntryStatus.choices, default=PayrollEntryStatus.SCHEDULED)
+    failure_reason = models.TextField(blank=True, default="")
+    paid_at = models.DateTimeField(null=True, blank=True)
+    gross_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True, default="")
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        verbose_name_plural = "payroll entries"
+        constraints = [
+            _unique_external_id("provider"),
+            models.UniqueConstraint(fields=["run", "worker"], name="%(app_label)s_%(class)s_unique_worker_per_run"),
+            models.CheckConstraint(
+                condition=~Q(status=PayrollEntryStatus.FAILED) | ~Q(failure_reason=""),
+                name="%(app_label)s_%(class)s_failed_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["provider", "status"]), models.Index(fields=["worker", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.run} · {self.get_status_display()}"
+
+
+@pghistory.track()
+class ComplianceItem(BaseModel):
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="compliance_items")
+    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="compliance_items")
+    external_id = external_id_field()
+    kind = models.CharField(max_length=40, choices=ComplianceKind.choices)
+    status = models.CharField(max_length=16, choices=ComplianceStatus.choices, default=ComplianceStatus.MISSING)
+    expires_on = models.DateField(null=True, blank=True, db_index=True)
+    evidence_reference = models.CharField(max_length=255, blank=True, default="")
+    verified_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    notes = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("worker", "kind")
+        constraints = [
+            _unique_external_id("provider"),
+            models.UniqueConstraint(fields=["worker", "kind"], name="%(app_label)s_%(class)s_unique_kind_per_worker"),
+        ]
+        indexes = [models.Index(fields=["provider", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.get_kind_display()} · {self.get_status_display()}"

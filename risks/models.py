@@ -1,0 +1,51 @@
+import pghistory
+from django.db import models
+from django.db.models import Q
+
+from outstaff.models import BaseModel
+
+from .choices import FlagStatus, RiskCategory, Severity
+
+
+@pghistory.track()
+class RiskFlag(BaseModel):
+    """One finding of one rule about one subject (a worker, and an assignment where it applies).
+    At most one unresolved flag per (subject, rule): scans upsert, never duplicate."""
+
+    client = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="risk_flags")
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="risk_flags")
+    worker = models.ForeignKey("workers.Worker", on_delete=models.CASCADE, related_name="risk_flags")
+    assignment = models.ForeignKey(
+        "assignments.Assignment", null=True, blank=True, on_delete=models.CASCADE, related_name="risk_flags"
+    )
+    rule_code = models.CharField(max_length=64, db_index=True)
+    category = models.CharField(max_length=24, choices=RiskCategory.choices)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    evidence = models.JSONField(default=dict)
+    evidence_hash = models.CharField(max_length=64, blank=True, default="")
+    status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    status_reason = models.TextField(blank=True, default="")
+    status_changed_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    first_seen_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-last_seen_at", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "assignment", "rule_code"],
+                condition=~Q(status=FlagStatus.RESOLVED),
+                nulls_distinct=False,
+                name="%(app_label)s_%(class)s_one_current_per_subject_rule",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "status", "severity"]),
+            models.Index(fields=["provider", "status", "severity"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule_code} · {self.worker}"

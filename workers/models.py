@@ -1,0 +1,107 @@
+import pghistory
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+
+from outstaff.fields import CountryField, external_id_field
+from outstaff.models import BaseModel
+
+from .choices import CheckInKind, ExitReason, WorkerStatus
+
+
+@pghistory.track()
+class Worker(BaseModel):
+    """A dedicated worker: employed by one provider, directed by one client."""
+
+    provider = models.ForeignKey("providers.Provider", on_delete=models.PROTECT, related_name="workers")
+    client = models.ForeignKey("accounts.Organization", on_delete=models.PROTECT, related_name="client_workers")
+    external_id = external_id_field()
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100)
+    work_email = models.EmailField()
+    country = CountryField(db_index=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    role_title = models.CharField(max_length=120, blank=True, default="")
+    status = models.CharField(max_length=16, choices=WorkerStatus.choices, default=WorkerStatus.ONBOARDING)
+    start_date = models.DateField(null=True, blank=True)
+    exit_date = models.DateField(null=True, blank=True)
+    exit_reason = models.CharField(max_length=24, choices=ExitReason.choices, blank=True, default="")
+    exit_notes = models.TextField(blank=True, default="")
+    # The onboarding gate (DESIGN §7): set when a client admin lets a worker through without a
+    # passed screening. The reason is mandatory and the risk engine flags it.
+    gate_override_reason = models.TextField(blank=True, default="")
+    gate_override_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    gate_override_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("last_name", "first_name", "id")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "external_id"],
+                condition=~Q(external_id=""),
+                name="%(app_label)s_%(class)s_unique_external_id",
+            ),
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(start_date__isnull=True) | Q(exit_date__gte=F("start_date")),
+                name="%(app_label)s_%(class)s_exit_after_start",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=WorkerStatus.OFFBOARDED) | Q(exit_date__isnull=False),
+                name="%(app_label)s_%(class)s_offboarded_has_exit_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "status"]),
+            models.Index(fields=["provider", "status"]),
+            models.Index(fields=["start_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+class CheckIn(BaseModel):
+    """A 30/60/90-day (or ad-hoc) check-in between a worker and their directing manager."""
+
+    worker = models.ForeignKey(Worker, on_delete=models.CASCADE, related_name="check_ins")
+    kind = models.CharField(max_length=8, choices=CheckInKind.choices)
+    due_on = models.DateField(db_index=True)
+    done_on = models.DateField(null=True, blank=True)
+    manager = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    engagement = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    role_clarity = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    manager_relationship = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    notes = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("due_on", "id")
+        verbose_name = "check-in"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "kind"],
+                condition=~Q(kind=CheckInKind.AD_HOC),
+                name="%(app_label)s_%(class)s_one_per_milestone",
+            ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{rating}__isnull": True}) | Q(**{f"{rating}__gte": 1, f"{rating}__lte": 5}),
+                    name=f"%(app_label)s_%(class)s_{rating}_1_to_5",
+                )
+                for rating in ("engagement", "role_clarity", "manager_relationship")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} · {self.get_kind_display()}"

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workers"
+urlpatterns = [
+    path("", views.WorkerListView.as_view(), name="list"),
+    path("<uuid:worker_id>/", views.WorkerDetailView.as_view(), name="detail"),
+]
