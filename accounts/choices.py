@@ -40,13 +40,24 @@ ALL_SCOPE_STRINGS = sorted(f"{family}:{mode}" for family in Scope.values for mod
 # organization may see.
 ROLE_WRITE_FAMILIES: dict[str, set[str]] = {
     Role.CLIENT_ADMIN: {
-        Scope.WORKERS, Scope.ASSIGNMENTS, Scope.SCREENING, Scope.RISKS, Scope.WEBHOOKS, Scope.API_KEYS,
+        Scope.WORKERS,
+        Scope.ASSIGNMENTS,
+        Scope.SCREENING,
+        Scope.RISKS,
+        Scope.WEBHOOKS,
+        Scope.API_KEYS,
     },
     Role.HIRING_MANAGER: {Scope.WORKERS, Scope.ASSIGNMENTS, Scope.SCREENING, Scope.RISKS},
     Role.VIEWER: set(),
     Role.PROVIDER_ADMIN: {
-        Scope.PROVIDERS, Scope.WORKERS, Scope.CONTRACTS, Scope.PAYROLL, Scope.COMPLIANCE, Scope.RISKS,
-        Scope.WEBHOOKS, Scope.API_KEYS,
+        Scope.PROVIDERS,
+        Scope.WORKERS,
+        Scope.CONTRACTS,
+        Scope.PAYROLL,
+        Scope.COMPLIANCE,
+        Scope.RISKS,
+        Scope.WEBHOOKS,
+        Scope.API_KEYS,
     },
     Role.PAYROLL_OFFICER: {Scope.PAYROLL},
     Role.COMPLIANCE_OFFICER: {Scope.COMPLIANCE, Scope.CONTRACTS},

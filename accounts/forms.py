@@ -7,7 +7,9 @@ from .services import login_failure_record, login_failures_clear, login_is_throt
 class ThrottledAuthenticationForm(AuthenticationForm):
     """Django's login form, refusing further attempts after too many failures for one account."""
 
-    username = forms.CharField(label="Email", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
+    username = forms.CharField(
+        label="Email", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
 
     def clean(self):
         username = (self.data.get("username") or "").strip()

@@ -56,7 +56,9 @@ def api_key_create(
     """Create a key and return it with the raw secret, which is never stored and shown only once."""
     unknown = sorted(set(scopes) - set(ALL_SCOPE_STRINGS))
     if unknown:
-        raise ValidationError({"scopes": f"Unknown scopes: {', '.join(unknown)}. Known: {', '.join(ALL_SCOPE_STRINGS)}."})
+        raise ValidationError(
+            {"scopes": f"Unknown scopes: {', '.join(unknown)}. Known: {', '.join(ALL_SCOPE_STRINGS)}."}
+        )
     if not scopes:
         raise ValidationError({"scopes": "Give the key at least one scope."})
     prefix = secrets.token_hex(6)

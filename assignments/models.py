@@ -77,8 +77,10 @@ class Assignment(BaseModel):
                 name="%(app_label)s_%(class)s_no_overlap_per_worker",
                 expressions=[
                     ("worker", RangeOperators.EQUAL),
-                    (DateRange("starts_on", "ends_on", RangeBoundary(inclusive_lower=True, inclusive_upper=True)),
-                     RangeOperators.OVERLAPS),
+                    (
+                        DateRange("starts_on", "ends_on", RangeBoundary(inclusive_lower=True, inclusive_upper=True)),
+                        RangeOperators.OVERLAPS,
+                    ),
                 ],
                 condition=~Q(status=AssignmentStatus.CANCELLED),
             ),

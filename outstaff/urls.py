@@ -9,12 +9,20 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("providers.api.urls")),
     path("", include("workers.api.urls")),
+    path("", include("screening.api.urls")),
     path("", include("assignments.api.urls")),
+    path("", include("risks.api.urls")),
+    path("", include("integrations.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("accounts.urls")),
     path("workers/", include("workers.urls")),
+    path("provider/", include("providers.urls")),
+    path("screening/", include("screening.urls")),
+    path("teams/", include("assignments.urls")),
+    path("risks/", include("risks.urls")),
+    path("integrations/", include("integrations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

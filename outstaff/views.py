@@ -21,8 +21,10 @@ class ActorRequiredMixin(LoginRequiredMixin):
         if not actor:
             raise Http404("You are not a member of any organization.")
         self.actor = actor
-        if self.write_family and request.method not in ("GET", "HEAD", "OPTIONS") and not actor.can_write(
+        if (
             self.write_family
+            and request.method not in ("GET", "HEAD", "OPTIONS")
+            and not actor.can_write(self.write_family)
         ):
             from django.core.exceptions import PermissionDenied
 

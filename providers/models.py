@@ -66,7 +66,8 @@ class LegalEntity(BaseModel):
         verbose_name_plural = "legal entities"
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "country", "registration_number"], name="%(app_label)s_%(class)s_unique_registration"
+                fields=["provider", "country", "registration_number"],
+                name="%(app_label)s_%(class)s_unique_registration",
             ),
         ]
         indexes = [models.Index(fields=["provider", "country"])]
@@ -122,7 +123,8 @@ class PayrollRun(BaseModel):
         constraints = [
             _unique_external_id("provider"),
             models.UniqueConstraint(
-                fields=["provider", "country", "period_start", "period_end"], name="%(app_label)s_%(class)s_unique_period"
+                fields=["provider", "country", "period_start", "period_end"],
+                name="%(app_label)s_%(class)s_unique_period",
             ),
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="%(app_label)s_%(class)s_period_order"
@@ -171,9 +173,7 @@ class ComplianceItem(BaseModel):
     status = models.CharField(max_length=16, choices=ComplianceStatus.choices, default=ComplianceStatus.MISSING)
     expires_on = models.DateField(null=True, blank=True, db_index=True)
     evidence_reference = models.CharField(max_length=255, blank=True, default="")
-    verified_by = models.ForeignKey(
-        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    verified_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     verified_at = models.DateTimeField(null=True, blank=True)
     notes = models.TextField(blank=True, default="")
 

@@ -10,14 +10,21 @@ from django.db import transaction
 from accounts.actors import Actor
 from accounts.choices import OrganizationKind
 from accounts.models import Organization
+from outstaff.signals import send_worker_changed_on_commit
 from providers.models import Provider
 
 from .choices import WorkerStatus
 from .models import Worker
-from .signals import worker_changed
 
 EDITABLE_FIELDS = (
-    "external_id", "first_name", "last_name", "work_email", "country", "timezone", "role_title", "start_date",
+    "external_id",
+    "first_name",
+    "last_name",
+    "work_email",
+    "country",
+    "timezone",
+    "role_title",
+    "start_date",
 )
 
 
@@ -68,7 +75,7 @@ def worker_create(
     )
     worker.full_clean()
     worker.save()
-    transaction.on_commit(lambda: worker_changed.send(sender=Worker, worker_id=worker.id))
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker
 
 
@@ -82,7 +89,7 @@ def worker_update(*, actor: Actor, instance: Worker, **data) -> Worker:
             setattr(worker, field, value.upper() if field == "country" and isinstance(value, str) else value)
     worker.full_clean()
     worker.save()
-    transaction.on_commit(lambda: worker_changed.send(sender=Worker, worker_id=worker.id))
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker
 
 
@@ -99,5 +106,5 @@ def worker_offboard(*, actor: Actor, worker: Worker, exit_date: date, exit_reaso
         raise ValidationError({"exit_reason": "Say why the worker left."})
     worker.full_clean()
     worker.save()
-    transaction.on_commit(lambda: worker_changed.send(sender=Worker, worker_id=worker.id))
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker

@@ -1,7 +1,7 @@
 """One error format everywhere: RFC 9457 problem details, with per-field errors.
 
-    {"type": "...", "title": "Invalid input", "status": 400, "detail": "...",
-     "errors": [{"field": "weekly_hours", "message": "Ensure this value is less than or equal to 80."}]}
+{"type": "...", "title": "Invalid input", "status": 400, "detail": "...",
+ "errors": [{"field": "weekly_hours", "message": "Ensure this value is less than or equal to 80."}]}
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied

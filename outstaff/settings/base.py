@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "assignments",
     "risks",
     "integrations",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -172,7 +173,10 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "outstaff.api.errors.problem_exception_handler",
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

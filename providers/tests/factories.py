@@ -36,7 +36,9 @@ class EmploymentContractFactory(DjangoModelFactory):
     worker = factory.SubFactory("workers.tests.factories.WorkerFactory")
     provider = factory.SelfAttribute("worker.provider")
     legal_entity = factory.SubFactory(
-        LegalEntityFactory, provider=factory.SelfAttribute("..provider"), country=factory.SelfAttribute("..worker.country")
+        LegalEntityFactory,
+        provider=factory.SelfAttribute("..provider"),
+        country=factory.SelfAttribute("..worker.country"),
     )
     contract_type = ContractType.EMPLOYMENT
     engagement_model = EngagementModel.OUTSTAFFING

@@ -21,8 +21,22 @@ class WorkerSerializer(serializers.ModelSerializer):
     class Meta:
         model = Worker
         fields = [
-            "id", "external_id", "first_name", "last_name", "full_name", "work_email", "country", "timezone",
-            "role_title", "status", "start_date", "exit_date", "exit_reason", "provider", "client",
-            "created_at", "updated_at",
+            "id",
+            "external_id",
+            "first_name",
+            "last_name",
+            "full_name",
+            "work_email",
+            "country",
+            "timezone",
+            "role_title",
+            "status",
+            "start_date",
+            "exit_date",
+            "exit_reason",
+            "provider",
+            "client",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["status", "exit_date", "exit_reason", "created_at", "updated_at"]

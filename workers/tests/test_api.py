@@ -2,7 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.tests.factories import ClientFactory, ProviderOrgFactory, make_actor
+from accounts.tests.factories import ClientFactory, make_actor
 from providers.tests.factories import ProviderFactory
 from workers.models import Worker
 from workers.tests.factories import WorkerFactory
@@ -59,8 +59,12 @@ def test_create_validation_error_is_problem_json_with_field_errors(two_tenants, 
 def test_client_creates_worker_with_a_provider(two_tenants, api_key_client):
     api = api_key_client(two_tenants["client_a"], ["workers:write"])
     payload = {
-        "first_name": "Ada", "last_name": "Lovelace", "work_email": "ada@example.test", "country": "de",
-        "provider": str(two_tenants["provider_a"].pk), "external_id": "HR-1",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "work_email": "ada@example.test",
+        "country": "de",
+        "provider": str(two_tenants["provider_a"].pk),
+        "external_id": "HR-1",
     }
     response = api.post(URL, payload, format="json")
     assert response.status_code == 201, response.json()
@@ -71,8 +75,12 @@ def test_client_creates_worker_with_a_provider(two_tenants, api_key_client):
 def test_duplicate_external_id_is_a_400_not_a_500(two_tenants, api_key_client):
     api = api_key_client(two_tenants["client_a"], ["workers:write"])
     payload = {
-        "first_name": "Ada", "last_name": "Lovelace", "work_email": "ada@example.test", "country": "DE",
-        "provider": str(two_tenants["provider_a"].pk), "external_id": "HR-1",
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "work_email": "ada@example.test",
+        "country": "DE",
+        "provider": str(two_tenants["provider_a"].pk),
+        "external_id": "HR-1",
     }
     assert api.post(URL, payload, format="json").status_code == 201
     response = api.post(URL, payload, format="json")
@@ -119,7 +127,10 @@ def test_etag_and_if_match(two_tenants, api_key_client):
 def test_idempotency_key_replays_the_first_response(two_tenants, api_key_client):
     api = api_key_client(two_tenants["client_a"], ["workers:write"])
     payload = {
-        "first_name": "Ada", "last_name": "L", "work_email": "ada@example.test", "country": "DE",
+        "first_name": "Ada",
+        "last_name": "L",
+        "work_email": "ada@example.test",
+        "country": "DE",
         "provider": str(two_tenants["provider_a"].pk),
     }
     first = api.post(URL, payload, format="json", HTTP_IDEMPOTENCY_KEY="abc")
