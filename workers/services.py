@@ -2,10 +2,11 @@
 arguments only. The onboarding gate (no activation without a passed screening) belongs to the
 screening issue and will hook into `worker_activate`."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.choices import OrganizationKind
@@ -13,8 +14,8 @@ from accounts.models import Organization
 from outstaff.signals import send_worker_changed_on_commit
 from providers.models import Provider
 
-from .choices import WorkerStatus
-from .models import Worker
+from .choices import CHECKIN_DAY_OFFSETS, CheckInKind, WorkerStatus
+from .models import CheckIn, Worker
 
 EDITABLE_FIELDS = (
     "external_id",
@@ -75,6 +76,7 @@ def worker_create(
     )
     worker.full_clean()
     worker.save()
+    check_ins_schedule(worker=worker)
     send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker
 
@@ -89,6 +91,7 @@ def worker_update(*, actor: Actor, instance: Worker, **data) -> Worker:
             setattr(worker, field, value.upper() if field == "country" and isinstance(value, str) else value)
     worker.full_clean()
     worker.save()
+    check_ins_schedule(worker=worker)
     send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker
 
@@ -98,13 +101,87 @@ def worker_offboard(*, actor: Actor, worker: Worker, exit_date: date, exit_reaso
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     if worker.status == WorkerStatus.OFFBOARDED:
         raise ValidationError("This worker is already offboarded.")
+    if not exit_reason:
+        raise ValidationError({"exit_reason": "Say why the worker left."})
     worker.status = WorkerStatus.OFFBOARDED
     worker.exit_date = exit_date
     worker.exit_reason = exit_reason
     worker.exit_notes = exit_notes
-    if not exit_reason:
-        raise ValidationError({"exit_reason": "Say why the worker left."})
     worker.full_clean()
     worker.save()
     send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker
+
+
+@transaction.atomic
+def check_ins_schedule(*, worker: Worker) -> list[CheckIn]:
+    """Create (or move) the worker's day-30/60/90 check-ins from their start date. Done check-ins
+    are never moved. Idempotent."""
+    if worker.start_date is None:
+        return []
+    existing = {c.kind: c for c in CheckIn.objects.select_for_update().filter(worker=worker).exclude(kind="ad_hoc")}
+    scheduled = []
+    for kind, days in CHECKIN_DAY_OFFSETS.items():
+        due_on = worker.start_date + timedelta(days=days)
+        check_in = existing.get(kind)
+        if check_in is None:
+            check_in = CheckIn(worker=worker, kind=kind, due_on=due_on)
+            check_in.full_clean()
+            check_in.save()
+        elif check_in.done_on is None and check_in.due_on != due_on:
+            check_in.due_on = due_on
+            check_in.save(update_fields=["due_on", "updated_at"])
+        scheduled.append(check_in)
+    return scheduled
+
+
+@transaction.atomic
+def check_in_record(
+    *,
+    actor: Actor,
+    instance: CheckIn,
+    done_on: date | None = None,
+    engagement: int | None = None,
+    role_clarity: int | None = None,
+    manager_relationship: int | None = None,
+    notes: str = "",
+    **ignored,
+) -> CheckIn:
+    """Record that a check-in happened, with its three 1–5 ratings (all required once it is done)."""
+    check_in = CheckIn.objects.select_for_update().get(pk=instance.pk)
+    check_in.done_on = done_on or timezone.localdate()
+    missing = {
+        name: "Rate this from 1 to 5."
+        for name, value in (
+            ("engagement", engagement),
+            ("role_clarity", role_clarity),
+            ("manager_relationship", manager_relationship),
+        )
+        if value is None
+    }
+    if missing:
+        raise ValidationError(missing)
+    if check_in.worker.start_date and check_in.done_on < check_in.worker.start_date:
+        raise ValidationError({"done_on": "A check-in cannot happen before the worker's start date."})
+    check_in.engagement = engagement
+    check_in.role_clarity = role_clarity
+    check_in.manager_relationship = manager_relationship
+    check_in.notes = notes
+    if actor.user is not None:
+        check_in.manager = actor.user
+    check_in.full_clean()
+    check_in.save()
+    send_worker_changed_on_commit(worker_id=check_in.worker_id, source="workers.CheckIn")
+    return check_in
+
+
+@transaction.atomic
+def check_in_create(*, actor: Actor, worker: Worker, due_on: date, notes: str = "", **ignored) -> CheckIn:
+    """An ad-hoc check-in (the milestones are scheduled automatically from the start date)."""
+    if actor.is_provider:
+        raise ValidationError("Check-ins are held by the client's directing managers.")
+    check_in = CheckIn(worker=worker, kind=CheckInKind.AD_HOC, due_on=due_on, notes=notes)
+    check_in.full_clean()
+    check_in.save()
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.CheckIn")
+    return check_in

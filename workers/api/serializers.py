@@ -1,3 +1,4 @@
+from django.utils import timezone
 from rest_framework import serializers
 
 from accounts.models import Organization
@@ -6,7 +7,9 @@ from outstaff.api.fields import ScopedRelatedField
 from providers.models import Provider
 from providers.selectors import provider_list
 
-from ..models import Worker
+from .. import selectors
+from ..choices import ExitReason
+from ..models import CheckIn, Worker
 
 
 class WorkerSerializer(serializers.ModelSerializer):
@@ -40,3 +43,48 @@ class WorkerSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["status", "exit_date", "exit_reason", "created_at", "updated_at"]
+
+
+class WorkerOffboardSerializer(serializers.Serializer):
+    exit_date = serializers.DateField()
+    exit_reason = serializers.ChoiceField(choices=ExitReason.choices)
+    exit_notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    worker = ScopedRelatedField(model=Worker, scope=lambda actor: selectors.worker_list(actor=actor))
+    engagement = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    role_clarity = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    manager_relationship = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
+    is_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "worker",
+            "kind",
+            "due_on",
+            "done_on",
+            "manager",
+            "engagement",
+            "role_clarity",
+            "manager_relationship",
+            "notes",
+            "is_overdue",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["kind", "manager", "created_at", "updated_at"]
+
+    def get_is_overdue(self, obj: CheckIn) -> bool:
+        return obj.done_on is None and obj.due_on < timezone.localdate()
+
+    def validate(self, attrs):
+        # `worker` and `due_on` are fixed once a check-in exists; updating one means recording it.
+        if self.instance is not None:
+            attrs.pop("worker", None)
+            attrs.pop("due_on", None)
+        elif "due_on" not in attrs:
+            raise serializers.ValidationError({"due_on": "Give the date the check-in is due."})
+        return attrs

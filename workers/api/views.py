@@ -1,9 +1,13 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
 from accounts.choices import Scope
-from outstaff.api.viewsets import ServiceViewSet
+from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
-from ..filters import WorkerFilterSet
-from .serializers import WorkerSerializer
+from ..filters import CheckInFilterSet, WorkerFilterSet
+from .serializers import CheckInSerializer, WorkerOffboardSerializer, WorkerSerializer
 
 
 class WorkerViewSet(ServiceViewSet):
@@ -17,3 +21,29 @@ class WorkerViewSet(ServiceViewSet):
     create_service = services.worker_create
     update_service = services.worker_update
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @extend_schema(request=WorkerOffboardSerializer, responses=WorkerSerializer)
+    @action(detail=True, methods=["post"])
+    def offboard(self, request, id=None):
+        """Offboard the worker: exit date, reason (voluntary, involuntary, end of assignment), notes."""
+        worker = self.get_object()
+        self._check_if_match(worker)
+        payload = WorkerOffboardSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        worker = services.worker_offboard(actor=self.actor, worker=worker, **payload.validated_data)
+        response = Response(WorkerSerializer(worker, context=self.get_serializer_context()).data)
+        response["ETag"] = etag_for(worker)
+        return response
+
+
+class CheckInViewSet(ServiceViewSet):
+    """30/60/90-day check-ins (scheduled automatically from the start date) and ad-hoc ones.
+    PATCH a check-in with `done_on` and the three 1–5 ratings to record it."""
+
+    scope_family = Scope.WORKERS
+    serializer_class = CheckInSerializer
+    filterset_class = CheckInFilterSet
+    selector = selectors.check_in_list
+    create_service = services.check_in_create
+    update_service = services.check_in_record
+    http_method_names = ["get", "post", "patch", "head", "options"]
