@@ -4,7 +4,7 @@ screening issue and will hook into `worker_activate`."""
 
 from datetime import date, timedelta
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -109,6 +109,63 @@ def worker_offboard(*, actor: Actor, worker: Worker, exit_date: date, exit_reaso
     worker.exit_notes = exit_notes
     worker.full_clean()
     worker.save()
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    return worker
+
+
+def _passed_screening(worker: Worker) -> bool:
+    # workers sits below screening, so the gate reads the screening through the reverse relation
+    # (Candidate.worker → Screening) with a lookup instead of importing the screening app.
+    return Worker.objects.filter(pk=worker.pk, candidate__screenings__status="passed").exists()
+
+
+def _record_gate_override(*, actor: Actor, worker: Worker, reason: str) -> None:
+    if not actor.is_client_admin or actor.organization.id != worker.client_id:
+        raise PermissionDenied("Only a client admin of the worker's client may override the screening gate.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"override_reason": "Write why this worker may skip a passed screening."})
+    worker.gate_override_reason = reason
+    worker.gate_override_by = actor.user
+    worker.gate_override_at = timezone.now()
+
+
+@transaction.atomic
+def worker_gate_override(*, actor: Actor, worker: Worker, reason: str) -> Worker:
+    """Let a worker through the onboarding gate without a passed screening (DESIGN §7). Only a client
+    admin of the worker's client may, and only with a written reason. The worker stays marked (the
+    risk engine flags it) and pghistory records who did it and when."""
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    _record_gate_override(actor=actor, worker=worker, reason=reason)
+    worker.full_clean()
+    worker.save()
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    return worker
+
+
+@transaction.atomic
+def worker_activate(*, actor: Actor, worker: Worker, override_reason: str = "") -> Worker:
+    """Move an onboarding worker to active. The onboarding gate lives here, so every path (pages,
+    API, admin, bulk import) holds it: the worker needs a passed screening, or a client admin's
+    written override (given now as `override_reason`, or recorded earlier)."""
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if worker.status != WorkerStatus.ONBOARDING:
+        raise ValidationError({"status": f"Only an onboarding worker can be activated (this one is {worker.status})."})
+    if not _passed_screening(worker) and not worker.gate_override_reason:
+        if not override_reason:
+            raise ValidationError(
+                {
+                    "status": "This worker has no passed screening. Screen and pass the candidate first, "
+                    "or have a client admin override the gate with a written reason."
+                }
+            )
+        _record_gate_override(actor=actor, worker=worker, reason=override_reason)
+    worker.status = WorkerStatus.ACTIVE
+    if worker.start_date is None:
+        worker.start_date = timezone.localdate()
+    worker.full_clean()
+    worker.save()
+    check_ins_schedule(worker=worker)
     send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker
 
