@@ -1,0 +1,47 @@
+import pytest
+
+from accounts.tests.factories import ClientFactory, make_actor
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_send_a_strict_content_security_policy(client):
+    response = client.get("/login/")
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self';" in policy
+    assert "unsafe-inline" not in policy.split("style-src")[0]
+
+
+def test_unknown_api_path_is_a_problem_json_404(client):
+    response = client.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["status"] == 404
+
+
+def test_malformed_id_is_404_not_500(api_key_client):
+    api = api_key_client(ClientFactory(), ["workers:read"])
+    response = api.get("/api/v1/workers/not-a-uuid/")
+    assert response.status_code == 404
+
+
+def test_openapi_schema_documents_every_resource_and_bearer_auth(client):
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = response.json()
+    assert "/api/v1/workers/" in schema["paths"]
+    assert "/api/v1/check-ins/" in schema["paths"]
+    schemes = schema["components"]["securitySchemes"]
+    assert any(s.get("scheme") == "bearer" for s in schemes.values()), schemes
+
+
+def test_api_docs_are_served_without_a_cdn(client):
+    actor = make_actor(ClientFactory())
+    client.force_login(actor.user)
+    body = client.get("/api/docs/").content.decode()
+    assert "swagger" in body.lower()
+    assert "cdn" not in body.lower() and "https://" not in body
+
+
+def test_healthz(client):
+    assert client.get("/healthz").content == b"ok"
