@@ -1,0 +1,84 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.choices import Scope
+from outstaff.api.viewsets import ServiceViewSet, etag_for
+
+from .. import selectors, services
+from ..filters import AssignmentFilterSet, TeamFilterSet
+from .serializers import (
+    AssignmentEndSerializer,
+    AssignmentSerializer,
+    ProviderAssignmentSerializer,
+    TeamSerializer,
+)
+
+
+class ClientWritesMixin:
+    """The client directs the work, so only a client changes teams and assignments; a provider
+    (even with a write-scoped key) reads them."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in permissions.SAFE_METHODS and not request.actor.is_client:
+            raise exceptions.PermissionDenied("Only the client directs assignments; providers can read them.")
+
+
+class TeamViewSet(ClientWritesMixin, ServiceViewSet):
+    """A client's teams and who manages them. A hiring manager sees the teams they manage."""
+
+    scope_family = Scope.ASSIGNMENTS
+    serializer_class = TeamSerializer
+    filterset_class = TeamFilterSet
+    selector = selectors.team_list
+    create_service = services.team_create
+    update_service = services.team_update
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+
+class AssignmentViewSet(ClientWritesMixin, ServiceViewSet):
+    """Placements of dedicated workers on a client's teams: who directs them, hours, schedule.
+    Clients read and write; providers read the facts about the workers they employ."""
+
+    scope_family = Scope.ASSIGNMENTS
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilterSet
+    selector = selectors.assignment_list
+    create_service = services.assignment_create
+    update_service = services.assignment_update
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    def get_serializer_class(self):
+        actor = getattr(self.request, "actor", None)
+        if actor is not None and not getattr(self, "swagger_fake_view", False) and actor.is_provider:
+            return ProviderAssignmentSerializer
+        return AssignmentSerializer
+
+    def _respond(self, instance):
+        response = Response(AssignmentSerializer(instance, context=self.get_serializer_context()).data)
+        response["ETag"] = etag_for(instance)
+        return response
+
+    @extend_schema(request=AssignmentEndSerializer, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, id=None):
+        """End the assignment on `ends_on` (the last day worked; default today)."""
+        instance = self.get_object()
+        self._check_if_match(instance)
+        serializer = AssignmentEndSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        instance = services.assignment_end(
+            actor=self.actor, assignment=instance, ends_on=serializer.validated_data.get("ends_on")
+        )
+        return self._respond(instance)
+
+    @extend_schema(request=None, responses=AssignmentSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, id=None):
+        """Cancel an assignment that will not happen or was entered in error; it stops blocking
+        the worker's dates."""
+        instance = self.get_object()
+        self._check_if_match(instance)
+        return self._respond(services.assignment_cancel(actor=self.actor, assignment=instance))
