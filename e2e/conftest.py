@@ -1,0 +1,111 @@
+"""Browser-test fixtures shared by every e2e test (DESIGN §10).
+
+Tests drive Debian's chromium (never a downloaded browser build) through Playwright's sync API
+against pytest-django's `live_server`. Use them like this::
+
+    @pytest.mark.e2e
+    def test_something(live_server, page, login):
+        user = ...  # factories; the live server sees committed rows, hence transactional_db below
+        login(user.email, "pw-test-123")
+        page.goto(f"{live_server.url}/workers/")
+
+`page` fails the test at teardown when the browser reported a Content-Security-Policy violation or an
+uncaught JavaScript error, so every e2e test also checks the strict CSP of the pages it visits.
+"""
+
+import os
+
+import pytest
+
+# Playwright's sync API runs an asyncio loop in the test thread; Django would then refuse ORM calls
+# from that thread (factories, assertions) although they are not made from async code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # The machine has no network but localhost: keep chromium from dialling out at every start.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+DEFAULT_TIMEOUT_MS = 15_000
+
+
+def pytest_collection_modifyitems(items):
+    """Everything under e2e/ is a browser test and needs the transactional database: the live server
+    runs in another thread with its own connection, so it sees only committed rows."""
+    for item in items:
+        if "/e2e/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.django_db(transaction=True))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not os.path.exists(CHROMIUM):
+        pytest.fail(f"Browser tests need Debian's chromium at {CHROMIUM} (`apt-get install chromium`).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+class ConsoleLog:
+    """What the page reported: console errors and uncaught exceptions, as text."""
+
+    def __init__(self):
+        self.errors: list[str] = []
+
+    def on_console(self, message):
+        # The browser asks for /favicon.ico on its own; the app does not serve one.
+        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+            self.errors.append(message.text)
+
+    def on_page_error(self, error):
+        self.errors.append(f"uncaught: {error}")
+
+    def csp_violations(self) -> list[str]:
+        return [text for text in self.errors if "Content Security Policy" in text]
+
+
+@pytest.fixture
+def console_log():
+    return ConsoleLog()
+
+
+@pytest.fixture
+def page(browser, console_log):
+    """A fresh browser context (no cookies) and page; fails on CSP violations and JS errors."""
+    context = browser.new_context()
+    context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    page = context.new_page()
+    page.on("console", console_log.on_console)
+    page.on("pageerror", console_log.on_page_error)
+    yield page
+    context.close()
+    uncaught = [text for text in console_log.errors if text.startswith("uncaught: ")]
+    assert not console_log.csp_violations(), f"CSP violations: {console_log.csp_violations()}"
+    assert not uncaught, f"JavaScript errors: {uncaught}"
+
+
+@pytest.fixture
+def login(live_server, page):
+    """`login(email, password)`: logs in through the real login form and waits for the redirect."""
+
+    def do_login(email: str, password: str, next_path: str = "") -> None:
+        query = f"?next={next_path}" if next_path else ""
+        page.goto(f"{live_server.url}/login/{query}")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(password)
+        with page.expect_navigation():
+            page.get_by_role("button", name="Log in").click()
+        assert "/login/" not in page.url, f"login as {email} failed: still on {page.url}"
+
+    return do_login
