@@ -43,3 +43,17 @@ class ComplianceStatus(models.TextChoices):
     VERIFIED = "verified", "Verified"
     REJECTED = "rejected", "Rejected"
     EXPIRED = "expired", "Expired"
+
+
+class CsvImportKind(models.TextChoices):
+    PAYROLL_ENTRIES = "payroll_entries", "Payroll entry statuses"
+    COMPLIANCE_ITEMS = "compliance_items", "Compliance items"
+
+
+class CsvImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", "Uploaded"
+    CHECKING = "checking", "Checking"
+    CHECKED = "checked", "Checked (dry run)"
+    APPLYING = "applying", "Applying"
+    APPLIED = "applied", "Applied"
+    FAILED = "failed", "Failed"

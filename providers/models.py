@@ -10,6 +10,8 @@ from .choices import (
     ComplianceKind,
     ComplianceStatus,
     ContractType,
+    CsvImportKind,
+    CsvImportStatus,
     EngagementModel,
     PayrollEntryStatus,
     PayrollRunStatus,
@@ -143,6 +145,9 @@ class PayrollEntry(BaseModel):
     external_id = external_id_field()
     status = models.CharField(max_length=16, choices=PayrollEntryStatus.choices, default=PayrollEntryStatus.SCHEDULED)
     failure_reason = models.TextField(blank=True, default="")
+    # Why the status last moved when the move needed a reason (e.g. paid → processing); the audit
+    # history keeps every earlier value.
+    status_reason = models.TextField(blank=True, default="")
     paid_at = models.DateTimeField(null=True, blank=True)
     gross_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True, default="")
@@ -187,3 +192,38 @@ class ComplianceItem(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.worker} · {self.get_kind_display()} · {self.get_status_display()}"
+
+
+class CsvImport(BaseModel):
+    """An uploaded CSV of payroll entry statuses or compliance items: checked (dry run) first, then
+    applied all-or-nothing, or only its good rows when the provider chooses so. The per-row report
+    and the progress counters live here so the page can show them while a worker processes a
+    large file."""
+
+    provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="csv_imports")
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=24, choices=CsvImportKind.choices)
+    file_name = models.CharField(max_length=255)
+    content = models.TextField()
+    status = models.CharField(max_length=16, choices=CsvImportStatus.choices, default=CsvImportStatus.UPLOADED)
+    total_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    ok_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    changed_rows = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=list, blank=True)
+    applied_rows = models.PositiveIntegerField(default=0)
+    applied_at = models.DateTimeField(null=True, blank=True)
+    good_rows_only = models.BooleanField(default=False)
+    failure = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        indexes = [models.Index(fields=["provider", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_kind_display()}, {self.get_status_display()})"
+
+    @property
+    def percent_done(self) -> int:
+        return int(100 * self.processed_rows / self.total_rows) if self.total_rows else 0

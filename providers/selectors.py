@@ -1,8 +1,33 @@
-from django.db.models import QuerySet
+"""Reads of the provider side: profiles, legal entities, contracts, payroll and compliance.
+
+Tenant scoping lives here (DESIGN §9): worker-owned rows are filtered with `actor.worker_scope`,
+provider-owned rows with the provider's organization id. providers sits below workers in the
+layering, so the Worker model is reached through our own foreign keys, never imported.
+"""
+
+import datetime as dt
+from collections import defaultdict
+
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.actors import Actor
+from accounts.choices import Role
+from accounts.models import User
 
-from .models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
+from .choices import ComplianceStatus, PayrollEntryStatus
+from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, required_kinds
+from .models import ComplianceItem, CsvImport, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
+
+# The workers app's WorkerStatus.ACTIVE; providers may not import workers (it sits below it).
+WORKER_ACTIVE = "active"
+EXPIRY_WARNING_DAYS = 30
+
+
+def worker_model():
+    """The Worker model, reached through our foreign key so providers never imports workers."""
+    return PayrollEntry._meta.get_field("worker").related_model
 
 
 def provider_list(*, actor: Actor) -> QuerySet[Provider]:
@@ -14,13 +39,20 @@ def provider_list(*, actor: Actor) -> QuerySet[Provider]:
     return qs
 
 
+def provider_for_actor(*, actor: Actor) -> Provider | None:
+    if not actor.is_provider:
+        return None
+    return Provider.objects.filter(organization_id=actor.organization.id).first()
+
+
 def legal_entity_list(*, actor: Actor) -> QuerySet[LegalEntity]:
     qs = LegalEntity.objects.select_related("provider")
     if actor.is_provider:
         return qs.filter(provider_id=actor.organization.id)
     # Clients see the entities of the providers that employ their workers: the facts they need to
-    # judge whether the set-up is compliant.
-    return qs.filter(provider__workers__client_id=actor.organization.id).distinct()
+    # judge whether the set-up is compliant. A subquery, not a join, so rows are not duplicated.
+    providers = worker_model().objects.filter(actor.worker_scope()).values("provider_id")
+    return qs.filter(provider_id__in=providers)
 
 
 def contract_list(*, actor: Actor) -> QuerySet[EmploymentContract]:
@@ -30,9 +62,17 @@ def contract_list(*, actor: Actor) -> QuerySet[EmploymentContract]:
 
 
 def payroll_run_list(*, actor: Actor) -> QuerySet[PayrollRun]:
+    """Runs belong to a provider; clients see their workers' entries, not the provider's runs."""
     if not actor.is_provider:
         return PayrollRun.objects.none()
     return PayrollRun.objects.filter(provider_id=actor.organization.id)
+
+
+def payroll_run_list_with_counts(*, actor: Actor) -> QuerySet[PayrollRun]:
+    counts = {
+        f"{status}_count": Count("entries", filter=Q(entries__status=status)) for status in PayrollEntryStatus.values
+    }
+    return payroll_run_list(actor=actor).annotate(entry_count=Count("entries"), **counts)
 
 
 def payroll_entry_list(*, actor: Actor) -> QuerySet[PayrollEntry]:
@@ -40,4 +80,191 @@ def payroll_entry_list(*, actor: Actor) -> QuerySet[PayrollEntry]:
 
 
 def compliance_item_list(*, actor: Actor) -> QuerySet[ComplianceItem]:
-    return ComplianceItem.objects.filter(actor.worker_scope("worker__")).select_related("worker")
+    return ComplianceItem.objects.filter(actor.worker_scope("worker__")).select_related("worker", "verified_by")
+
+
+def compliance_items_expiring(*, actor: Actor, within_days: int = EXPIRY_WARNING_DAYS, today: dt.date | None = None):
+    """Items that expire within `within_days` (and have not expired yet), soonest first."""
+    today = today or timezone.localdate()
+    return (
+        compliance_item_list(actor=actor)
+        .filter(expires_on__gte=today, expires_on__lte=today + dt.timedelta(days=within_days))
+        .exclude(status=ComplianceStatus.EXPIRED)
+        .order_by("expires_on", "id")
+    )
+
+
+def _verified_required_count_subquery():
+    """Per worker: how many of the kinds their country requires are verified. Built as one
+    subquery with a branch per country in the requirements data."""
+    known = list(COUNTRY_REQUIREMENTS)
+    kind_match = Q(~Q(worker__country__in=known) & Q(kind__in=[str(k) for k in DEFAULT_REQUIREMENTS.kinds]))
+    for country, requirements in COUNTRY_REQUIREMENTS.items():
+        kind_match |= Q(worker__country=country, kind__in=[str(k) for k in requirements.kinds])
+    verified = (
+        ComplianceItem.objects.filter(worker=OuterRef("pk"), status=ComplianceStatus.VERIFIED)
+        .filter(kind_match)
+        .order_by()
+        .values("worker")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return Coalesce(Subquery(verified, output_field=IntegerField()), Value(0))
+
+
+def _required_count_case():
+    whens = [When(country=country, then=Value(len(r.kinds))) for country, r in COUNTRY_REQUIREMENTS.items()]
+    return Case(*whens, default=Value(len(DEFAULT_REQUIREMENTS.kinds)), output_field=IntegerField())
+
+
+def workforce_list(*, actor: Actor, today: dt.date | None = None) -> QuerySet:
+    """The workers a provider employs (only those), ordered for grouping by client and country,
+    each annotated with the status of their latest payroll entry for a period that has started
+    and with how many of their country's required compliance kinds are verified."""
+    today = today or timezone.localdate()
+    latest_entry = PayrollEntry.objects.filter(worker=OuterRef("pk"), run__period_start__lte=today).order_by(
+        "-run__period_start", "-created_at"
+    )
+    return (
+        worker_model()
+        .objects.filter(actor.worker_scope())
+        .select_related("client", "provider")
+        .annotate(
+            payroll_status=Subquery(latest_entry.values("status")[:1]),
+            payroll_period_start=Subquery(latest_entry.values("run__period_start")[:1]),
+            compliance_verified=_verified_required_count_subquery(),
+            compliance_required=_required_count_case(),
+        )
+        .order_by("client__name", "country", "last_name", "first_name", "id")
+    )
+
+
+def compliance_summaries(*, workers) -> dict:
+    """For the given (already scoped) workers: per worker id, the required kinds with the item of
+    each (or None when no item exists). One query for any number of workers."""
+    workers = list(workers)
+    items = defaultdict(dict)
+    for item in ComplianceItem.objects.filter(worker_id__in=[w.id for w in workers]).order_by("kind"):
+        items[item.worker_id][item.kind] = item
+    summaries = {}
+    for worker in workers:
+        kinds = required_kinds(worker.country)
+        rows = [{"kind": kind, "item": items[worker.id].get(kind)} for kind in kinds]
+        extra = [{"kind": k, "item": i} for k, i in items[worker.id].items() if k not in kinds]
+        problems = [
+            row
+            for row in rows
+            if row["item"] is None
+            or row["item"].status in (ComplianceStatus.MISSING, ComplianceStatus.EXPIRED, ComplianceStatus.REJECTED)
+        ]
+        summaries[worker.id] = {"required": rows, "extra": extra, "problems": problems}
+    return summaries
+
+
+def worker_payroll_and_compliance(*, actor: Actor, worker, history: int = 12) -> dict:
+    """What the client sees on a worker page (read-only): the payroll history the provider
+    recorded, the compliance status per required kind, and warnings when the latest payroll
+    failed or a required item is missing, rejected or expired. `worker` must already have been
+    fetched through a scoped selector; it is re-checked here all the same."""
+    if not worker_model().objects.filter(actor.worker_scope(), id=worker.id).exists():
+        return {"entries": [], "compliance": [], "warnings": [], "visible": False}
+    entries = list(
+        PayrollEntry.objects.filter(worker_id=worker.id)
+        .select_related("run")
+        .order_by("-run__period_start", "-created_at")[:history]
+    )
+    summary = compliance_summaries(workers=[worker])[worker.id]
+    warnings = []
+    if entries and entries[0].status == PayrollEntryStatus.FAILED:
+        latest = entries[0]
+        reason = latest.failure_reason or "no reason given"
+        warnings.append(f"The latest payroll ({latest.run.period_start:%B %Y}) failed: {reason}.")
+    for row in summary["problems"]:
+        label = ComplianceItem(kind=row["kind"]).get_kind_display()
+        state = row["item"].get_status_display().lower() if row["item"] else "missing"
+        warnings.append(f"Compliance item “{label}” is {state}.")
+    return {
+        "entries": entries,
+        "compliance": summary["required"] + summary["extra"],
+        "warnings": warnings,
+        "visible": True,
+    }
+
+
+def _history(events, fields: tuple[str, ...]) -> list[dict]:
+    """Turn pghistory snapshots (oldest first) into who/when/through-what/from→to rows."""
+    rows, previous = [], None
+    for event in events:
+        metadata = (event.pgh_context.metadata if event.pgh_context_id and event.pgh_context else {}) or {}
+        changes = []
+        for field in fields:
+            new = getattr(event, field)
+            old = getattr(previous, field) if previous is not None else None
+            if previous is None and new in ("", None):
+                continue
+            if previous is None or old != new:
+                changes.append({"field": field, "old": old, "new": new})
+        if changes or previous is None:
+            rows.append(
+                {
+                    "at": event.pgh_created_at,
+                    "label": event.pgh_label,
+                    "changes": changes,
+                    "channel": metadata.get("channel", ""),
+                    "csv_file": metadata.get("csv_file", ""),
+                    "api_key_name": metadata.get("api_key_name", ""),
+                    "user_id": metadata.get("user"),
+                    "user": None,
+                }
+            )
+        previous = event
+    user_ids = {row["user_id"] for row in rows if row["user_id"]}
+    users = {str(u.id): u for u in User.objects.filter(id__in=user_ids)} if user_ids else {}
+    for row in rows:
+        row["user"] = users.get(str(row["user_id"])) if row["user_id"] else None
+    rows.reverse()
+    return rows
+
+
+PAYROLL_ENTRY_AUDITED_FIELDS = ("status", "failure_reason", "status_reason", "paid_at", "gross_amount", "currency")
+COMPLIANCE_ITEM_AUDITED_FIELDS = ("status", "expires_on", "evidence_reference", "notes", "verified_at")
+
+
+def payroll_entry_history(*, entry: PayrollEntry) -> list[dict]:
+    return _history(entry.events.select_related("pgh_context").order_by("pgh_id"), PAYROLL_ENTRY_AUDITED_FIELDS)
+
+
+def compliance_item_history(*, item: ComplianceItem) -> list[dict]:
+    return _history(item.events.select_related("pgh_context").order_by("pgh_id"), COMPLIANCE_ITEM_AUDITED_FIELDS)
+
+
+def csv_import_list(*, actor: Actor) -> QuerySet[CsvImport]:
+    if not actor.is_provider:
+        return CsvImport.objects.none()
+    return CsvImport.objects.filter(provider_id=actor.organization.id).defer("content", "report")
+
+
+def csv_import_get(*, actor: Actor, import_id) -> CsvImport:
+    if not actor.is_provider:
+        raise CsvImport.DoesNotExist
+    return CsvImport.objects.get(provider_id=actor.organization.id, id=import_id)
+
+
+def provider_admin_emails(*, provider_id) -> list[str]:
+    """Where the daily compliance digest goes: the provider's admins and compliance officers."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            memberships__organization_id=provider_id,
+            memberships__role__in=[Role.PROVIDER_ADMIN, Role.COMPLIANCE_OFFICER],
+        )
+        .exclude(email="")
+        .values_list("email", flat=True)
+        .distinct()
+        .order_by("email")
+    )
+
+
+def employed_worker_list(*, actor: Actor) -> QuerySet:
+    """Workers the actor may attach provider records to: for a provider, the workers it employs."""
+    return worker_model().objects.filter(actor.worker_scope())

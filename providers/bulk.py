@@ -1,0 +1,483 @@
+"""Set-based planning and applying of many payroll entry or compliance item changes at once.
+
+CSV import and the API's bulk upsert share this engine. Planning resolves every row's worker, run
+and target row with a handful of queries per chunk of rows (never one query per row), validates
+each row and records, row by row, what would change or what is wrong. Applying writes the planned
+creations and updates with bulk_create / bulk_update (the pghistory triggers still record every
+row), so a 10,000-row file is a few dozen statements.
+"""
+
+import contextlib
+import datetime as dt
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
+from .models import ComplianceItem, PayrollEntry, PayrollRun
+from .payroll_rules import payroll_status_effects, payroll_transition_errors
+from .selectors import worker_model
+
+CHUNK_SIZE = 2000
+MAX_ERRORS_SHOWN = 500
+
+
+@dataclass
+class RowResult:
+    index: int
+    key: str
+    action: str = "unchanged"  # create | update | unchanged | error
+    changes: dict = field(default_factory=dict)  # field -> [old, new]
+    errors: dict = field(default_factory=dict)  # field -> message
+    target_id: str | None = None
+    worker_id: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "index": self.index,
+            "key": self.key,
+            "action": self.action,
+            "changes": self.changes,
+            "errors": self.errors,
+            "id": self.target_id,
+        }
+
+
+@dataclass
+class Plan:
+    results: list[RowResult] = field(default_factory=list)
+    creates: list = field(default_factory=list)
+    updates: list = field(default_factory=list)
+    update_fields: set = field(default_factory=set)
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for r in self.results if r.action == "error")
+
+    @property
+    def changed_count(self) -> int:
+        return sum(1 for r in self.results if r.action in ("create", "update"))
+
+
+# --- parsing ----------------------------------------------------------------------------------------
+def _text(value) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _parse_date(value, errors: dict, name: str):
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        parsed = parse_date(text)
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        errors[name] = f"“{text}” is not a date; use YYYY-MM-DD."
+    return parsed
+
+
+def _parse_datetime(value, errors: dict, name: str):
+    if isinstance(value, dt.datetime):
+        return value
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        parsed = parse_datetime(text)
+        if parsed is None:
+            day = parse_date(text)
+            parsed = dt.datetime.combine(day, dt.time(12)) if day else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        errors[name] = f"“{text}” is not a date or date-time; use YYYY-MM-DD or ISO 8601."
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, dt.UTC)
+    return parsed
+
+
+def _parse_uuid(value, errors: dict, name: str):
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        errors[name] = f"“{text}” is not a valid id."
+        return None
+
+
+def _parse_choice(value, choices, errors: dict, name: str):
+    text = _text(value).lower().replace(" ", "_").replace("-", "_")
+    if not text:
+        return None
+    if text not in choices.values:
+        errors[name] = f"“{_text(value)}” is not one of: {', '.join(choices.values)}."
+        return None
+    return text
+
+
+def _fmt(value):
+    if isinstance(value, dt.datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, (dt.date, Decimal, uuid.UUID)):
+        return str(value)
+    return value
+
+
+def _chunks(rows: list, size: int = CHUNK_SIZE) -> Iterable[tuple[int, list]]:
+    for start in range(0, len(rows), size):
+        yield start, rows[start : start + size]
+
+
+def _resolve_workers(provider_id, rows: list[dict]) -> tuple[dict, dict]:
+    """Workers of this provider named in the rows, by external id and by id (one query)."""
+    by_ext_wanted = {_text(r.get("worker_external_id")) for r in rows} - {""}
+    ids_wanted = set()
+    for r in rows:
+        with contextlib.suppress(ValueError):
+            ids_wanted.add(uuid.UUID(_text(r.get("worker"))))
+    if not by_ext_wanted and not ids_wanted:
+        return {}, {}
+    workers = (
+        worker_model()
+        .objects.filter(provider_id=provider_id)
+        .filter(Q(external_id__in=by_ext_wanted) | Q(id__in=ids_wanted))
+    )
+    by_ext, by_id = {}, {}
+    for worker in workers.only("id", "external_id", "country", "status"):
+        by_id[worker.id] = worker
+        if worker.external_id:
+            by_ext[worker.external_id] = worker
+    return by_ext, by_id
+
+
+def _row_worker(row: dict, errors: dict, by_ext: dict, by_id: dict):
+    worker_uuid = _parse_uuid(row.get("worker"), errors, "worker")
+    ext = _text(row.get("worker_external_id"))
+    if worker_uuid:
+        worker = by_id.get(worker_uuid)
+        if worker is None:
+            errors["worker"] = "Unknown worker: no worker with this id is employed by you."
+        return worker
+    if ext:
+        worker = by_ext.get(ext)
+        if worker is None:
+            errors["worker_external_id"] = (
+                f"Unknown worker “{ext}”: no worker with this external id is employed by you."
+            )
+        return worker
+    return None
+
+
+# --- payroll entries --------------------------------------------------------------------------------
+PAYROLL_UPDATABLE = ("status", "failure_reason", "status_reason", "paid_at", "gross_amount", "currency", "external_id")
+
+
+def plan_payroll_entries(
+    *, provider_id, rows: list[dict], lock: bool = False, on_progress: Callable[[int], None] | None = None
+) -> Plan:
+    """Plan changes to payroll entries. A row names its entry by `external_id`, or by worker
+    (`worker` id or `worker_external_id`) and run (`run` id, `run_external_id`, or `period_start`
+    of the run for the worker's country). An entry that does not exist yet is created when both
+    the worker and the run are known."""
+    plan = Plan()
+    seen: dict[str, int] = {}
+    now = timezone.now()
+    for start, chunk in _chunks(rows):
+        by_ext, by_id = _resolve_workers(provider_id, chunk)
+        entry_ext = {_text(r.get("external_id")) for r in chunk} - {""}
+        run_ids, run_exts, periods = set(), set(), set()
+        for r in chunk:
+            with contextlib.suppress(ValueError):
+                run_ids.add(uuid.UUID(_text(r.get("run"))))
+            run_exts.add(_text(r.get("run_external_id")))
+            day = _parse_date(r.get("period_start"), {}, "period_start")
+            if day:
+                periods.add(day)
+        run_exts.discard("")
+        runs = list(
+            PayrollRun.objects.filter(provider_id=provider_id).filter(
+                Q(id__in=run_ids) | Q(external_id__in=run_exts) | Q(period_start__in=periods)
+            )
+        )
+        runs_by_id = {run.id: run for run in runs}
+        runs_by_ext = {run.external_id: run for run in runs if run.external_id}
+        runs_by_period = {(run.country, run.period_start): run for run in runs}
+        entry_qs = PayrollEntry.objects.filter(provider_id=provider_id)
+        if lock:
+            entry_qs = entry_qs.select_for_update(of=("self",)).order_by("pk")
+        worker_ids = set(by_id)
+        entries = list(
+            entry_qs.filter(Q(external_id__in=entry_ext) | Q(worker_id__in=worker_ids, run_id__in=list(runs_by_id)))
+        )
+        entries_by_ext = {e.external_id: e for e in entries if e.external_id}
+        entries_by_pair = {(e.run_id, e.worker_id): e for e in entries}
+
+        for offset, row in enumerate(chunk):
+            index = start + offset
+            errors: dict = {}
+            external_id = _text(row.get("external_id"))
+            worker = _row_worker(row, errors, by_ext, by_id)
+            entry = entries_by_ext.get(external_id) if external_id else None
+            run = None
+            if entry is None:
+                run_uuid = _parse_uuid(row.get("run"), errors, "run")
+                run_ext = _text(row.get("run_external_id"))
+                period = _parse_date(row.get("period_start"), errors, "period_start")
+                if run_uuid:
+                    run = runs_by_id.get(run_uuid)
+                    if run is None:
+                        errors["run"] = "Unknown payroll run."
+                elif run_ext:
+                    run = runs_by_ext.get(run_ext)
+                    if run is None:
+                        errors["run_external_id"] = f"Unknown payroll run “{run_ext}”."
+                elif period and worker is not None:
+                    run = runs_by_period.get((worker.country, period))
+                    if run is None:
+                        errors["period_start"] = f"No payroll run for {worker.country} starting {period}."
+                elif not errors:
+                    errors["external_id" if external_id else "worker_external_id"] = (
+                        f"Unknown payroll entry “{external_id}”; to create one, also name the worker and the run."
+                        if external_id
+                        else "Name the entry (external_id) or the worker and the run (period_start)."
+                    )
+                if worker is None and not errors:
+                    errors["worker_external_id"] = "Name the worker (worker_external_id or worker)."
+                if run is not None and worker is not None:
+                    entry = entries_by_pair.get((run.id, worker.id))
+                    if entry is None and worker.country != run.country:
+                        errors["worker_external_id"] = (
+                            f"The worker is employed in {worker.country}; this run is for {run.country}."
+                        )
+                    if entry is not None and external_id and entry.external_id and entry.external_id != external_id:
+                        errors["external_id"] = (
+                            f"This worker's entry in that run already has external id “{entry.external_id}”."
+                        )
+            elif worker is not None and entry.worker_id != worker.id:
+                errors["worker_external_id"] = "This entry belongs to another worker."
+
+            status = _parse_choice(row.get("status"), PayrollEntryStatus, errors, "status")
+            paid_at = _parse_datetime(row.get("paid_at"), errors, "paid_at")
+            gross_amount = None
+            if _text(row.get("gross_amount")):
+                try:
+                    gross_amount = Decimal(_text(row.get("gross_amount")).replace(",", ""))
+                    if gross_amount < 0 or gross_amount.as_tuple().exponent < -2 or abs(gross_amount) >= 10**10:
+                        raise InvalidOperation
+                except InvalidOperation:
+                    errors["gross_amount"] = f"“{_text(row.get('gross_amount'))}” is not an amount (e.g. 4200.00)."
+                    gross_amount = None
+            currency = _text(row.get("currency")).upper()
+            if currency and (len(currency) != 3 or not currency.isalpha()):
+                errors["currency"] = "Use a three-letter ISO 4217 currency code, e.g. EUR."
+            failure_reason = _text(row.get("failure_reason"))
+            reason = _text(row.get("reason"))
+
+            key = external_id or (
+                f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}"
+                f"@{_text(row.get('run_external_id')) or _text(row.get('run')) or _text(row.get('period_start'))}"
+            )
+            result = RowResult(index=index, key=key)
+            target_key = str(entry.id) if entry else (f"{run.id}:{worker.id}" if run and worker else None)
+            if target_key and target_key in seen:
+                errors["row"] = f"The same entry appears again in row {seen[target_key] + 1}; keep one row per entry."
+            if errors:
+                result.action, result.errors = "error", errors
+                plan.results.append(result)
+                continue
+            seen[target_key] = index
+
+            creating = entry is None
+            if creating:
+                entry = PayrollEntry(run=run, provider_id=provider_id, worker_id=worker.id, external_id=external_id)
+            old_status = entry.status if not creating else PayrollEntryStatus.SCHEDULED
+            new = {
+                "status": status or old_status,
+                "failure_reason": entry.failure_reason,
+                "status_reason": entry.status_reason,
+                "paid_at": entry.paid_at,
+                "gross_amount": gross_amount if gross_amount is not None else entry.gross_amount,
+                "currency": currency or entry.currency,
+                "external_id": external_id or entry.external_id,
+            }
+            transition_errors = payroll_transition_errors(
+                old=old_status if not creating else None,
+                new=new["status"],
+                failure_reason=failure_reason or (entry.failure_reason if new["status"] == old_status else ""),
+                reason=reason,
+            )
+            if transition_errors:
+                result.action, result.errors = "error", transition_errors
+                plan.results.append(result)
+                continue
+            payroll_status_effects(new, old_status, failure_reason, reason, paid_at, now, creating)
+            changes = {}
+            for name, value in new.items():
+                old_value = getattr(entry, name) if not creating else None
+                if creating or old_value != value:
+                    if creating and value in ("", None):
+                        continue
+                    changes[name] = [_fmt(old_value), _fmt(value)]
+                    setattr(entry, name, value)
+            result.worker_id = str(entry.worker_id)
+            if creating:
+                result.action, result.changes = "create", changes
+                plan.creates.append(entry)
+            elif changes:
+                result.action, result.changes, result.target_id = "update", changes, str(entry.id)
+                entry.updated_at = now
+                plan.updates.append(entry)
+                plan.update_fields.update(changes)
+            else:
+                result.target_id = str(entry.id)
+            plan.results.append(result)
+        if on_progress:
+            on_progress(min(start + len(chunk), len(rows)))
+    return plan
+
+
+def apply_plan(plan: Plan, model, *, batch_size: int = 1000) -> int:
+    """Write the planned rows (no validation left to do; the database constraints still hold)."""
+    if plan.creates:
+        model.objects.bulk_create(plan.creates, batch_size=batch_size)
+    if plan.updates:
+        fields = sorted(plan.update_fields | {"updated_at"})
+        model.objects.bulk_update(plan.updates, fields, batch_size=batch_size)
+    # Results of created rows learn their new ids (bulk_create sets them on PostgreSQL).
+    create_iter = iter(plan.creates)
+    for result in plan.results:
+        if result.action == "create":
+            result.target_id = str(next(create_iter).id)
+    return len(plan.creates) + len(plan.updates)
+
+
+# --- compliance items -------------------------------------------------------------------------------
+def plan_compliance_items(
+    *,
+    provider_id,
+    rows: list[dict],
+    verified_by_id=None,
+    lock: bool = False,
+    on_progress: Callable[[int], None] | None = None,
+    today: dt.date | None = None,
+) -> Plan:
+    """Plan upserts of compliance items. A row names its item by `external_id`, or by worker and
+    `kind` (one item per worker and kind); missing items are created."""
+    plan = Plan()
+    seen: dict[str, int] = {}
+    now = timezone.now()
+    today = today or timezone.localdate()
+    for start, chunk in _chunks(rows):
+        by_ext, by_id = _resolve_workers(provider_id, chunk)
+        item_ext = {_text(r.get("external_id")) for r in chunk} - {""}
+        qs = ComplianceItem.objects.filter(provider_id=provider_id)
+        if lock:
+            qs = qs.select_for_update(of=("self",)).order_by("pk")
+        items = list(qs.filter(Q(external_id__in=item_ext) | Q(worker_id__in=list(by_id))))
+        items_by_ext = {i.external_id: i for i in items if i.external_id}
+        items_by_pair = {(i.worker_id, i.kind): i for i in items}
+
+        for offset, row in enumerate(chunk):
+            index = start + offset
+            errors: dict = {}
+            external_id = _text(row.get("external_id"))
+            worker = _row_worker(row, errors, by_ext, by_id)
+            kind = _parse_choice(row.get("kind"), ComplianceKind, errors, "kind")
+            status = _parse_choice(row.get("status"), ComplianceStatus, errors, "status")
+            has_expiry = "expires_on" in row and row.get("expires_on") is not None
+            expires_on = _parse_date(row.get("expires_on"), errors, "expires_on")
+            item = items_by_ext.get(external_id) if external_id else None
+            if item is None:
+                if worker is None and "worker" not in errors and "worker_external_id" not in errors:
+                    errors["worker_external_id"] = "Name the worker (worker_external_id or worker)."
+                if kind is None and "kind" not in errors:
+                    errors["kind"] = "Name the kind of compliance item."
+                if worker is not None and kind:
+                    item = items_by_pair.get((worker.id, kind))
+                    if item is not None and external_id and item.external_id and item.external_id != external_id:
+                        errors["external_id"] = (
+                            f"This worker's {kind} item already has external id “{item.external_id}”."
+                        )
+            else:
+                if worker is not None and item.worker_id != worker.id:
+                    errors["worker_external_id"] = "This item belongs to another worker."
+                if kind and kind != item.kind:
+                    errors["kind"] = f"This item is a {item.kind} item; its kind cannot change."
+            key = external_id or f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}:{kind or ''}"
+            result = RowResult(index=index, key=key)
+            target_key = str(item.id) if item else (f"{worker.id}:{kind}" if worker and kind else None)
+            if target_key and target_key in seen:
+                errors["row"] = f"The same item appears again in row {seen[target_key] + 1}; keep one row per item."
+            if errors:
+                result.action, result.errors = "error", errors
+                plan.results.append(result)
+                continue
+            seen[target_key] = index
+            creating = item is None
+            if creating:
+                item = ComplianceItem(provider_id=provider_id, worker_id=worker.id, kind=kind, external_id=external_id)
+            new = {
+                "status": status or (item.status if not creating else ComplianceStatus.MISSING),
+                "expires_on": expires_on if has_expiry else item.expires_on,
+                "evidence_reference": _text(row["evidence_reference"])
+                if "evidence_reference" in row and row["evidence_reference"] is not None
+                else item.evidence_reference,
+                "notes": _text(row["notes"]) if "notes" in row and row["notes"] is not None else item.notes,
+                "external_id": external_id or item.external_id,
+                "verified_by_id": item.verified_by_id,
+                "verified_at": item.verified_at,
+            }
+            if len(new["evidence_reference"]) > 255:
+                result.action, result.errors = "error", {"evidence_reference": "At most 255 characters."}
+                plan.results.append(result)
+                continue
+            compliance_status_effects(
+                new, old_status=None if creating else item.status, today=today, now=now, verified_by_id=verified_by_id
+            )
+            changes = {}
+            for name, value in new.items():
+                old_value = None if creating else getattr(item, name)
+                if creating or old_value != value:
+                    if creating and value in ("", None):
+                        continue
+                    changes[name] = [_fmt(old_value), _fmt(value)]
+                    setattr(item, name, value)
+            result.worker_id = str(item.worker_id)
+            if creating:
+                result.action, result.changes = "create", changes
+                plan.creates.append(item)
+            elif changes:
+                result.action, result.changes, result.target_id = "update", changes, str(item.id)
+                item.updated_at = now
+                plan.updates.append(item)
+                plan.update_fields.update(changes)
+            else:
+                result.target_id = str(item.id)
+            plan.results.append(result)
+        if on_progress:
+            on_progress(min(start + len(chunk), len(rows)))
+    return plan
+
+
+def compliance_status_effects(new: dict, *, old_status, today, now, verified_by_id) -> None:
+    """Verification stamps who and when; an item past its expiry date is expired, whatever the
+    row said, because that is what the daily task would make of it tonight."""
+    if new["expires_on"] and new["expires_on"] < today and new["status"] != ComplianceStatus.MISSING:
+        new["status"] = ComplianceStatus.EXPIRED
+    if new["status"] == ComplianceStatus.VERIFIED and old_status != ComplianceStatus.VERIFIED:
+        new["verified_by_id"] = verified_by_id
+        new["verified_at"] = now
+    elif new["status"] != ComplianceStatus.VERIFIED and new["status"] != ComplianceStatus.EXPIRED:
+        new["verified_by_id"] = None
+        new["verified_at"] = None
