@@ -1,0 +1,230 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views import View
+from django.views.generic import FormView
+
+from accounts.choices import Scope
+from outstaff.views import ActorRequiredMixin, FilteredListView
+
+from . import selectors, services
+from .filters import AssignmentFilterSet, TeamFilterSet
+from .forms import AssignmentEndForm, AssignmentForm, TeamForm, add_service_errors
+from .models import Assignment, Team
+
+
+def _team_or_404(actor, team_id) -> Team:
+    try:
+        return selectors.team_get(actor=actor, team_id=team_id)
+    except Team.DoesNotExist as error:
+        raise Http404("No such team.") from error
+
+
+def _assignment_or_404(actor, assignment_id) -> Assignment:
+    try:
+        return selectors.assignment_get(actor=actor, assignment_id=assignment_id)
+    except Assignment.DoesNotExist as error:
+        raise Http404("No such assignment.") from error
+
+
+class TeamListView(FilteredListView):
+    template_name = "assignments/team_list.html"
+    filterset_class = TeamFilterSet
+    selector = selectors.team_list
+    context_object_name = "teams"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_manage_teams"] = self.actor.sees_whole_client and self.actor.can_write(Scope.ASSIGNMENTS)
+        return context
+
+
+class TeamDetailView(FilteredListView):
+    """A team and its assignments: who works on it, directed by whom, for how many hours."""
+
+    template_name = "assignments/team_detail.html"
+    filterset_class = AssignmentFilterSet
+    context_object_name = "assignments"
+
+    def get_queryset(self):
+        return selectors.assignment_list(actor=self.actor).filter(team_id=self.team.id)
+
+    def get_context_data(self, **kwargs):
+        self.team = _team_or_404(self.actor, kwargs["team_id"])
+        context = super().get_context_data(**kwargs)
+        context["team"] = self.team
+        context["can_edit"] = self.actor.can_write(Scope.ASSIGNMENTS)
+        context["can_manage_teams"] = self.actor.sees_whole_client and context["can_edit"]
+        return context
+
+
+class WriteFormView(ActorRequiredMixin, FormView):
+    """A page form that calls a service; the role must be allowed to write assignments."""
+
+    write_family = Scope.ASSIGNMENTS
+
+    teams_admin_only = False
+
+    def _check_can_write(self) -> None:
+        if not self.actor.can_write(Scope.ASSIGNMENTS) or not self.actor.is_client:
+            raise PermissionDenied("Your role cannot change teams or assignments.")
+        if self.teams_admin_only and not self.actor.sees_whole_client:
+            raise PermissionDenied("Only a client admin can create or change teams.")
+
+    def get(self, request, *args, **kwargs):
+        self._check_can_write()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._check_can_write()
+        return super().post(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "actor": self.actor}
+
+    def form_valid(self, form):
+        try:
+            obj = self.call_service(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return redirect(*self.success_url_for(obj))
+
+
+class TeamCreateView(WriteFormView):
+    template_name = "assignments/team_form.html"
+    form_class = TeamForm
+    teams_admin_only = True
+    success_message = "Team created."
+
+    def call_service(self, data):
+        return services.team_create(actor=self.actor, **data)
+
+    def success_url_for(self, team):
+        return "assignments:detail", team.id
+
+
+class TeamEditView(WriteFormView):
+    template_name = "assignments/team_form.html"
+    form_class = TeamForm
+    teams_admin_only = True
+    success_message = "Team saved."
+
+    def get_team(self):
+        if not hasattr(self, "_team"):
+            self._team = _team_or_404(self.actor, self.kwargs["team_id"])
+        return self._team
+
+    def get_initial(self):
+        team = self.get_team()
+        return {"name": team.name, "external_id": team.external_id, "managers": list(team.managers.all())}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "team": self.get_team()}
+
+    def call_service(self, data):
+        return services.team_update(actor=self.actor, instance=self.get_team(), **data)
+
+    def success_url_for(self, team):
+        return "assignments:detail", team.id
+
+
+class AssignmentCreateView(WriteFormView):
+    template_name = "assignments/assignment_form.html"
+    form_class = AssignmentForm
+    success_message = "Assignment created."
+
+    def get_team(self):
+        if not hasattr(self, "_team"):
+            self._team = _team_or_404(self.actor, self.kwargs["team_id"])
+        return self._team
+
+    def get_initial(self):
+        return {"team": self.get_team(), "starts_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "team": self.get_team()}
+
+    def call_service(self, data):
+        return services.assignment_create(actor=self.actor, **data)
+
+    def success_url_for(self, assignment):
+        return "assignments:detail", assignment.team_id
+
+
+class AssignmentEditView(WriteFormView):
+    template_name = "assignments/assignment_form.html"
+    form_class = AssignmentForm
+    success_message = "Assignment saved."
+
+    def get_assignment(self):
+        if not hasattr(self, "_assignment"):
+            self._assignment = _assignment_or_404(self.actor, self.kwargs["assignment_id"])
+        return self._assignment
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "editing": True}
+
+    def get_initial(self):
+        a = self.get_assignment()
+        fields = [f for f in AssignmentForm.base_fields if f != "worker"]
+        return {field: getattr(a, field) for field in fields}
+
+    def get_context_data(self, **kwargs):
+        assignment = self.get_assignment()
+        return {**super().get_context_data(**kwargs), "assignment": assignment, "team": assignment.team}
+
+    def call_service(self, data):
+        return services.assignment_update(actor=self.actor, instance=self.get_assignment(), **data)
+
+    def success_url_for(self, assignment):
+        return "assignments:detail", assignment.team_id
+
+
+class AssignmentEndView(WriteFormView):
+    template_name = "assignments/assignment_end.html"
+    form_class = AssignmentEndForm
+    success_message = "Assignment ended."
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs.pop("actor")
+        return kwargs
+
+    def get_assignment(self):
+        if not hasattr(self, "_assignment"):
+            self._assignment = _assignment_or_404(self.actor, self.kwargs["assignment_id"])
+        return self._assignment
+
+    def get_initial(self):
+        return {"ends_on": timezone.localdate()}
+
+    def get_context_data(self, **kwargs):
+        assignment = self.get_assignment()
+        return {**super().get_context_data(**kwargs), "assignment": assignment, "team": assignment.team}
+
+    def call_service(self, data):
+        return services.assignment_end(actor=self.actor, assignment=self.get_assignment(), ends_on=data["ends_on"])
+
+    def success_url_for(self, assignment):
+        return "assignments:detail", assignment.team_id
+
+
+class AssignmentCancelView(ActorRequiredMixin, View):
+    """POST only: cancel an assignment that will not happen (it stops blocking the worker's dates)."""
+
+    write_family = Scope.ASSIGNMENTS
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        assignment = _assignment_or_404(self.actor, kwargs["assignment_id"])
+        try:
+            services.assignment_cancel(actor=self.actor, assignment=assignment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Assignment cancelled.")
+        return redirect("assignments:detail", assignment.team_id)
