@@ -5,7 +5,15 @@ from django.db.models import Q
 from outstaff.fields import CountryField, external_id_field
 from outstaff.models import BaseModel
 
-from .choices import AssessmentKind, CefrLevel, Recommendation, ScreeningStage, ScreeningStatus
+from .choices import (
+    AssessmentKind,
+    AssessmentScale,
+    CefrLevel,
+    ChecklistCode,
+    Recommendation,
+    ScreeningStage,
+    ScreeningStatus,
+)
 
 
 class Candidate(BaseModel):
@@ -77,6 +85,8 @@ class Screening(BaseModel):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_notes = models.TextField(blank=True, default="")
     override_reason = models.TextField(blank=True, default="")
+    # A client admin's written reason for hiring with unchecked pre-onboarding checklist items.
+    checklist_override_reason = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ("-created_at", "id")
@@ -123,8 +133,11 @@ class InterviewScorecard(BaseModel):
 class AssessmentResult(BaseModel):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="assessments")
     external_id = external_id_field()
-    kind = models.CharField(max_length=16, choices=AssessmentKind.choices)
+    kind = models.CharField(max_length=32, choices=AssessmentKind.choices)
     instrument = models.CharField(max_length=120)
+    scale = models.CharField(max_length=16, choices=AssessmentScale.choices, default=AssessmentScale.PERCENT)
+    # Language tests: the raw score per skill on the test's own scale, e.g. {"speaking": 62}.
+    skill_scores = models.JSONField(default=dict, blank=True)
     raw_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     scale_min = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     scale_max = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
@@ -141,3 +154,25 @@ class AssessmentResult(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} · {self.instrument}"
+
+
+@pghistory.track()
+class ChecklistItem(BaseModel):
+    """One item of a screening's pre-onboarding checklist; unchecked items block the hire unless a
+    client admin overrides with a written reason."""
+
+    screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="checklist_items")
+    code = models.CharField(max_length=32, choices=ChecklistCode.choices)
+    checked = models.BooleanField(default=False)
+    checked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    checked_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        ordering = ("screening", "code")
+        constraints = [
+            models.UniqueConstraint(fields=["screening", "code"], name="%(app_label)s_%(class)s_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_code_display()

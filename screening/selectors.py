@@ -1,10 +1,17 @@
-from django.db.models import QuerySet
+"""Reads of screening. Clients see their own candidates and screenings; providers see only the
+outcome (passed / failed, date) of the screenings of workers they will employ — never scores,
+ratings or notes (DESIGN §9)."""
+
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 
 from accounts.actors import Actor
 from workers.models import Worker
 
-from .choices import ScreeningStatus
-from .models import Screening
+from .choices import CEFR_SKILLS, AssessmentKind, ScreeningStatus
+from .models import AssessmentResult, Candidate, ChecklistItem, InterviewScorecard, Screening, ScreeningTemplate
+from .scoring import Composite, composite_compute, interview_score, pass_rule_failures
+
+DECIDED_OUTCOMES = (ScreeningStatus.PASSED, ScreeningStatus.FAILED)
 
 
 def worker_passes_gate(*, worker: Worker) -> bool:
@@ -15,7 +22,145 @@ def worker_passes_gate(*, worker: Worker) -> bool:
     return Screening.objects.filter(candidate__worker=worker, status=ScreeningStatus.PASSED).exists()
 
 
+def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:
+    if not actor.is_client:
+        return Candidate.objects.none()
+    return Candidate.objects.filter(client_id=actor.organization.id).select_related("worker")
+
+
+def screening_template_list(*, actor: Actor) -> QuerySet[ScreeningTemplate]:
+    if not actor.is_client:
+        return ScreeningTemplate.objects.none()
+    return ScreeningTemplate.objects.filter(client_id=actor.organization.id)
+
+
 def screening_list(*, actor: Actor) -> QuerySet[Screening]:
+    """A provider gets only decided screenings of the workers it will employ; present them with the
+    outcome serializer / template, which carries no scores."""
     if actor.is_provider:
-        return Screening.objects.filter(provider_id=actor.organization.id).select_related("candidate", "template")
-    return Screening.objects.filter(client_id=actor.organization.id).select_related("candidate", "template")
+        return screening_outcome_list(actor=actor)
+    return (
+        Screening.objects.filter(client_id=actor.organization.id)
+        .select_related("candidate", "template", "provider", "decided_by")
+        .order_by("-created_at", "id")
+    )
+
+
+def screening_outcome_list(*, actor: Actor) -> QuerySet[Screening]:
+    if not actor.is_provider:
+        return Screening.objects.none()
+    return (
+        Screening.objects.filter(provider_id=actor.organization.id, status__in=DECIDED_OUTCOMES)
+        .select_related("candidate", "template", "client")
+        .order_by("-decided_at", "id")
+    )
+
+
+def screening_get(*, actor: Actor, screening_id) -> Screening:
+    """The screening, or Screening.DoesNotExist when it is not the actor's (pages then 404)."""
+    return screening_list(actor=actor).get(id=screening_id)
+
+
+def scorecard_list(*, actor: Actor) -> QuerySet[InterviewScorecard]:
+    """Scorecards with `ratings_visible`: the blind rule. An interviewer sees their own scorecard;
+    others' ratings only once they have submitted their own for that screening, or once the screening
+    is decided. Others' drafts are never listed. An API key is nobody's interviewer: it sees ratings
+    after the decision."""
+    if not actor.is_client:
+        return InterviewScorecard.objects.none()
+    decided = ~Q(screening__status=ScreeningStatus.IN_PROGRESS)
+    queryset = InterviewScorecard.objects.filter(screening__client_id=actor.organization.id)
+    if actor.user is None:
+        queryset = queryset.filter(submitted_at__isnull=False)
+        visible = decided
+    else:
+        user_id = actor.user.id
+        queryset = queryset.filter(Q(submitted_at__isnull=False) | Q(interviewer_id=user_id))
+        own_submitted = InterviewScorecard.objects.filter(
+            screening_id=OuterRef("screening_id"), interviewer_id=user_id, submitted_at__isnull=False
+        )
+        visible = Q(interviewer_id=user_id) | decided | Q(Exists(own_submitted))
+    superseded = InterviewScorecard.objects.filter(supersedes_id=OuterRef("pk"), submitted_at__isnull=False)
+    return (
+        queryset.annotate(
+            ratings_visible=Case(When(visible, then=Value(True)), default=Value(False), output_field=BooleanField()),
+            is_superseded=Exists(superseded),
+        )
+        .select_related("interviewer", "screening")
+        .order_by("screening_id", "interviewer_id", "-version")
+    )
+
+
+def viewer_may_see_ratings(*, actor: Actor, screening: Screening) -> bool:
+    """The same blind rule for one screening as a whole (the composite includes interview ratings)."""
+    if screening.status != ScreeningStatus.IN_PROGRESS:
+        return True
+    if actor.user is None:
+        return False
+    return screening.scorecards.filter(interviewer_id=actor.user.id, submitted_at__isnull=False).exists()
+
+
+def assessment_list(*, actor: Actor) -> QuerySet[AssessmentResult]:
+    if not actor.is_client:
+        return AssessmentResult.objects.none()
+    return (
+        AssessmentResult.objects.filter(screening__client_id=actor.organization.id)
+        .select_related("screening")
+        .order_by("screening_id", "kind", "-created_at")
+    )
+
+
+def checklist_items(*, screening: Screening) -> list[ChecklistItem]:
+    return list(screening.checklist_items.select_related("checked_by").order_by("code"))
+
+
+def effective_scorecards(*, screening: Screening) -> list[InterviewScorecard]:
+    """Each interviewer's latest submitted version: a correction replaces what it supersedes."""
+    latest: dict = {}
+    for card in screening.scorecards.filter(submitted_at__isnull=False).order_by("interviewer_id", "-version"):
+        latest.setdefault(card.interviewer_id, card)
+    return list(latest.values())
+
+
+def language_levels(*, screening: Screening) -> dict[str, str]:
+    """The CEFR level per skill from the most recent language result that tested that skill."""
+    levels: dict[str, str] = {}
+    results = screening.assessments.filter(kind=AssessmentKind.LANGUAGE).order_by("-taken_on", "-created_at")
+    for result in results:
+        for skill in CEFR_SKILLS:
+            level = getattr(result, f"cefr_{skill}")
+            if level and skill not in levels:
+                levels[skill] = level
+    return levels
+
+
+def method_scores(*, screening: Screening) -> dict:
+    """0–100 score per method: the interview from the effective scorecards, other methods the mean
+    normalized score of their results."""
+    scores: dict = {
+        "structured_interview": interview_score([c.ratings for c in effective_scorecards(screening=screening)])
+    }
+    by_kind: dict[str, list] = {}
+    for result in screening.assessments.exclude(kind=AssessmentKind.LANGUAGE).exclude(normalized_score=None):
+        by_kind.setdefault(result.kind, []).append(result.normalized_score)
+    for kind, values in by_kind.items():
+        scores[kind] = sum(values) / len(values)
+    return scores
+
+
+def template_weights(template: ScreeningTemplate) -> dict:
+    return {row["method"]: row["weight"] for row in template.methods}
+
+
+def screening_composite(*, screening: Screening) -> Composite:
+    return composite_compute(weights=template_weights(screening.template), scores=method_scores(screening=screening))
+
+
+def screening_pass_failures(*, screening: Screening, composite: Composite | None = None) -> list[str]:
+    composite = composite or screening_composite(screening=screening)
+    return pass_rule_failures(
+        composite=composite,
+        threshold=screening.template.pass_threshold,
+        min_cefr=screening.template.min_cefr or {},
+        cefr_levels=language_levels(screening=screening),
+    )

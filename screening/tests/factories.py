@@ -27,6 +27,17 @@ class ScreeningTemplateFactory(DjangoModelFactory):
     methods = factory.LazyFunction(
         lambda: [{"method": "structured_interview", "weight": 0.5}, {"method": "work_sample", "weight": 0.5}]
     )
+    pass_threshold = 60
+    interview_kit = factory.LazyFunction(
+        lambda: [
+            {
+                "competency": competency,
+                "questions": [f"Tell me about {competency.lower()}."],
+                "anchors": {str(n): f"{competency} anchor {n}" for n in range(1, 6)},
+            }
+            for competency in ("Problem solving", "Communication")
+        ]
+    )
 
 
 class ScreeningFactory(DjangoModelFactory):
