@@ -1,0 +1,53 @@
+from django.contrib import admin
+from django.db.models import Count
+from pghistory.admin import EventModelAdmin
+
+from .models import Assignment, Team
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "client", "external_id", "manager_count"]
+    search_fields = ["name", "external_id", "client__name"]
+    list_select_related = ["client"]
+    autocomplete_fields = ["client", "managers"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(manager_count=Count("managers", distinct=True))
+
+    @admin.display(description="Managers", ordering="manager_count")
+    def manager_count(self, team) -> int:
+        return team.manager_count
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = [
+        "worker",
+        "client",
+        "team",
+        "role",
+        "starts_on",
+        "ends_on",
+        "weekly_hours",
+        "directed_by",
+        "schedule_set_by_client",
+        "status",
+    ]
+    list_filter = ["status", "directed_by", "schedule_set_by_client", "equipment_provided_by_client"]
+    search_fields = ["worker__first_name", "worker__last_name", "role", "external_id", "team__name"]
+    list_select_related = ["worker", "client", "team"]
+    autocomplete_fields = ["worker", "client", "team", "manager"]
+    readonly_fields = ["created_at", "updated_at"]
+    date_hierarchy = "starts_on"
+
+
+class AssignmentEventAdmin(EventModelAdmin):
+    """Audit history (read-only) of assignments."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "status", "starts_on", "ends_on", "pgh_context"]
+    list_select_related = ["pgh_obj", "pgh_context"]
+
+
+for event_model in set(Assignment.pgh_event_models.values()):
+    admin.site.register(event_model, AssignmentEventAdmin)

@@ -1,0 +1,29 @@
+from django.contrib import admin
+from pghistory.admin import EventModelAdmin
+
+from .models import RiskFlag
+
+
+@admin.register(RiskFlag)
+class RiskFlagAdmin(admin.ModelAdmin):
+    """Inspection only for the evidence and the scan's timestamps; transitions go through services."""
+
+    list_display = ["rule_code", "worker", "client", "category", "severity", "status", "first_seen_at", "last_seen_at"]
+    list_filter = ["category", "severity", "status"]
+    search_fields = ["rule_code", "worker__first_name", "worker__last_name", "worker__external_id", "client__name"]
+    list_select_related = ["worker", "client"]
+    autocomplete_fields = ["worker", "client", "assignment", "status_changed_by"]
+    raw_id_fields = ["provider"]
+    readonly_fields = ["evidence", "evidence_hash", "first_seen_at", "last_seen_at", "created_at", "updated_at"]
+    date_hierarchy = "last_seen_at"
+
+
+class RiskFlagEventAdmin(EventModelAdmin):
+    """Audit history (read-only) of risk-flag transitions."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "status", "severity", "pgh_context"]
+    list_select_related = ["pgh_obj", "pgh_context"]
+
+
+for event_model in set(RiskFlag.pgh_event_models.values()):
+    admin.site.register(event_model, RiskFlagEventAdmin)
