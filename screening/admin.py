@@ -1,0 +1,103 @@
+from django.contrib import admin
+from pghistory.admin import EventModelAdmin
+
+from .models import AssessmentResult, Candidate, ChecklistItem, InterviewScorecard, Screening, ScreeningTemplate
+
+
+@admin.register(Candidate)
+class CandidateAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "email", "client", "country", "worker"]
+    list_filter = ["country"]
+    search_fields = ["first_name", "last_name", "email", "external_id"]
+    list_select_related = ["client", "worker"]
+    autocomplete_fields = ["client", "worker"]
+
+
+@admin.register(ScreeningTemplate)
+class ScreeningTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "role_title", "client", "pass_threshold", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "role_title", "client__name"]
+    list_select_related = ["client"]
+    autocomplete_fields = ["client"]
+
+
+class AssessmentResultInline(admin.TabularInline):
+    model = AssessmentResult
+    extra = 0
+    fields = ["kind", "instrument", "raw_score", "normalized_score", "taken_on"]
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    fields = ["code", "checked", "checked_by", "checked_at", "note"]
+    readonly_fields = ["checked_by", "checked_at"]
+
+
+@admin.register(Screening)
+class ScreeningAdmin(admin.ModelAdmin):
+    list_display = ["candidate", "template", "client", "stage", "status", "composite_score", "decided_at"]
+    list_filter = ["status", "stage"]
+    search_fields = ["candidate__first_name", "candidate__last_name", "candidate__email", "external_id"]
+    list_select_related = ["candidate", "template", "client"]
+    autocomplete_fields = ["candidate", "template", "client"]
+    raw_id_fields = ["provider"]
+    # Decisions and overrides go through services (audited, and an override raises a risk flag).
+    readonly_fields = [
+        "composite_score",
+        "expected_validity",
+        "decided_by",
+        "decided_at",
+        "override_reason",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [AssessmentResultInline, ChecklistItemInline]
+
+
+@admin.register(InterviewScorecard)
+class InterviewScorecardAdmin(admin.ModelAdmin):
+    list_display = ["screening", "interviewer", "recommendation", "version", "submitted_at"]
+    list_filter = ["recommendation"]
+    search_fields = ["interviewer__email", "screening__candidate__last_name"]
+    list_select_related = ["screening__candidate", "screening__template", "interviewer"]
+    autocomplete_fields = ["screening", "interviewer"]
+    raw_id_fields = ["supersedes"]
+
+
+@admin.register(AssessmentResult)
+class AssessmentResultAdmin(admin.ModelAdmin):
+    list_display = ["screening", "kind", "instrument", "raw_score", "normalized_score", "taken_on"]
+    list_filter = ["kind"]
+    search_fields = ["instrument", "screening__candidate__last_name", "external_id"]
+    list_select_related = ["screening__candidate", "screening__template"]
+    autocomplete_fields = ["screening"]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ["screening", "code", "checked", "checked_by", "checked_at"]
+    list_filter = ["code", "checked"]
+    search_fields = ["screening__candidate__last_name"]
+    list_select_related = ["screening__candidate", "screening__template", "checked_by"]
+    autocomplete_fields = ["screening"]
+    readonly_fields = ["checked_by", "checked_at"]
+
+
+class ScreeningEventAdmin(EventModelAdmin):
+    """Audit history (read-only) of screening decisions."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "status", "pgh_context"]
+    list_select_related = ["pgh_obj", "pgh_context"]
+
+
+class ChecklistItemEventAdmin(EventModelAdmin):
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "checked", "pgh_context"]
+    list_select_related = ["pgh_obj", "pgh_context"]
+
+
+for event_model in set(Screening.pgh_event_models.values()):
+    admin.site.register(event_model, ScreeningEventAdmin)
+for event_model in set(ChecklistItem.pgh_event_models.values()):
+    admin.site.register(event_model, ChecklistItemEventAdmin)
