@@ -1,0 +1,202 @@
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.models import Membership, User
+from assignments.choices import AssignmentStatus, DirectedBy
+from assignments.models import Assignment, Team
+from demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.services import add_months, demo_counts, demo_seed
+from providers.choices import ContractType, EngagementModel, PayrollEntryStatus
+from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry
+from screening.choices import ScreeningStatus
+from workers.choices import CheckInKind, WorkerStatus
+from workers.models import CheckIn, Worker
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seed once for the module (a seed takes seconds) and roll it back afterwards; each test runs
+    in its own savepoint inside this transaction."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        result = demo_seed()
+        yield result
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def today():
+    return timezone.localdate()
+
+
+def _snapshot():
+    tables = [Worker, EmploymentContract, Assignment, PayrollEntry, ComplianceItem, CheckIn, Team]
+    return {model.__name__: model.objects.aggregate(last=Max("updated_at"))["last"] for model in tables}
+
+
+def test_first_run_creates_the_demo(seeded):
+    counts = demo_counts()
+    assert seeded.changed
+    assert 38 <= counts["Workers"] <= 45
+    assert counts["Organizations"] == 5
+    assert set(Worker.objects.values_list("country", flat=True)) == {"DE", "PL", "GB", "US", "IN", "PH", "BR"}
+
+
+def test_second_run_changes_nothing(seeded):
+    counts, last_updates = demo_counts(), _snapshot()
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    assert "already up to date" in out.getvalue()
+    again = demo_seed()
+    assert not again.changed, (again.created, again.updated)
+    assert demo_counts() == counts
+    assert _snapshot() == last_updates
+
+
+def test_contractor_at_full_time_directed_by_client(seeded):
+    assignment = Assignment.objects.get(
+        worker__contracts__contract_type=ContractType.CONTRACTOR,
+        directed_by=DirectedBy.CLIENT,
+        status=AssignmentStatus.ACTIVE,
+    )
+    assert assignment.weekly_hours == 40
+    assert assignment.schedule_set_by_client is True
+    contract = assignment.worker.contracts.get()
+    assert contract.weekly_hours == 40 and contract.ends_on is None
+
+
+def test_german_placement_seventeen_months_in_with_the_same_client(seeded, today):
+    assignment = Assignment.objects.select_related("worker").get(
+        worker__country="DE", status=AssignmentStatus.ACTIVE, starts_on=add_months(today, -17)
+    )
+    assert assignment.client_id == assignment.worker.client_id
+    assert assignment.worker.start_date == assignment.starts_on
+    assert not Assignment.objects.filter(worker=assignment.worker).exclude(pk=assignment.pk).exists()
+    entity = assignment.worker.contracts.get().legal_entity
+    assert entity.country == "DE" and entity.staffing_licence_number
+    assert entity.staffing_licence_expires_on > today
+
+
+def test_worker_35_days_in_without_day_30_check_in(seeded, today):
+    worker = Worker.objects.get(start_date=today - dt.timedelta(days=35))
+    assert worker.status == WorkerStatus.ACTIVE
+    check_in = worker.check_ins.get(kind=CheckInKind.DAY_30)
+    assert check_in.done_on is None
+    assert check_in.due_on == today - dt.timedelta(days=5)
+
+
+def test_overdue_check_ins_are_only_the_planted_one(seeded, today):
+    overdue = CheckIn.objects.filter(
+        done_on__isnull=True, due_on__lt=today, worker__status=WorkerStatus.ACTIVE
+    ).values_list("worker__start_date", flat=True)
+    assert list(overdue) == [today - dt.timedelta(days=35)]
+
+
+def test_outsourcing_contract_directed_by_the_client(seeded):
+    contract = EmploymentContract.objects.get(
+        engagement_model=EngagementModel.OUTSOURCING,
+        worker__assignments__directed_by=DirectedBy.CLIENT,
+        worker__assignments__status=AssignmentStatus.ACTIVE,
+    )
+    assert contract.contract_type == ContractType.EMPLOYMENT
+
+
+def test_polish_worker_with_fifteen_months_of_placements_in_thirty_six(seeded, today):
+    window_start = add_months(today, -36)
+    worker = Worker.objects.distinct().get(country="PL", assignments__ends_on__isnull=False, status=WorkerStatus.ACTIVE)
+    placements = list(worker.assignments.filter(client=worker.client).order_by("starts_on"))
+    assert len(placements) == 3
+    days = sum(((a.ends_on or today) - max(a.starts_on, window_start)).days for a in placements)
+    assert 440 <= days <= 470  # 15 months
+    gaps = [
+        (later.starts_on - earlier.ends_on).days for earlier, later in zip(placements, placements[1:], strict=False)
+    ]
+    assert all(gap > 90 for gap in gaps)
+
+
+def test_provider_without_entity_in_a_country_where_it_employs(seeded):
+    missing = [
+        worker
+        for worker in Worker.objects.select_related("provider")
+        if not LegalEntity.objects.filter(provider=worker.provider, country=worker.country, is_active=True).exists()
+    ]
+    assert [(w.provider.organization.slug, w.country) for w in missing] == [("vistula", "GB")]
+
+
+def test_staffing_licences_valid_in_germany_and_expired_in_poland(seeded, today):
+    german = LegalEntity.objects.get(country="DE")
+    assert german.staffing_licence_number and german.staffing_licence_expires_on > today
+    expired = LegalEntity.objects.filter(country="PL", staffing_licence_expires_on__lt=today)
+    assert expired.count() == 1
+
+
+def test_payroll_has_failures_with_reasons_and_a_failed_first_payroll(seeded, today):
+    failed = PayrollEntry.objects.filter(status=PayrollEntryStatus.FAILED)
+    assert failed.count() >= 3
+    assert all(entry.failure_reason for entry in failed)
+    first_entries = {}
+    for entry in PayrollEntry.objects.select_related("run", "worker").order_by("run__period_start"):
+        first_entries.setdefault(entry.worker_id, entry)
+    new_and_failed = [
+        e
+        for e in first_entries.values()
+        if e.status == PayrollEntryStatus.FAILED and e.worker.start_date > today - dt.timedelta(days=90)
+    ]
+    assert len(new_and_failed) == 1
+    assert PayrollEntry.objects.filter(run__period_start=add_months(today.replace(day=1), -3)).exists()
+
+
+def test_some_compliance_items_are_missing_or_expired(seeded):
+    assert ComplianceItem.objects.filter(status="missing").count() >= 2
+    assert ComplianceItem.objects.filter(status="expired").exists()
+
+
+def test_no_worker_skipped_the_gate_silently(seeded):
+    for worker in Worker.objects.exclude(status=WorkerStatus.ONBOARDING):
+        passed = worker.candidate.screenings.filter(status=ScreeningStatus.PASSED, template__isnull=False).exists()
+        assert passed or (worker.gate_override_reason and worker.gate_override_by_id), worker
+
+
+def test_assignments_do_not_overlap_and_follow_their_team_managers(seeded):
+    for assignment in Assignment.objects.select_related("team", "worker"):
+        assert assignment.client_id == assignment.worker.client_id
+        assert assignment.team.managers.filter(pk=assignment.manager_id).exists()
+    for membership in Membership.objects.filter(role=Role.HIRING_MANAGER):
+        assert Team.objects.filter(client=membership.organization, managers=membership.user).exists()
+
+
+@pytest.mark.parametrize("role", Role.values)
+def test_every_role_has_a_demo_login_that_works(seeded, client, role):
+    emails = [email for email, _, _ in DEMO_LOGINS]
+    membership = Membership.objects.filter(role=role, user__email__in=emails).select_related("user").first()
+    assert membership is not None, f"no demo login for {role}"
+    assert client.login(username=membership.user.email, password=DEMO_PASSWORD)
+
+
+def test_superuser_login(seeded, client):
+    admin = User.objects.get(email=DEMO_LOGINS[0][0])
+    assert admin.is_superuser and admin.is_staff
+    assert client.login(username=admin.email, password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
+
+
+def test_every_listed_login_authenticates(seeded, client):
+    for email, password, _ in DEMO_LOGINS:
+        assert client.login(username=email, password=password), email
+        client.logout()
+
+
+def test_print_logins(seeded):
+    out = StringIO()
+    call_command("seed_demo", "--print-logins", stdout=out)
+    for email, _, _ in DEMO_LOGINS:
+        assert email in out.getvalue()
+    assert DEMO_PASSWORD in out.getvalue()
