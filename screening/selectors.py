@@ -39,9 +39,20 @@ def screening_list(*, actor: Actor) -> QuerySet[Screening]:
     outcome serializer / template, which carries no scores."""
     if actor.is_provider:
         return screening_outcome_list(actor=actor)
+    queryset = Screening.objects.filter(client_id=actor.organization.id)
+    # The composite includes interview ratings, so it follows the same blind rule as scorecards.
+    visible = ~Q(status=ScreeningStatus.IN_PROGRESS)
+    if actor.user is not None:
+        own_submitted = InterviewScorecard.objects.filter(
+            screening_id=OuterRef("pk"), interviewer_id=actor.user.id, submitted_at__isnull=False
+        )
+        visible |= Q(Exists(own_submitted))
     return (
-        Screening.objects.filter(client_id=actor.organization.id)
+        queryset.annotate(
+            ratings_visible=Case(When(visible, then=Value(True)), default=Value(False), output_field=BooleanField())
+        )
         .select_related("candidate", "template", "provider", "decided_by")
+        .prefetch_related("checklist_items")
         .order_by("-created_at", "id")
     )
 

@@ -1,0 +1,119 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.choices import Scope
+from outstaff.api.viewsets import ServiceViewSet, etag_for
+
+from .. import selectors, services
+from ..filters import AssessmentFilterSet, CandidateFilterSet, ScorecardFilterSet, ScreeningFilterSet
+from .serializers import (
+    AssessmentSerializer,
+    CandidateSerializer,
+    ChecklistSetSerializer,
+    DecisionSerializer,
+    HireSerializer,
+    ScorecardSerializer,
+    ScreeningOutcomeSerializer,
+    ScreeningSerializer,
+)
+
+READ_WRITE = ["get", "post", "patch", "head", "options"]
+
+
+class CandidateViewSet(ServiceViewSet):
+    """People the client is screening. Providers see none."""
+
+    scope_family = Scope.SCREENING
+    serializer_class = CandidateSerializer
+    filterset_class = CandidateFilterSet
+    selector = selectors.candidate_list
+    create_service = services.candidate_create
+    update_service = services.candidate_update
+    http_method_names = READ_WRITE
+
+
+class ScreeningViewSet(ServiceViewSet):
+    """A candidate screened for a role: stage, status, composite and the expected validity of the
+    method mix. Providers get only the outcome (passed / failed, date) of workers they will employ."""
+
+    scope_family = Scope.SCREENING
+    serializer_class = ScreeningSerializer
+    filterset_class = ScreeningFilterSet
+    selector = selectors.screening_list
+    create_service = services.screening_create
+    update_service = services.screening_update
+    http_method_names = READ_WRITE
+
+    def get_serializer_class(self):
+        actor = getattr(self.request, "actor", None)
+        if actor is not None and getattr(actor, "is_provider", False):
+            return ScreeningOutcomeSerializer
+        return ScreeningSerializer
+
+    def _after_write(self, screening):
+        screening = selectors.screening_get(actor=self.actor, screening_id=screening.pk)
+        response = Response(ScreeningSerializer(screening, context=self.get_serializer_context()).data)
+        response["ETag"] = etag_for(screening)
+        return response
+
+    @extend_schema(request=DecisionSerializer, responses=ScreeningSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, id=None):
+        """Pass, fail or withdraw. Passing below the pass rule needs a client admin's `override_reason`."""
+        screening = self.get_object()
+        self._check_if_match(screening)
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._after_write(
+            services.screening_decide(actor=self.actor, screening=screening, **data.validated_data)
+        )
+
+    @extend_schema(request=ChecklistSetSerializer, responses=ScreeningSerializer)
+    @action(detail=True, methods=["post"])
+    def checklist(self, request, id=None):
+        """Check or uncheck one pre-onboarding checklist item."""
+        screening = self.get_object()
+        data = ChecklistSetSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.checklist_item_set(actor=self.actor, screening=screening, **data.validated_data)
+        return self._after_write(screening)
+
+    @extend_schema(request=HireSerializer, responses=ScreeningSerializer)
+    @action(detail=True, methods=["post"])
+    def hire(self, request, id=None):
+        """Hire the passed candidate: creates (or links) the worker with the provider and an outstaffing
+        employment contract. Unchecked checklist items need a client admin's `override_reason`."""
+        screening = self.get_object()
+        data = HireSerializer(data=request.data, context=self.get_serializer_context())
+        data.is_valid(raise_exception=True)
+        services.screening_hire(actor=self.actor, screening=screening, **data.validated_data)
+        response = self._after_write(screening)
+        response.status_code = status.HTTP_201_CREATED
+        return response
+
+
+class ScorecardViewSet(ServiceViewSet):
+    """Structured-interview scorecards. Blind: others' ratings are null until you submit your own for
+    that screening. Submitted scorecards are immutable; POST again to submit a corrected new version."""
+
+    scope_family = Scope.SCREENING
+    serializer_class = ScorecardSerializer
+    filterset_class = ScorecardFilterSet
+    selector = selectors.scorecard_list
+    create_service = services.scorecard_save
+    update_service = services.scorecard_update
+    http_method_names = READ_WRITE
+
+
+class AssessmentViewSet(ServiceViewSet):
+    """Assessment results (cognitive, work sample, job knowledge, language with CEFR per skill).
+    POST with an `external_id` upserts: vendors can resend results safely."""
+
+    scope_family = Scope.SCREENING
+    serializer_class = AssessmentSerializer
+    filterset_class = AssessmentFilterSet
+    selector = selectors.assessment_list
+    create_service = services.assessment_record
+    http_method_names = ["get", "post", "head", "options"]
