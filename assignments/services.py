@@ -295,3 +295,21 @@ def assignment_cancel(*, actor: Actor, assignment: Assignment) -> Assignment:
         return assignment
     assignment.status = AssignmentStatus.CANCELLED
     return _save(assignment)
+
+
+@transaction.atomic
+def assignment_statuses_refresh(*, today: dt.date | None = None) -> dict[str, int]:
+    """Move stored statuses along with the calendar (planned → active on the start date, → ended
+    after the end date), set-based, so filters on `status` and the risk rules agree with the dates.
+    Each worker whose assignment changed is announced, like any other assignment write."""
+    today = today or timezone.localdate()
+    now = timezone.now()
+    live = Assignment.objects.exclude(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.ENDED])
+    to_end = live.filter(ends_on__lt=today)
+    to_start = live.filter(status=AssignmentStatus.PLANNED, starts_on__lte=today).exclude(ends_on__lt=today)
+    worker_ids = set(to_end.values_list("worker_id", flat=True)) | set(to_start.values_list("worker_id", flat=True))
+    ended = to_end.update(status=AssignmentStatus.ENDED, updated_at=now)
+    started = to_start.update(status=AssignmentStatus.ACTIVE, updated_at=now)
+    for worker_id in worker_ids:
+        send_worker_changed_on_commit(worker_id=worker_id, source="assignments.Assignment")
+    return {"started": started, "ended": ended}

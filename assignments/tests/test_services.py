@@ -266,3 +266,30 @@ def test_hiring_manager_cannot_create_teams(world):
     manager = make_actor(world["client_a"], role="hiring_manager")
     with pytest.raises(PermissionDenied):
         services.team_create(actor=manager, name="Shadow")
+
+
+def test_statuses_follow_the_calendar(world, django_capture_on_commit_callbacks):
+    planned = AssignmentFactory(
+        worker=world["worker_a"], team=world["team_a"], starts_on=dt.date(2026, 5, 1), status=AssignmentStatus.PLANNED
+    )
+    running = AssignmentFactory(
+        worker=world["worker_b"],
+        team=world["team_b"],
+        starts_on=dt.date(2026, 1, 1),
+        ends_on=dt.date(2026, 4, 30),
+        status=AssignmentStatus.ACTIVE,
+    )
+    received = []
+    worker_changed.connect(receiver := lambda sender, worker_id, source, **kw: received.append(worker_id))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            result = services.assignment_statuses_refresh(today=dt.date(2026, 5, 1))
+    finally:
+        worker_changed.disconnect(receiver)
+    assert result == {"started": 1, "ended": 1}
+    planned.refresh_from_db()
+    running.refresh_from_db()
+    assert planned.status == AssignmentStatus.ACTIVE and running.status == AssignmentStatus.ENDED
+    assert set(received) == {world["worker_a"].id, world["worker_b"].id}
+    # Rerunning changes nothing.
+    assert services.assignment_statuses_refresh(today=dt.date(2026, 5, 1)) == {"started": 0, "ended": 0}

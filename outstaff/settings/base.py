@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "risks.tasks.risk_scan_full_task",
         "schedule": crontab(hour=2, minute=15),
     },
+    "assignments-statuses-daily": {
+        "task": "assignments.tasks.assignment_statuses_refresh_task",
+        "schedule": crontab(hour=0, minute=10),
+    },
 }
 
 # --- REST API ------------------------------------------------------------------------------------
