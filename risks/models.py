@@ -7,7 +7,9 @@ from outstaff.models import BaseModel
 from .choices import FlagStatus, RiskCategory, Severity
 
 
-@pghistory.track()
+# `last_seen_at` moves on every scan that still sees the condition; leaving it out of the audit
+# snapshot keeps a nightly rerun from writing one history row per open flag (a rerun changes nothing).
+@pghistory.track(exclude=["last_seen_at"])
 class RiskFlag(BaseModel):
     """One finding of one rule about one subject (a worker, and an assignment where it applies).
     At most one unresolved flag per (subject, rule): scans upsert, never duplicate."""
@@ -28,6 +30,11 @@ class RiskFlag(BaseModel):
     status_changed_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Who changed the status when it was an API key or the scan itself ("api key <prefix>", "risk scan").
+    status_changed_via = models.CharField(max_length=120, blank=True, default="")
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a scan raised the severity of a current flag; the daily digest reports these.
+    escalated_at = models.DateTimeField(null=True, blank=True)
     first_seen_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
     resolved_at = models.DateTimeField(null=True, blank=True)

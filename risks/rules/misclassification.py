@@ -1,0 +1,420 @@
+"""Misclassification rules (DESIGN §6): set-ups that can make the client the legal employer. Every
+finding cites its source from the worker's jurisdiction pack."""
+
+import datetime as dt
+from collections.abc import Iterator
+
+from risks.choices import RiskCategory, Severity
+
+from .base import Finding, hours, rule
+from .facts import AssignmentFact, WorkerFacts
+from .tenure import add_months, consecutive_tenure, rolling_window_tenure, whole_months_between
+
+CATEGORY = RiskCategory.MISCLASSIFICATION
+CONTRACTOR = "contractor"
+CLIENT = "client"
+# A short break between contractor engagements does not end "continuous" engagement.
+CONTRACTOR_CONTINUITY_GAP_DAYS = 31
+
+
+def _finding(facts: WorkerFacts, code: str, severity: str, summary: str, details: dict, sources, **extra) -> Finding:
+    assignment: AssignmentFact | None = extra.pop("assignment", None)
+    return Finding(
+        rule_code=code,
+        category=CATEGORY,
+        severity=severity,
+        summary=summary,
+        facts=details,
+        sources=tuple(sources),
+        assignment_id=assignment.id if assignment else None,
+        client_id=assignment.client_id if assignment else facts.worker.client_id,
+        jurisdiction=facts.jurisdiction.reference,
+        **extra,
+    )
+
+
+def _client_directed(facts: WorkerFacts) -> list[AssignmentFact]:
+    return [a for a in facts.active_assignments if a.directed_by == CLIENT]
+
+
+@rule(
+    code="contractor_full_time_direction",
+    category=CATEGORY,
+    title="Contractor under full-time client direction",
+    description="A contractor/freelance contract while the client directs the work at full-time hours or sets "
+    "the schedule: a freelance contract dressed up as full-time direction.",
+)
+def contractor_full_time_direction(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    contract = facts.current_contract
+    if contract is None or contract.contract_type != CONTRACTOR:
+        return
+    pack = facts.jurisdiction
+    for assignment in _client_directed(facts):
+        full_time = assignment.weekly_hours >= pack.full_time_threshold_hours
+        schedule = assignment.schedule_set_by_client
+        if not (full_time or schedule or pack.contractor_any_control_fires):
+            continue
+        how = f"on a schedule set by {assignment.client_name}" if schedule else f"directed by {assignment.client_name}"
+        summary = (
+            f"contractor working {hours(assignment.weekly_hours)} h/week {how} since {assignment.starts_on.isoformat()}"
+            f" — {pack.contractor_control_summary}"
+        )
+        yield _finding(
+            facts,
+            "contractor_full_time_direction",
+            Severity.CRITICAL if (full_time and schedule) else Severity.HIGH,
+            summary,
+            {
+                "contract_type": contract.contract_type,
+                "contract_id": contract.id,
+                "weekly_hours": assignment.weekly_hours,
+                "full_time_threshold_hours": pack.full_time_threshold_hours,
+                "directed_by": assignment.directed_by,
+                "schedule_set_by_client": schedule,
+                "client": assignment.client_name,
+                "since": assignment.starts_on,
+            },
+            pack.contractor_control_tests,
+            assignment=assignment,
+        )
+
+
+@rule(
+    code="outsourcing_directed_individually",
+    category=CATEGORY,
+    title="Outsourcing contract, client directs individuals",
+    description="The contract says outsourcing (the vendor directs and owns the outcome) while the client directs "
+    "the individual day to day: a dedicated team drifting into outstaffing.",
+)
+def outsourcing_directed_individually(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    contract = facts.current_contract
+    if contract is None or contract.engagement_model != "outsourcing":
+        return
+    for assignment in _client_directed(facts):
+        manager = f" through {assignment.manager_name}" if assignment.manager_name else ""
+        yield _finding(
+            facts,
+            "outsourcing_directed_individually",
+            Severity.HIGH,
+            f"contract says outsourcing, but {assignment.client_name} directs {facts.worker.full_name}{manager} "
+            f"day to day since {assignment.starts_on.isoformat()}",
+            {
+                "engagement_model": contract.engagement_model,
+                "contract_id": contract.id,
+                "directed_by": assignment.directed_by,
+                "manager": assignment.manager_name,
+                "client": assignment.client_name,
+                "since": assignment.starts_on,
+            },
+            [facts.jurisdiction.outsourcing_direction_source],
+            assignment=assignment,
+        )
+
+
+@rule(
+    code="engagement_model_unspecified",
+    category=CATEGORY,
+    title="Engagement model not stated",
+    description="The contract does not state whether this is outstaffing or outsourcing while an assignment is active.",
+)
+def engagement_model_unspecified(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    contract = facts.current_contract
+    if contract is None or contract.engagement_model != "unspecified" or not facts.active_assignments:
+        return
+    assignment = facts.active_assignments[0]
+    yield _finding(
+        facts,
+        "engagement_model_unspecified",
+        Severity.MEDIUM,
+        f"contract from {contract.starts_on.isoformat()} does not say whether {assignment.client_name} "
+        "directs the work (outstaffing) or buys an outcome (outsourcing)",
+        {"contract_id": contract.id, "engagement_model": contract.engagement_model, "client": assignment.client_name},
+        [facts.jurisdiction.engagement_model_source],
+        assignment=assignment,
+    )
+
+
+@rule(
+    code="employment_contract_missing",
+    category=CATEGORY,
+    title="No signed contract during an active assignment",
+    description="The worker is on an active assignment without a current, signed contract with the provider.",
+)
+def employment_contract_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    if not facts.active_assignments:
+        return
+    assignment = facts.active_assignments[0]
+    contract = facts.current_contract
+    if contract is not None and contract.signed_on is not None:
+        return
+    if contract is None:
+        summary = (
+            f"on an assignment with {assignment.client_name} since {assignment.starts_on.isoformat()} "
+            f"with no current contract with {facts.worker.provider_name}"
+        )
+        details = {"contract_id": None, "client": assignment.client_name, "assignment_since": assignment.starts_on}
+    else:
+        summary = (
+            f"contract from {contract.starts_on.isoformat()} is not signed, yet the assignment with "
+            f"{assignment.client_name} has run since {assignment.starts_on.isoformat()}"
+        )
+        details = {"contract_id": contract.id, "signed_on": None, "client": assignment.client_name}
+    yield _finding(
+        facts,
+        "employment_contract_missing",
+        Severity.HIGH,
+        summary,
+        details,
+        [facts.jurisdiction.written_contract_source],
+        assignment=assignment,
+    )
+
+
+@rule(
+    code="no_legal_entity_in_country",
+    category=CATEGORY,
+    title="Provider has no legal entity in the worker's country",
+    description="The provider has no active legal entity in the country where the worker works, so it cannot be "
+    "the employer there.",
+)
+def no_legal_entity_in_country(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    if facts.is_offboarded:
+        return
+    country = facts.worker.country
+    if any(e.is_active and e.country == country for e in facts.legal_entities):
+        return
+    inactive = [e.name for e in facts.legal_entities if e.country == country]
+    yield _finding(
+        facts,
+        "no_legal_entity_in_country",
+        Severity.CRITICAL,
+        f"{facts.worker.provider_name} has no active legal entity in {country}"
+        + (f" ({', '.join(inactive)} inactive)" if inactive else ""),
+        {"country": country, "provider": facts.worker.provider_name, "inactive_entities": inactive},
+        [facts.jurisdiction.employer_registration_source],
+    )
+
+
+@rule(
+    code="staffing_licence_missing",
+    category=CATEGORY,
+    title="Staffing licence missing or expired",
+    description="The worker's country requires a staffing licence for placing workers with a client, and the "
+    "provider's entity there has none, or it expired.",
+)
+def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    pack = facts.jurisdiction
+    directed = _client_directed(facts)
+    if not pack.licence_required or not directed:
+        return
+    entities = [e for e in facts.legal_entities if e.is_active and e.country == facts.worker.country]
+    if not entities:
+        return  # no_legal_entity_in_country already says the graver thing
+    valid = [
+        e
+        for e in entities
+        if e.staffing_licence_number
+        and (e.staffing_licence_expires_on is None or e.staffing_licence_expires_on >= facts.today)
+    ]
+    if valid:
+        return
+    expired = [e for e in entities if e.staffing_licence_number]
+    if expired:
+        latest = max(expired, key=lambda e: e.staffing_licence_expires_on)
+        state = f"expired on {latest.staffing_licence_expires_on.isoformat()}"
+    else:
+        latest, state = entities[0], "is missing"
+    yield _finding(
+        facts,
+        "staffing_licence_missing",
+        Severity.CRITICAL,
+        f"{pack.name} requires a staffing licence ({pack.licence_name}); {latest.name}'s licence {state}",
+        {
+            "legal_entity": latest.name,
+            "licence_number": latest.staffing_licence_number,
+            "licence_expires_on": latest.staffing_licence_expires_on,
+            "country": facts.worker.country,
+        },
+        [pack.licence_source],
+        assignment=directed[0],
+    )
+
+
+def _person_periods(facts: WorkerFacts, client_id) -> tuple[list, list]:
+    rows = sorted((a for a in facts.person_assignments if a.client_id == client_id), key=lambda a: a.starts_on)
+    return [(a.starts_on, a.ends_on) for a in rows], rows
+
+
+def _placements(rows) -> list[dict]:
+    return [{"from": a.starts_on, "to": a.ends_on, "provider": a.provider_name} for a in rows]
+
+
+def _tenure_findings(facts: WorkerFacts) -> Iterator[tuple[str, Finding]]:
+    pack = facts.jurisdiction
+    cap = pack.tenure_cap
+    if cap is None:
+        return
+    for assignment in facts.active_assignments:
+        periods, rows = _person_periods(facts, assignment.client_id)
+        planned_end = assignment.ends_on
+        base = {
+            "client": assignment.client_name,
+            "max_months": cap.max_months,
+            "counting_rule": cap.counting_rule,
+            "placements": _placements(rows),
+            "providers": sorted({a.provider_name for a in rows}),
+        }
+        if cap.method == "consecutive_with_gap_reset":
+            tenure = consecutive_tenure(
+                periods, today=facts.today, max_months=cap.max_months, reset_after_gap_months=cap.reset_after_gap_months
+            )
+            if tenure is None:
+                continue
+            cap_date = tenure.cap_date
+            months = whole_months_between(tenure.chain_started_on, facts.today - dt.timedelta(tenure.interruption_days))
+            details = {
+                **base,
+                "counted_since": tenure.chain_started_on,
+                "interruption_days": tenure.interruption_days,
+                "reset_after_gap_months": cap.reset_after_gap_months,
+                "cap_date": cap_date,
+            }
+            observed = {"counted_days": tenure.counted_days, "months_counted": months}
+            counted_text = f"{months} months with {assignment.client_name} counted since {tenure.chain_started_on}"
+        else:
+            tenure = rolling_window_tenure(
+                periods,
+                today=facts.today,
+                max_months=cap.max_months,
+                window_months=cap.window_months,
+                horizon_days=cap.warn_days_before,
+            )
+            if tenure is None or tenure.cap_date is None:
+                continue
+            cap_date = tenure.cap_date
+            details = {**base, "window_months": cap.window_months, "cap_date": cap_date}
+            observed = {
+                "counted_days": tenure.counted_days,
+                "cap_days": tenure.cap_days,
+                "window_started_on": tenure.window_started_on,
+            }
+            counted_text = (
+                f"{tenure.counted_days} of {tenure.cap_days} days with {assignment.client_name} "
+                f"in the {cap.window_months} months to {facts.today.isoformat()}"
+            )
+        sources = [cap.source]
+        if len(base["providers"]) > 1:
+            counted_text += f", across providers {', '.join(base['providers'])}"
+        if facts.today >= cap_date:
+            code, severity = "tenure_cap_exceeded", Severity.HIGH
+            summary = f"past {pack.name}'s {cap.max_months}-month cap since {cap_date.isoformat()}: {counted_text}"
+        elif (cap_date - facts.today).days <= cap.warn_days_before and (planned_end is None or planned_end >= cap_date):
+            code, severity = "tenure_cap_approaching", Severity.MEDIUM
+            summary = (
+                f"reaches {pack.name}'s {cap.max_months}-month cap on {cap_date.isoformat()} "
+                f"({(cap_date - facts.today).days} days): {counted_text}"
+            )
+        else:
+            continue
+        observed["days_until_cap"] = (cap_date - facts.today).days
+        yield code, _finding(facts, code, severity, summary, details, sources, assignment=assignment, observed=observed)
+
+
+@rule(
+    code="tenure_cap_approaching",
+    category=CATEGORY,
+    title="Placement approaching the legal maximum",
+    description="The placement with one client reaches the country's maximum within the pack's warning period "
+    "(90 days), counted across providers and assignments by calendar dates.",
+)
+def tenure_cap_approaching(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    for code, finding in _tenure_findings(facts):
+        if code == "tenure_cap_approaching":
+            yield finding
+
+
+@rule(
+    code="tenure_cap_exceeded",
+    category=CATEGORY,
+    title="Placement past the legal maximum",
+    description="The placement with one client has reached or passed the country's maximum.",
+)
+def tenure_cap_exceeded(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    for code, finding in _tenure_findings(facts):
+        if code == "tenure_cap_exceeded":
+            yield finding
+
+
+@rule(
+    code="contractor_long_engagement",
+    category=CATEGORY,
+    title="Contractor engaged continuously for over a year",
+    description="A contractor engaged continuously with one client for longer than the pack's permanence period "
+    "(12 months): permanence points to employment.",
+)
+def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    contract = facts.current_contract
+    if contract is None or contract.contract_type != CONTRACTOR:
+        return
+    limit = facts.jurisdiction.contractor_permanence_months
+    for assignment in facts.active_assignments:
+        periods, rows = _person_periods(facts, assignment.client_id)
+        since = chain_end = None
+        for start, end in periods:
+            if start > facts.today:
+                break
+            if since is None or (chain_end is not None and (start - chain_end).days > CONTRACTOR_CONTINUITY_GAP_DAYS):
+                since, chain_end = start, end
+            else:
+                chain_end = None if end is None or chain_end is None else max(chain_end, end)
+        if since is None or facts.today < add_months(since, limit):
+            continue
+        months = whole_months_between(since, facts.today)
+        yield _finding(
+            facts,
+            "contractor_long_engagement",
+            Severity.MEDIUM,
+            f"contractor engaged continuously by {assignment.client_name} since {since.isoformat()} "
+            f"({months} months, more than {limit})",
+            {"client": assignment.client_name, "since": since, "limit_months": limit, "contract_type": CONTRACTOR},
+            [facts.jurisdiction.contractor_permanence_source],
+            assignment=assignment,
+            observed={"months": months},
+        )
+
+
+@rule(
+    code="not_dedicated",
+    category=CATEGORY,
+    title="Worker not dedicated to one client",
+    description="The worker is placed with another client in the same period (on this record or another record "
+    "of the same person), which breaks the dedicated-worker model the contract describes.",
+)
+def not_dedicated(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    if facts.is_offboarded:
+        return
+    today = facts.today
+    own = facts.worker.client_id
+    others = [a for a in facts.person_assignments if a.is_active_on(today) and a.client_id != own]
+    if not others:
+        return
+    names = sorted({a.client_name for a in others})
+    first = min(others, key=lambda a: a.starts_on)
+    yield _finding(
+        facts,
+        "not_dedicated",
+        Severity.HIGH,
+        f"dedicated to {facts.worker.client_name} but also placed with {', '.join(names)} "
+        f"since {first.starts_on.isoformat()}",
+        {
+            "dedicated_to": facts.worker.client_name,
+            "other_clients": names,
+            "other_assignments": [{"client": a.client_name, "from": a.starts_on, "to": a.ends_on} for a in others],
+        },
+        [
+            "DESIGN: an outstaffed worker is dedicated to one client, who directs the work",
+            "IRS common-law rules (financial control): offering services to several clients at once points to an "
+            "independent business, contradicting the employment the contract claims",
+        ],
+        assignment=first if first.worker_id == facts.worker.id else None,
+    )

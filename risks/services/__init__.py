@@ -1,0 +1,14 @@
+"""Writes of the risks app: the scan, the flag lifecycle and the daily digest."""
+
+from .flags import risk_flag_acknowledge, risk_flag_dismiss, risk_flag_resolve
+from .scan import ScanAlreadyRunning, ScanReport, risk_scan_run, scan_lock
+
+__all__ = [
+    "ScanAlreadyRunning",
+    "ScanReport",
+    "risk_flag_acknowledge",
+    "risk_flag_dismiss",
+    "risk_flag_resolve",
+    "risk_scan_run",
+    "scan_lock",
+]

@@ -1,0 +1,71 @@
+"""The flag lifecycle: open → acknowledged → resolved, or dismissed with a reason. Each transition
+records who (user, or API key) and when on the flag, and pghistory keeps every version (DESIGN §9)."""
+
+import pghistory
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.choices import Scope
+from risks.choices import FlagStatus
+from risks.models import RiskFlag
+
+ALLOWED_FROM = {
+    FlagStatus.ACKNOWLEDGED: {FlagStatus.OPEN},
+    FlagStatus.RESOLVED: {FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED},
+    FlagStatus.DISMISSED: {FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED},
+}
+
+
+def _who(actor: Actor) -> str:
+    if actor.api_key is not None:
+        return f"api key {actor.api_key.prefix}"
+    return "web"
+
+
+def _transition(*, actor: Actor, flag: RiskFlag, to: str, reason: str) -> RiskFlag:
+    if not actor.can_write(Scope.RISKS):
+        raise PermissionDenied("Your role or API key cannot triage risk flags.")
+    locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
+    if locked.status not in ALLOWED_FROM[to]:
+        raise ValidationError(
+            {"status": f"A {locked.get_status_display().lower()} flag cannot be {FlagStatus(to).label.lower()}."}
+        )
+    now = timezone.now()
+    locked.status = to
+    locked.status_reason = reason.strip()
+    locked.status_changed_by = actor.user
+    locked.status_changed_via = _who(actor)
+    locked.status_changed_at = now
+    if to == FlagStatus.RESOLVED:
+        locked.resolved_at = now
+    locked.full_clean(validate_constraints=False)
+    context = {"action": f"risk_flag.{to}", "organization": str(actor.organization.pk)}
+    if actor.user is not None:
+        context["user"] = str(actor.user.pk)
+    if actor.api_key is not None:
+        context["api_key"] = actor.api_key.prefix
+    with pghistory.context(**context):
+        locked.save()
+    return locked
+
+
+@transaction.atomic
+def risk_flag_acknowledge(*, actor: Actor, flag: RiskFlag, note: str = "") -> RiskFlag:
+    """Someone has seen the flag and owns it; it stays current until its condition clears."""
+    return _transition(actor=actor, flag=flag, to=FlagStatus.ACKNOWLEDGED, reason=note or "")
+
+
+@transaction.atomic
+def risk_flag_resolve(*, actor: Actor, flag: RiskFlag, reason: str = "") -> RiskFlag:
+    """Closed by hand. If the condition still holds, the next scan opens a new flag."""
+    return _transition(actor=actor, flag=flag, to=FlagStatus.RESOLVED, reason=reason or "Resolved by hand.")
+
+
+@transaction.atomic
+def risk_flag_dismiss(*, actor: Actor, flag: RiskFlag, reason: str = "") -> RiskFlag:
+    """Not a risk in this case, with a written reason. Stays dismissed until its evidence changes."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why this flag is not a risk."})
+    return _transition(actor=actor, flag=flag, to=FlagStatus.DISMISSED, reason=reason)

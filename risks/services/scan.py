@@ -1,0 +1,262 @@
+"""The risk scan (DESIGN §6): evaluates every rule for a set of workers and upserts one current flag
+per (worker, assignment, rule). Set-based: each batch of workers costs a fixed number of queries.
+Idempotent: a rerun on the same day changes nothing. A flag whose condition cleared is resolved
+with the reason; a dismissed flag stays dismissed until its evidence hash changes. A PostgreSQL
+advisory lock keeps two scans from running at once; each batch is one transaction, so a worker
+killed mid-scan leaves either the whole batch or none of it."""
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import pghistory
+from django.db import connection, transaction
+from django.utils import timezone
+
+from risks.choices import FlagStatus
+from risks.models import RiskFlag
+from risks.rules import RULES, SEVERITY_RANK, Finding, evaluate_rules
+from workers.models import Worker
+
+from .scan_data import load_worker_facts, worker_rows
+
+logger = logging.getLogger(__name__)
+
+# Advisory-lock key for scans ("RISK" in ASCII). A full scan holds it exclusively; per-worker
+# re-evaluations hold it shared, so they run side by side but never during a full scan.
+SCAN_LOCK_KEY = 0x5249534B
+BATCH_SIZE = 500
+SCAN_ACTOR = "risk scan"
+
+
+class ScanAlreadyRunning(Exception):
+    """Another scan holds the advisory lock; try again later."""
+
+
+@dataclass(frozen=True)
+class FlagChange:
+    rule_code: str
+    severity: str
+    worker_id: object
+    worker_name: str
+    summary: str
+
+
+@dataclass
+class ScanReport:
+    scope: str
+    today: dt.date
+    workers: int = 0
+    opened: list[FlagChange] = field(default_factory=list)
+    still_open: list[FlagChange] = field(default_factory=list)
+    resolved: list[FlagChange] = field(default_factory=list)
+    reopened: list[FlagChange] = field(default_factory=list)
+    escalated: list[FlagChange] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "scope": self.scope,
+            "today": self.today.isoformat(),
+            "workers": self.workers,
+            "opened": len(self.opened),
+            "still_open": len(self.still_open),
+            "resolved": len(self.resolved),
+            "reopened": len(self.reopened),
+            "escalated": len(self.escalated),
+        }
+
+
+@contextmanager
+def scan_lock(*, exclusive: bool) -> Iterator[None]:
+    """Hold the scan advisory lock on this connection, or raise ScanAlreadyRunning at once."""
+    function = "pg_try_advisory_lock" if exclusive else "pg_try_advisory_lock_shared"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [SCAN_LOCK_KEY])
+        acquired = cursor.fetchone()[0]
+    if not acquired:
+        raise ScanAlreadyRunning("A full risk scan is running.")
+    try:
+        yield
+    finally:
+        release = "pg_advisory_unlock" if exclusive else "pg_advisory_unlock_shared"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {release}(%s)", [SCAN_LOCK_KEY])
+
+
+def risk_scan_run(
+    *, worker_ids: Iterable | None = None, today: dt.date | None = None, batch_size: int = BATCH_SIZE
+) -> ScanReport:
+    """Scan every worker (`worker_ids` None: the nightly full scan) or just the given workers.
+    Raises ScanAlreadyRunning when a full scan is in progress (or, for a full scan, any scan)."""
+    today = today or timezone.localdate()
+    full = worker_ids is None
+    report = ScanReport(scope="full" if full else "workers", today=today)
+    with scan_lock(exclusive=full), pghistory.context(source=SCAN_ACTOR, scope=report.scope):
+        if full:
+            last_id = None
+            while True:
+                queryset = Worker.objects.order_by("id")
+                if last_id is not None:
+                    queryset = queryset.filter(id__gt=last_id)
+                rows = worker_rows(queryset[:batch_size])
+                if not rows:
+                    break
+                _scan_batch(rows, today=today, report=report, lock_workers=False)
+                last_id = rows[-1]["id"]
+                if len(rows) < batch_size:
+                    break
+        else:
+            ids = sorted({str(worker_id) for worker_id in worker_ids})
+            for start in range(0, len(ids), batch_size):
+                rows = worker_rows(Worker.objects.filter(id__in=ids[start : start + batch_size]).order_by("id"))
+                _scan_batch(rows, today=today, report=report, lock_workers=True)
+    logger.info("risk scan finished: %s", report.as_dict())
+    return report
+
+
+def _change(flag_or_finding, worker_name: str, *, worker_id=None) -> FlagChange:
+    evidence = getattr(flag_or_finding, "evidence", {}) or {}
+    return FlagChange(
+        rule_code=flag_or_finding.rule_code,
+        severity=flag_or_finding.severity,
+        worker_id=worker_id or flag_or_finding.worker_id,
+        worker_name=worker_name,
+        summary=evidence.get("summary", ""),
+    )
+
+
+def _dedupe(findings: list[Finding], worker_id) -> dict[tuple, Finding]:
+    keyed: dict[tuple, Finding] = {}
+    for finding in findings:
+        key = (worker_id, finding.assignment_id, finding.rule_code)
+        current = keyed.get(key)
+        if current is None or SEVERITY_RANK[finding.severity] > SEVERITY_RANK[current.severity]:
+            keyed[key] = finding
+    return keyed
+
+
+@transaction.atomic
+def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_workers: bool) -> None:
+    ids = [row["id"] for row in rows]
+    if lock_workers:
+        # Two re-evaluations of the same worker queue up here instead of racing on its flags.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s, hashtext(w)) FROM unnest(%s::text[]) AS w ORDER BY w",
+                [SCAN_LOCK_KEY, [str(i) for i in ids]],
+            )
+    now = timezone.now()
+    names = {row["id"]: f"{row['first_name']} {row['last_name']}" for row in rows}
+    providers = {row["id"]: row["provider_id"] for row in rows}
+    clients = {row["id"]: row["client_id"] for row in rows}
+
+    wanted: dict[tuple, Finding] = {}
+    for facts in load_worker_facts(rows, today=today):
+        wanted.update(_dedupe(evaluate_rules(facts), facts.worker.id))
+
+    existing = {
+        (flag.worker_id, flag.assignment_id, flag.rule_code): flag
+        for flag in RiskFlag.objects.select_for_update().filter(worker_id__in=ids).exclude(status=FlagStatus.RESOLVED)
+    }
+    to_create, to_update, to_resolve, unchanged = [], [], [], []
+    for key, finding in wanted.items():
+        worker_id = key[0]
+        evidence, digest = finding.evidence, finding.evidence_hash
+        client_id = finding.client_id or clients[worker_id]
+        flag = existing.pop(key, None)
+        if flag is None:
+            to_create.append(
+                RiskFlag(
+                    worker_id=worker_id,
+                    assignment_id=finding.assignment_id,
+                    client_id=client_id,
+                    provider_id=providers[worker_id],
+                    rule_code=finding.rule_code,
+                    category=finding.category,
+                    severity=finding.severity,
+                    evidence=evidence,
+                    evidence_hash=digest,
+                    status=FlagStatus.OPEN,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+            report.opened.append(_change(finding, names[worker_id], worker_id=worker_id))
+            continue
+        report.still_open.append(_change(flag, names[worker_id]))
+        changed = False
+        if flag.evidence_hash != digest:
+            escalated = SEVERITY_RANK[finding.severity] > SEVERITY_RANK.get(flag.severity, 0)
+            if escalated:
+                flag.escalated_at = now
+                report.escalated.append(_change(finding, names[worker_id], worker_id=worker_id))
+            if flag.status == FlagStatus.DISMISSED or (flag.status == FlagStatus.ACKNOWLEDGED and escalated):
+                previous = flag.get_status_display().lower()
+                flag.status = FlagStatus.OPEN
+                flag.status_reason = (
+                    f"Reopened by the risk scan on {today.isoformat()}: the evidence changed since it was {previous}."
+                )
+                flag.status_changed_by = None
+                flag.status_changed_via = SCAN_ACTOR
+                flag.status_changed_at = now
+                report.reopened.append(_change(finding, names[worker_id], worker_id=worker_id))
+            flag.evidence_hash = digest
+            changed = True
+        for attribute, value in (
+            ("evidence", evidence),
+            ("severity", finding.severity),
+            ("category", finding.category),
+            ("client_id", client_id),
+            ("provider_id", providers[worker_id]),
+        ):
+            if getattr(flag, attribute) != value:
+                setattr(flag, attribute, value)
+                changed = True
+        if changed:
+            flag.last_seen_at = flag.updated_at = now
+            to_update.append(flag)
+        else:
+            unchanged.append(flag.pk)
+
+    for flag in existing.values():
+        rule = RULES.get(flag.rule_code)
+        what = rule.title.lower() if rule else f"rule {flag.rule_code} (retired)"
+        flag.status = FlagStatus.RESOLVED
+        flag.status_reason = (
+            f"Resolved automatically by the risk scan on {today.isoformat()}: {what} no longer applies."
+        )
+        flag.status_changed_by = None
+        flag.status_changed_via = SCAN_ACTOR
+        flag.status_changed_at = flag.resolved_at = flag.updated_at = now
+        to_resolve.append(flag)
+        report.resolved.append(_change(flag, names.get(flag.worker_id, "")))
+
+    status_fields = ["status", "status_reason", "status_changed_by", "status_changed_via", "status_changed_at"]
+    if to_resolve:
+        RiskFlag.objects.bulk_update(to_resolve, [*status_fields, "resolved_at", "updated_at"])
+    if to_update:
+        RiskFlag.objects.bulk_update(
+            to_update,
+            [
+                *status_fields,
+                "evidence",
+                "evidence_hash",
+                "severity",
+                "category",
+                "client_id",
+                "provider_id",
+                "escalated_at",
+                "last_seen_at",
+                "updated_at",
+            ],
+        )
+    if to_create:
+        RiskFlag.objects.bulk_create(to_create)
+    if unchanged:
+        # Only the sighting moves; not an audited change and not an `updated_since` change.
+        RiskFlag.objects.filter(pk__in=unchanged).update(last_seen_at=now)
+    report.workers += len(rows)
