@@ -6,11 +6,10 @@ import datetime as dt
 import pytest
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.tests.factories import UserFactory
 from assignments.tests.factories import AssignmentFactory
-from risks.models import RiskFlag
+from risks.tests.factories import RiskFlagFactory
 from screening.tests.factories import AssessmentResultFactory, InterviewScorecardFactory, ScreeningFactory
 from workers.tests.factories import CheckInFactory
 
@@ -33,18 +32,7 @@ def rows():
     screening = ScreeningFactory(client=assignment.client)
     InterviewScorecardFactory(screening=screening)
     AssessmentResultFactory(screening=screening)
-    now = timezone.now()
-    RiskFlag.objects.create(
-        client=assignment.client,
-        provider=assignment.worker.provider,
-        worker=assignment.worker,
-        assignment=assignment,
-        rule_code="test_rule",
-        category="misclassification",
-        severity="high",
-        first_seen_at=now,
-        last_seen_at=now,
-    )
+    RiskFlagFactory(worker=assignment.worker, assignment=assignment)
     return assignment
 
 
