@@ -77,8 +77,9 @@ def run() -> int:
         schedule = str(VAR_DIR / "celerybeat-schedule")
         celery = [sys.executable, "-m", "celery", "-A", "outstaff"]
         children.start("web", [sys.executable, "manage.py", "runserver", f"{host}:{port}"])
-        children.start("worker", [*celery, "worker", "-l", "info", "--concurrency", "2"])
-        children.start("beat", [*celery, "beat", "-l", "info", "-s", schedule])
+        # Celery's main process stops its own pool (warm shutdown): signal it alone, not its group.
+        children.start("worker", [*celery, "worker", "-l", "info", "--concurrency", "2"], stop_group=False)
+        children.start("beat", [*celery, "beat", "-l", "info", "-s", schedule], stop_group=False)
 
         url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
         if _wait_until_serving(f"{url}/healthz", children, stop):
@@ -229,9 +230,12 @@ class ChildProcesses:
 
     def __init__(self) -> None:
         self.processes: dict[str, subprocess.Popen] = {}
+        self._stop_group: dict[str, bool] = {}
         self._threads: list[threading.Thread] = []
 
-    def start(self, name: str, command: list[str]) -> None:
+    def start(self, name: str, command: list[str], *, stop_group: bool = True) -> None:
+        """Starts `command`; `stop_group` sends the stop signal to its whole process group (needed for
+        runserver, whose autoreloader parent does not pass SIGTERM on to the serving child)."""
         process = subprocess.Popen(
             command,
             cwd=BASE_DIR,
@@ -241,6 +245,7 @@ class ChildProcesses:
             start_new_session=True,
         )
         self.processes[name] = process
+        self._stop_group[name] = stop_group
         thread = threading.Thread(target=self._relay, args=(name, process), daemon=True)
         thread.start()
         self._threads.append(thread)
@@ -267,8 +272,11 @@ class ChildProcesses:
         """SIGTERM to every child's process group, SIGKILL to whatever is left after the grace time."""
         if not self.processes:
             return
-        for process in self.processes.values():
-            _signal_group(process.pid, signal.SIGTERM)
+        for name, process in self.processes.items():
+            if self._stop_group[name]:
+                _signal_group(process.pid, signal.SIGTERM)
+            elif process.poll() is None:
+                process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for name, process in self.processes.items():
             try:
