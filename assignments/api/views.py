@@ -40,7 +40,10 @@ class TeamViewSet(ClientWritesMixin, ServiceViewSet):
 
 class AssignmentViewSet(ClientWritesMixin, ServiceViewSet):
     """Placements of dedicated workers on a client's teams: who directs them, hours, schedule.
-    Clients read and write; providers read the facts about the workers they employ."""
+    Clients read and write (a hiring manager: on the teams they manage or the work they direct).
+    Providers read the compliance facts of the workers they employ — client, client_name, worker,
+    role, dates, weekly_hours, directed_by, schedule_set_by_client, equipment_provided_by_client,
+    status — without team, manager or external_id, and cannot write (403)."""
 
     scope_family = Scope.ASSIGNMENTS
     serializer_class = AssignmentSerializer

@@ -145,7 +145,9 @@ def test_worker_cannot_be_swapped_on_update(world, placed, api_key_client):
     api = api_key_client(world["client_a"], ["assignments:write"])
     response = api.patch(f"{ASSIGNMENTS}{mine.id}/", {"worker": str(other.id)}, format="json")
     mine.refresh_from_db()
-    assert response.status_code in (200, 400) and mine.worker_id == world["worker_a"].id
+    # The worker is read-only once assigned: the change is ignored, never applied.
+    assert response.status_code == 200 and response.json()["worker"] == str(world["worker_a"].id)
+    assert mine.worker_id == world["worker_a"].id
 
 
 def test_end_before_start_is_a_400(world, placed, api_key_client):
@@ -359,3 +361,14 @@ def test_team_list_query_count_does_not_grow_with_rows(world, api_key_client):
     many, response = _count(api, TEAMS)
     assert len(response.json()["results"]) == 13
     assert many == few
+
+
+def test_hiring_manager_cannot_create_or_rename_teams(world, client):
+    manager = make_actor(world["client_a"], role="hiring_manager")
+    world["team_a"].managers.add(manager.user)
+    client.force_login(manager.user)
+    assert client.post(TEAMS, {"name": "Shadow"}, content_type="application/json").status_code == 403
+    response = client.patch(f"{TEAMS}{world['team_a'].id}/", {"name": "Mine"}, content_type="application/json")
+    assert response.status_code == 403
+    world["team_a"].refresh_from_db()
+    assert world["team_a"].name == "Platform"
