@@ -198,7 +198,12 @@ class WorkerSpec:
     exit_notes: str = ""
     # "passed" (candidate + passed screening) or "override" (client admin let them through).
     gate: str = "passed"
-    composite: Decimal = Decimal("74.00")
+    # The composite the screening's scores aim at; None: a steady 70–85 picked from the key.
+    composite: Decimal | None = None
+    # A client admin passed the screening below the pass rule, with this reason.
+    screening_override: str = ""
+    # Pre-onboarding checklist items left unticked at the hire (ChecklistCode values).
+    checklist_open: tuple[str, ...] = ()
     contract_entity_country: str = ""  # an entity in another country than the worker's
     placements: tuple[Placement, ...] = ()
     first_payroll_failed: str = ""
@@ -255,6 +260,7 @@ WORKERS = [
         "Data Platform",
         300,
         composite=Decimal("61.50"),
+        screening_override="Strong domain knowledge of our analytics stack; the hiring manager vouched for him.",
         exit_after_days=62,
         exit_reason=ExitReason.VOLUNTARY,
         exit_notes="Accepted a counter-offer from a local employer; said priorities were never clear.",
@@ -303,6 +309,7 @@ WORKERS = [
         210,
         engagement=OUTSOURCING,
         schedule_by_client=True,
+        checklist_open=("engagement_model_stated",),
     ),
     WorkerSpec(
         "W-014",
@@ -405,6 +412,7 @@ WORKERS = [
         directed_by=C,
         schedule_by_client=True,
         timezone="America/Los_Angeles",
+        checklist_open=("no_freelance_full_time",),
     ),
     WorkerSpec("W-022", "Emily", "Carter", "US", "acme", "atlas", "Data scientist", "Data Platform", 330),
     WorkerSpec("W-023", "Jacob", "Reed", "US", "northwind", "atlas", "Backend engineer", "Clinical Apps", 520),
@@ -565,119 +573,9 @@ WORKERS = [
 # Candidates still in the pipeline (no worker yet): (client, external id, first, last, email, country,
 # support role?, stage, status).
 PIPELINE_CANDIDATES = [
-    ("acme", "CAND-P-01", "Daniel", "Kim", "daniel.kim@mail.example", "US", False, "interview", "in_progress"),
-    ("acme", "CAND-P-02", "Fatima", "Rahman", "fatima.rahman@mail.example", "IN", True, "assessment", "in_progress"),
-    ("acme", "CAND-P-03", "Lukas", "Brandt", "lukas.brandt@mail.example", "DE", False, "decision", "failed"),
-    ("northwind", "CAND-P-04", "Ana", "Ferreira", "ana.ferreira@mail.example", "BR", True, "interview", "withdrawn"),
-    ("northwind", "CAND-P-05", "Jan", "Mazur", "jan.mazur@mail.example", "PL", False, "applied", "in_progress"),
-]
-
-# Used only while screening.services has no default templates to install (see demo/services.py).
-SCREENING_TEMPLATES = [
-    {
-        "name": "Backend engineer",
-        "role_title": "Backend engineer",
-        "methods": [
-            {"method": "structured_interview", "weight": 0.4},
-            {"method": "cognitive", "weight": 0.3},
-            {"method": "work_sample", "weight": 0.3},
-        ],
-        "pass_threshold": Decimal("65.00"),
-        "min_cefr": {"reading": "B2", "writing": "B1"},
-        "interview_kit": [
-            {
-                "competency": "System design",
-                "questions": [
-                    "Tell me about a service you designed that had to handle a sudden rise in load. What did you do?",
-                    "Describe a time you had to choose between consistency and availability. What did you decide?",
-                ],
-                "anchors": {
-                    "1": "Describes no design decisions of their own.",
-                    "2": "Names components but cannot explain the trade-offs.",
-                    "3": "Explains a sound design and its main trade-off.",
-                    "4": "Weighs alternatives with numbers; anticipates failure modes.",
-                    "5": "Designs for growth and failure; measured the outcome and changed course on evidence.",
-                },
-            },
-            {
-                "competency": "Code quality and testing",
-                "questions": [
-                    "Walk me through the last bug you shipped to production. How was it found and what changed after?",
-                    "Tell me about a time you pushed back on merging code. What happened?",
-                ],
-                "anchors": {
-                    "1": "Blames others; no tests in their account.",
-                    "2": "Fixed the symptom only.",
-                    "3": "Fixed the cause and added a test.",
-                    "4": "Fixed the class of bug (lint, type, test) for the team.",
-                    "5": "Changed the team's practice and showed the defect rate fall.",
-                },
-            },
-            {
-                "competency": "Collaboration with a remote team",
-                "questions": [
-                    "Describe a disagreement with a product manager in another time zone. How was it resolved?",
-                ],
-                "anchors": {
-                    "1": "Avoided or escalated without talking.",
-                    "2": "Resolved it, but only synchronously and late.",
-                    "3": "Wrote the options down and agreed on one.",
-                    "4": "Made the decision visible and kept both sides informed.",
-                    "5": "Set up a practice that prevented the next disagreement.",
-                },
-            },
-        ],
-    },
-    {
-        "name": "Customer support specialist (English)",
-        "role_title": "Customer support specialist",
-        "methods": [
-            {"method": "structured_interview", "weight": 0.4},
-            {"method": "language", "weight": 0.3},
-            {"method": "work_sample", "weight": 0.3},
-        ],
-        "pass_threshold": Decimal("60.00"),
-        "min_cefr": {"speaking": "B2", "listening": "B2", "writing": "B1"},
-        "interview_kit": [
-            {
-                "competency": "Handling an upset customer",
-                "questions": [
-                    "Tell me about a customer who was angry with something you could not fix. What did you do?",
-                ],
-                "anchors": {
-                    "1": "Argued or handed the customer off.",
-                    "2": "Apologised but left the customer without a next step.",
-                    "3": "Acknowledged, explained and gave a clear next step.",
-                    "4": "Turned the call around and followed up unprompted.",
-                    "5": "Also fixed the cause so others did not call about it.",
-                },
-            },
-            {
-                "competency": "Written clarity",
-                "questions": [
-                    "Describe a reply you wrote that a customer misunderstood. What did you change?",
-                ],
-                "anchors": {
-                    "1": "Cannot recall; blames the customer.",
-                    "2": "Rewrote it but cannot say what was unclear.",
-                    "3": "Identified the ambiguity and rewrote it plainly.",
-                    "4": "Changed a macro or template for everyone.",
-                    "5": "Measured fewer follow-up questions afterwards.",
-                },
-            },
-            {
-                "competency": "Following a process under pressure",
-                "questions": [
-                    "Tell me about a shift when the queue doubled. How did you decide what to handle first?",
-                ],
-                "anchors": {
-                    "1": "Worked first-in, first-out regardless of urgency.",
-                    "2": "Prioritised but skipped required steps.",
-                    "3": "Triaged by urgency and kept the process.",
-                    "4": "Triaged and told the lead early.",
-                    "5": "Proposed a change to the process that stuck.",
-                },
-            },
-        ],
-    },
+    ("acme", "P-01", "Daniel", "Kim", "daniel.kim@mail.example", "US", False, "interview", "in_progress"),
+    ("acme", "P-02", "Fatima", "Rahman", "fatima.rahman@mail.example", "IN", True, "assessment", "in_progress"),
+    ("acme", "P-03", "Lukas", "Brandt", "lukas.brandt@mail.example", "DE", False, "decision", "failed"),
+    ("northwind", "P-04", "Ana", "Ferreira", "ana.ferreira@mail.example", "BR", True, "interview", "withdrawn"),
+    ("northwind", "P-05", "Jan", "Mazur", "jan.mazur@mail.example", "PL", False, "applied", "in_progress"),
 ]

@@ -34,17 +34,34 @@ from assignments.services import team_create
 from outstaff.signals import send_worker_changed_on_commit
 from providers.choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus, PayrollRunStatus
 from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
-from screening.choices import AssessmentKind, Recommendation, ScreeningStage, ScreeningStatus
-from screening.models import AssessmentResult, Candidate, InterviewScorecard, Screening, ScreeningTemplate
+from screening.choices import (
+    CEFR_SKILLS,
+    AssessmentKind,
+    AssessmentScale,
+    ChecklistCode,
+    Recommendation,
+    ScreeningStage,
+    ScreeningStatus,
+)
+from screening.models import (
+    AssessmentResult,
+    Candidate,
+    ChecklistItem,
+    InterviewScorecard,
+    Screening,
+    ScreeningTemplate,
+)
+from screening.services import (
+    candidate_create,
+    screening_create,
+    screening_scores_refresh,
+    screening_templates_install_defaults,
+)
 from workers.choices import CHECKIN_DAY_OFFSETS, WorkerStatus
 from workers.models import CheckIn, Worker
 from workers.services import worker_activate, worker_create, worker_gate_override, worker_offboard
 
 from . import DEMO_PASSWORD, data
-
-# Published meta-analytic validity of each method mix (DESIGN §7): GMA + structured interview .63
-# (Schmidt & Hunter 1998); a structured interview with a work sample and a language test, about .52.
-EXPECTED_VALIDITY = {"engineer": Decimal("0.63"), "support": Decimal("0.52")}
 
 GATE_OVERRIDE_REASON = (
     "Urgent backfill agreed with the team lead; the structured interview is scheduled for after the start date."
@@ -155,6 +172,16 @@ class _Seeder:
         if worker_id is not None or model is Worker:
             self.touched_workers.add(worker_id or obj.pk)
         return obj
+
+    def _remember_children(self, parent, model, key_fields: tuple[str, str]):
+        """Put the rows a service created alongside `parent` (check-ins of a new worker, the
+        checklist of a new screening) into the preloaded cache, so `upsert` updates them."""
+        parent_field, child_key = key_fields
+        cache = self._cache[(model, key_fields)]
+        attname = model._meta.get_field(child_key).attname
+        for child in model.objects.filter(**{parent_field: parent}):
+            cache[(parent.pk, getattr(child, attname))] = child
+        return parent
 
     @staticmethod
     def _validate(obj: models.Model) -> None:
@@ -301,14 +328,8 @@ class _Seeder:
 
     def seed_screening_templates(self) -> None:
         for client in data.CLIENTS:
-            for spec in data.SCREENING_TEMPLATES:
-                template = self.upsert(
-                    ScreeningTemplate,
-                    {"client": self.orgs[client["slug"]], "name": spec["name"]},
-                    {key: value for key, value in spec.items() if key != "name"} | {"is_active": True},
-                )
-                is_support = "support" in spec["role_title"].lower()
-                self.templates[(client["slug"], is_support)] = template
+            for template in screening_templates_install_defaults(client=self.orgs[client["slug"]]):
+                self.templates[(client["slug"], "support" in template.role_title.lower())] = template
 
     # -- one worker and everything about them -------------------------------------------------
 
@@ -322,6 +343,7 @@ class _Seeder:
             InterviewScorecard.objects.filter(screening__client__in=clients), ("screening", "interviewer", "version")
         )
         self.preload(AssessmentResult.objects.filter(screening__client__in=clients), ("screening", "kind"))
+        self.preload(ChecklistItem.objects.filter(screening__client__in=clients), ("screening", "code"))
         self.preload(EmploymentContract.objects.filter(provider__in=providers), ("provider", "external_id"))
         self.preload(Assignment.objects.filter(client__in=clients), ("client", "external_id"))
         self.preload(ComplianceItem.objects.filter(provider__in=providers), ("worker", "kind"))
@@ -362,10 +384,7 @@ class _Seeder:
             worker = worker_create(actor=actor, provider=provider, external_id=spec.key, **personal)
             self.created_workers.add(worker.pk)
             # worker_create schedules the milestone check-ins; let upsert find them.
-            check_ins = self._cache[(CheckIn, ("worker", "kind"))]
-            for check_in in CheckIn.objects.filter(worker=worker).exclude(kind="ad_hoc"):
-                check_ins[(worker.pk, check_in.kind)] = check_in
-            return worker
+            return self._remember_children(worker, CheckIn, ("worker", "kind"))
 
         worker = self.upsert(Worker, {"provider": provider, "external_id": spec.key}, personal, create=create)
 
@@ -413,93 +432,182 @@ class _Seeder:
         self.seed_compliance(spec, worker, start)
         self.seed_check_ins(spec, worker, manager, start, exit_date)
 
-    def seed_screening(self, spec: data.WorkerSpec, worker: Worker, start: dt.date, manager: User) -> None:
-        client = self.orgs[spec.client]
-        template = self.templates[(spec.client, spec.is_support)]
+    def _client_actor(self, client_slug: str):
+        return actor_for_user(user=self._client_admin(client_slug), organization_id=self.orgs[client_slug].pk)
+
+    def _candidate_and_screening(self, *, client_slug, key, first, last, email, country, support, worker=None):
+        """A candidate and their screening, created through the screening services (which attach the
+        pre-onboarding checklist) and kept in step with the seed afterwards."""
+        client = self.orgs[client_slug]
+        template = self.templates[(client_slug, support)]
+        worker_id = worker.pk if worker is not None else None
         candidate = self.upsert(
             Candidate,
-            {"client": client, "external_id": f"CAND-{spec.key}"},
-            {
-                "first_name": spec.first_name,
-                "last_name": spec.last_name,
-                "email": f"{spec.first_name}.{spec.last_name}@mail.example".lower(),
-                "country": spec.country,
-                "worker": worker,
-            },
-            worker_id=worker.pk,
+            {"client": client, "external_id": f"CAND-{key}"},
+            {"first_name": first, "last_name": last, "email": email, "country": country, "worker": worker},
+            create=lambda: candidate_create(
+                actor=self._client_actor(client_slug),
+                first_name=first,
+                last_name=last,
+                email=email,
+                country=country,
+                external_id=f"CAND-{key}",
+            ),
+            worker_id=worker_id,
+        )
+        screening = self.upsert(
+            Screening,
+            {"client": client, "external_id": f"SCR-{key}"},
+            {"candidate": candidate, "template": template},
+            create=lambda: self._remember_children(
+                screening_create(
+                    actor=self._client_actor(client_slug),
+                    candidate=candidate,
+                    template=template,
+                    provider=None,
+                    external_id=f"SCR-{key}",
+                ),
+                ChecklistItem,
+                ("screening", "code"),
+            ),
+            worker_id=worker_id,
+        )
+        return candidate, screening
+
+    def seed_screening(self, spec: data.WorkerSpec, worker: Worker, start: dt.date, manager: User) -> None:
+        """A passed screening whose scores add up: scorecard and assessments aimed at the worker's
+        target composite, the composite computed by the screening service, the checklist ticked."""
+        _, screening = self._candidate_and_screening(
+            client_slug=spec.client,
+            key=spec.key,
+            first=spec.first_name,
+            last=spec.last_name,
+            email=f"{spec.first_name}.{spec.last_name}@mail.example".lower(),
+            country=spec.country,
+            support=spec.is_support,
+            worker=worker,
         )
         passed = spec.gate == "passed"
         decided_at = at_noon(start - dt.timedelta(days=12))
-        screening = self.upsert(
+        admin = self._client_admin(spec.client)
+        changed = self._changes()
+        self.upsert(
             Screening,
-            {"client": client, "external_id": f"SCR-{spec.key}"},
+            {"pk": screening.pk},
             {
-                "candidate": candidate,
-                "template": template,
                 "provider": self.providers[spec.provider],
                 "stage": ScreeningStage.DECISION if passed else ScreeningStage.INTERVIEW,
                 "status": ScreeningStatus.PASSED if passed else ScreeningStatus.IN_PROGRESS,
-                "composite_score": spec.composite if passed else None,
-                "expected_validity": EXPECTED_VALIDITY["support" if spec.is_support else "engineer"]
-                if passed
-                else None,
-                "decided_by": self._client_admin(spec.client) if passed else None,
+                "decided_by": admin if passed else None,
                 "decided_at": decided_at if passed else None,
-                "decision_notes": "Strong structured interview; assessments above the bar." if passed else "",
+                "decision_notes": "Concrete examples in the interview; assessments above the bar." if passed else "",
+                "override_reason": spec.screening_override,
+                "checklist_override_reason": (
+                    "Hired with open checklist items: " + ", ".join(spec.checklist_open) + "."
+                    if spec.checklist_open
+                    else ""
+                ),
             },
             worker_id=worker.pk,
         )
-        if not passed:
-            return
-        self.seed_assessments(spec, screening, start)
-        competencies = [item.get("competency", f"Competency {n}") for n, item in enumerate(template.interview_kit, 1)]
-        base = 4 if spec.composite >= 70 else 3
-        ratings = {name: base + (1 if _stable_int(spec.key + name) % 4 == 0 else 0) for name in competencies}
+        for code in ChecklistCode.values:
+            checked = passed and code not in spec.checklist_open
+            self.upsert(
+                ChecklistItem,
+                {"screening": screening, "code": code},
+                {
+                    "checked": checked,
+                    "checked_by": admin if checked else None,
+                    "checked_at": decided_at - dt.timedelta(hours=2) if checked else None,
+                },
+                worker_id=worker.pk,
+            )
+        if passed:
+            target = self._target_composite(spec)
+            self.seed_scorecard(screening, manager, target, spec.key, at_noon(start - dt.timedelta(days=18)), worker.pk)
+            self.seed_assessments(screening, target, spec.key, start - dt.timedelta(days=20), worker.pk)
+        if self._changes() != changed or (passed and screening.composite_score is None):
+            screening_scores_refresh(screening=screening)
+
+    def _changes(self) -> int:
+        return sum(self.result.created.values()) + sum(self.result.updated.values())
+
+    @staticmethod
+    def _target_composite(spec: data.WorkerSpec) -> Decimal:
+        return spec.composite if spec.composite is not None else Decimal(70 + _stable_int(spec.key) % 16)
+
+    def seed_scorecard(self, screening, interviewer, target: Decimal, key: str, submitted_at, worker_id) -> None:
+        """Ratings whose mean lands near `target` on the 0–100 scale (1 → 0, 5 → 100)."""
+        competencies = [
+            item.get("competency", f"Competency {n}") for n, item in enumerate(screening.template.interview_kit, 1)
+        ]
+        mean = target / 25 + 1
+        base = int(mean)
+        raised = round((mean - base) * len(competencies))
+        ratings = {name: min(5, base + (1 if n < raised else 0)) for n, name in enumerate(competencies)}
         self.upsert(
             InterviewScorecard,
-            {"screening": screening, "interviewer": manager, "version": 1},
+            {"screening": screening, "interviewer": interviewer, "version": 1},
             {
                 "ratings": ratings,
-                "recommendation": Recommendation.STRONG_YES if base == 4 else Recommendation.YES,
-                "notes": "Concrete examples with outcomes for every competency.",
-                "submitted_at": at_noon(start - dt.timedelta(days=18)),
+                "recommendation": Recommendation.STRONG_YES if base >= 4 else Recommendation.YES,
+                "notes": "Answers gave the situation, the action and a measured outcome.",
+                "submitted_at": submitted_at,
             },
-            worker_id=worker.pk,
+            worker_id=worker_id,
         )
 
-    def seed_assessments(self, spec: data.WorkerSpec, screening: Screening, start: dt.date) -> None:
-        taken_on = start - dt.timedelta(days=20)
-        spread = _stable_int(spec.key) % 9
-        if spec.is_support:
-            efset = 58 + spread
-            level = cefr_for_efset(efset)
-            language_level = {f"cefr_{skill}": level for skill in ("reading", "listening", "speaking", "writing")}
-            results = [
-                (AssessmentKind.LANGUAGE, "EF SET English test", efset, 0, 100, language_level),
-                (AssessmentKind.WORK_SAMPLE, "Ticket triage simulation", 66 + spread, 0, 100, {}),
-            ]
-        else:
-            results = [
-                (AssessmentKind.COGNITIVE, "Criteria Cognitive Aptitude Test (CCAT)", 30 + spread, 0, 50, {}),
-                (AssessmentKind.WORK_SAMPLE, "Take-home API exercise", 64 + 2 * spread, 0, 100, {}),
-            ]
-        for kind, instrument, raw, low, high, levels in results:
-            normalized = (Decimal(raw - low) * 100 / Decimal(high - low)).quantize(Decimal("0.01"))
+    def seed_assessments(self, screening, target: Decimal, key: str, taken_on: dt.date, worker_id) -> None:
+        """One result per assessed method of the template, near `target`, and an EF SET language
+        result whenever the template sets minimum CEFR levels."""
+        for method in screening.template.methods:
+            kind = method["method"]
+            if kind not in AssessmentKind.values or kind == AssessmentKind.LANGUAGE:
+                continue
+            score = min(Decimal(100), target + _stable_int(key + kind) % 9 - 4)
+            if kind == AssessmentKind.COGNITIVE:
+                instrument, scale, low, high = "Criteria Cognitive Aptitude Test (CCAT)", AssessmentScale.CUSTOM, 0, 50
+                raw = (score / 2).quantize(Decimal("1"))
+            else:
+                instrument = "Take-home work sample" if kind == AssessmentKind.WORK_SAMPLE else "Job knowledge test"
+                scale, low, high, raw = AssessmentScale.PERCENT, 0, 100, score
             self.upsert(
                 AssessmentResult,
                 {"screening": screening, "kind": kind},
                 {
-                    "external_id": f"AR-{spec.key}-{kind}",
+                    "external_id": f"AR-{key}-{kind}",
                     "instrument": instrument,
+                    "scale": scale,
+                    "skill_scores": {},
                     "raw_score": Decimal(raw),
                     "scale_min": Decimal(low),
                     "scale_max": Decimal(high),
-                    "normalized_score": normalized,
+                    "normalized_score": (Decimal(raw - low) * 100 / Decimal(high - low)).quantize(Decimal("0.01")),
                     "taken_on": taken_on,
-                    **levels,
                 },
-                worker_id=screening.candidate.worker_id,
+                worker_id=worker_id,
             )
+        if not screening.template.min_cefr:
+            return
+        skill_scores = {skill: 54 + _stable_int(key + skill) % 15 for skill in CEFR_SKILLS}
+        mean = (Decimal(sum(skill_scores.values())) / len(skill_scores)).quantize(Decimal("0.01"))
+        self.upsert(
+            AssessmentResult,
+            {"screening": screening, "kind": AssessmentKind.LANGUAGE},
+            {
+                "external_id": f"AR-{key}-language",
+                "instrument": "EF SET English test",
+                "scale": AssessmentScale.EFSET,
+                "skill_scores": {skill: float(score) for skill, score in skill_scores.items()},
+                "raw_score": mean,
+                "scale_min": Decimal(0),
+                "scale_max": Decimal(100),
+                "normalized_score": mean,
+                "taken_on": taken_on,
+                **{f"cefr_{skill}": cefr_for_efset(score) for skill, score in skill_scores.items()},
+            },
+            worker_id=worker_id,
+        )
 
     def _periods(self, spec: data.WorkerSpec, start: dt.date, exit_date: dt.date | None):
         """(key suffix, start, end) of each contract/assignment: one, or each placement."""
@@ -700,29 +808,28 @@ class _Seeder:
 
     def seed_pipeline_candidates(self) -> None:
         for client_slug, key, first, last, email, country, support, stage, status in data.PIPELINE_CANDIDATES:
-            client = self.orgs[client_slug]
-            candidate = self.upsert(
-                Candidate,
-                {"client": client, "external_id": key},
-                {"first_name": first, "last_name": last, "email": email, "country": country, "worker": None},
+            _, screening = self._candidate_and_screening(
+                client_slug=client_slug,
+                key=key,
+                first=first,
+                last=last,
+                email=email,
+                country=country,
+                support=support,
             )
-            decided = status == ScreeningStatus.FAILED
+            decided = status != ScreeningStatus.IN_PROGRESS
             self.upsert(
                 Screening,
-                {"client": client, "external_id": key.replace("CAND", "SCR")},
+                {"pk": screening.pk},
                 {
-                    "candidate": candidate,
-                    "template": self.templates[(client_slug, support)],
-                    "provider": None,
                     "stage": stage,
                     "status": status,
-                    "composite_score": Decimal("48.00") if decided else None,
-                    "expected_validity": EXPECTED_VALIDITY["support" if support else "engineer"] if decided else None,
                     "decided_by": self._client_admin(client_slug) if decided else None,
                     "decided_at": at_noon(self.today - dt.timedelta(days=6)) if decided else None,
-                    "decision_notes": "Work sample well below the bar; interview examples lacked outcomes."
-                    if decided
-                    else "",
+                    "decision_notes": {
+                        ScreeningStatus.FAILED: "Work sample well below the bar; interview examples lacked outcomes.",
+                        ScreeningStatus.WITHDRAWN: "Accepted another offer before the interview.",
+                    }.get(status, ""),
                 },
             )
 
@@ -748,5 +855,6 @@ def demo_counts() -> dict[str, int]:
         Screening,
         InterviewScorecard,
         AssessmentResult,
+        ChecklistItem,
     ]
     return {model._meta.verbose_name_plural.capitalize(): model.objects.count() for model in tables}

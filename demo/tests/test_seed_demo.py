@@ -16,6 +16,8 @@ from demo.services import add_months, demo_counts, demo_seed
 from providers.choices import ContractType, EngagementModel, PayrollEntryStatus
 from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry
 from screening.choices import ScreeningStatus
+from screening.models import Screening
+from screening.selectors import screening_pass_failures
 from workers.choices import CheckInKind, WorkerStatus
 from workers.models import CheckIn, Worker
 
@@ -163,6 +165,21 @@ def test_no_worker_skipped_the_gate_silently(seeded):
     for worker in Worker.objects.exclude(status=WorkerStatus.ONBOARDING):
         passed = worker.candidate.screenings.filter(status=ScreeningStatus.PASSED, template__isnull=False).exists()
         assert passed or (worker.gate_override_reason and worker.gate_override_by_id), worker
+
+
+def test_passed_screenings_meet_their_pass_rule_unless_overridden(seeded):
+    passed = Screening.objects.filter(status=ScreeningStatus.PASSED).select_related("template")
+    assert passed.count() >= 35
+    overridden = []
+    for screening in passed:
+        assert screening.composite_score is not None and screening.expected_validity is not None
+        failures = screening_pass_failures(screening=screening)
+        if screening.override_reason:
+            overridden.append(screening)
+            assert failures, screening
+        else:
+            assert not failures, (screening, failures)
+    assert len(overridden) == 1
 
 
 def test_assignments_do_not_overlap_and_follow_their_team_managers(seeded):
