@@ -7,6 +7,7 @@ from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
 from ..choices import Scope
+from .filters import ApiKeyFilterSet
 from .serializers import ApiKeyCreatedSerializer, ApiKeySerializer
 
 
@@ -21,6 +22,7 @@ class ApiKeyViewSet(ServiceViewSet):
 
     scope_family = Scope.API_KEYS
     serializer_class = ApiKeySerializer
+    filterset_class = ApiKeyFilterSet
     selector = selectors.api_key_list
     delete_service = _revoke
     http_method_names = ["get", "post", "delete", "head", "options"]

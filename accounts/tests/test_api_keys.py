@@ -139,3 +139,13 @@ def test_list_query_count_does_not_grow_with_rows(orgs, client):
         response = client.get(URL)
     assert len(response.json()["results"]) == 11
     assert len(many) == len(few)
+
+
+def test_filters_active_and_updated_since(orgs, api_key_client):
+    api = api_key_client(orgs["a"], ["api_keys:write"])
+    old, _ = api_key_create(organization=orgs["a"], name="old", scopes=["workers:read"])
+    api.post(f"{URL}{old.id}/revoke/")
+    active_ids = {row["id"] for row in api.get(URL, {"active": "true"}).json()["results"]}
+    revoked_ids = {row["id"] for row in api.get(URL, {"active": "false"}).json()["results"]}
+    assert str(old.id) in revoked_ids and str(old.id) not in active_ids and len(active_ids) == 1
+    assert api.get(URL, {"updated_since": "2999-01-01T00:00:00Z"}).json()["results"] == []
