@@ -172,6 +172,7 @@ class Placement:
 
     start_months_ago: int
     end_months_ago: int | None
+    extra_days: int = 0  # started this many days before the month offset
 
 
 @dataclass(frozen=True)
@@ -266,9 +267,10 @@ WORKERS = [
         exit_notes="Accepted a counter-offer from a local employer; said priorities were never clear.",
         check_ins={CheckInKind.DAY_30: (2, 2, 3, "Unsure what the team expects from him; asked for a roadmap.")},
     ),
-    WorkerSpec("W-007", "Clara", "Neumann", "DE", "northwind", "remotely", "Frontend engineer", "Clinical Apps", 500),
+    WorkerSpec("W-007", "Clara", "Neumann", "DE", "northwind", "remotely", "Frontend engineer", "Clinical Apps", 430),
     # --- Poland ----------------------------------------------------------------------------------
-    # PLANTED: three placements with Acme adding up to 15 months within the last 36 (PL cap: 18 in 36).
+    # PLANTED: three placements with Acme adding up to 15 months (and 10 days) within the last 36
+    # (PL cap: 18 in 36), so the cap is under 90 days away.
     WorkerSpec(
         "W-008",
         "Katarzyna",
@@ -278,8 +280,8 @@ WORKERS = [
         "atlas",
         "Backend engineer",
         "Data Platform",
-        start_months_ago=34,
-        placements=(Placement(34, 28), Placement(24, 19), Placement(4, None)),
+        start_months_ago=30,
+        placements=(Placement(30, 24), Placement(20, 15), Placement(4, None, extra_days=10)),
     ),
     WorkerSpec("W-009", "Piotr", "Kowalski", "PL", "acme", "atlas", "Backend engineer", "Data Platform", 250),
     WorkerSpec("W-010", "Agnieszka", "Wisniewska", "PL", "northwind", "vistula", "QA engineer", "Clinical Apps", 180),

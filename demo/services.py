@@ -615,7 +615,7 @@ class _Seeder:
             return [("", start, exit_date)]
         periods = []
         for number, placement in enumerate(spec.placements, 1):
-            begins = add_months(self.today, -placement.start_months_ago)
+            begins = add_months(self.today, -placement.start_months_ago) - dt.timedelta(days=placement.extra_days)
             ends = add_months(self.today, -placement.end_months_ago) if placement.end_months_ago is not None else None
             periods.append((f"-{number}", begins, ends))
         return periods
@@ -624,7 +624,9 @@ class _Seeder:
         provider = self.providers[spec.provider]
         entity = self.entities[(spec.provider, spec.contract_entity_country or spec.country)]
         schedule_by_client = spec.is_support if spec.schedule_by_client is None else spec.schedule_by_client
-        for suffix, begins, ends in self._periods(spec, start, exit_date):
+        periods = self._periods(spec, start, exit_date)
+        self._park_moving_assignments(worker, {f"ASG-{spec.key}{suffix}": (b, e) for suffix, b, e in periods})
+        for suffix, begins, ends in periods:
             self.upsert(
                 EmploymentContract,
                 {"provider": provider, "external_id": f"CON-{spec.key}{suffix}"},
@@ -664,6 +666,22 @@ class _Seeder:
                 },
                 worker_id=worker.pk,
             )
+
+    def _park_moving_assignments(self, worker: Worker, wanted: dict) -> None:
+        """Cancel, for a moment, the worker's assignments whose dates are about to move: the
+        exclusion constraint ignores cancelled rows, so moving one placement past another never
+        overlaps half-way. The upserts that follow set each status back."""
+        cache = self._cache[(Assignment, ("client", "external_id"))]
+        moving = [
+            assignment
+            for external_id, period in wanted.items()
+            if (assignment := cache.get((worker.client_id, external_id))) is not None
+            and (assignment.starts_on, assignment.ends_on) != period
+        ]
+        if len(wanted) > 1 and moving:
+            Assignment.objects.filter(pk__in=[a.pk for a in moving]).update(status=AssignmentStatus.CANCELLED)
+            for assignment in moving:
+                assignment.status = AssignmentStatus.CANCELLED
 
     def seed_compliance(self, spec: data.WorkerSpec, worker: Worker, start: dt.date) -> None:
         provider = self.providers[spec.provider]
