@@ -180,7 +180,8 @@ def _database_for(data_dir_name: str, *, throwaway: bool):
     started = time.monotonic()
     database = start_postgres(VAR_DIR / data_dir_name, "outstaff", throwaway=throwaway)
     os.environ["DATABASE_URL"] = database.url
-    _say(f"database: embedded PostgreSQL in {database.data_dir} ({time.monotonic() - started:.1f}s)")
+    _say(f"database: embedded PostgreSQL in {database.data_dir}, started in {time.monotonic() - started:.1f}s")
+    _say(f"database: DATABASE_URL={database.url}")
     return database
 
 
