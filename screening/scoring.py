@@ -58,6 +58,10 @@ class Composite:
     def complete(self) -> bool:
         return not self.missing and self.score is not None
 
+    @property
+    def rows(self) -> list[tuple[MethodScore, Decimal]]:
+        return [(m, self.share(m)) for m in self.methods]
+
     def share(self, method_score: MethodScore) -> Decimal:
         """The method's share of the composite in percent."""
         total = sum(m.effective_weight for m in self.methods)

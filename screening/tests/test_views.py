@@ -1,0 +1,275 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import make_actor
+from screening import services
+from screening.choices import ChecklistCode
+from screening.models import Candidate, Screening
+from screening.tests.factories import ScreeningFactory, ScreeningTemplateFactory
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+BOARD = "/screening/"
+
+
+def login(client, actor):
+    client.force_login(actor.user)
+    return client
+
+
+def detail(world):
+    return f"/screening/{world.screening.id}/"
+
+
+def kit(world):
+    return [item["competency"] for item in world.template.interview_kit]
+
+
+def test_board_shows_the_clients_screenings_by_stage(world, client):
+    theirs = ScreeningFactory(client=world.other_client)
+    response = login(client, world.manager).get(BOARD)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert str(world.candidate) in html and str(theirs.candidate) not in html
+    applied = response.context["columns"][0]
+    assert applied["stage"] == "applied" and [s.id for s in applied["screenings"]] == [world.screening.id]
+
+
+def test_board_query_count_does_not_grow(world, client):
+    login(client, world.manager)
+    ScreeningFactory(client=world.client, template=world.template, status="passed")
+    client.get(BOARD)
+    with CaptureQueriesContext(connection) as few:
+        client.get(BOARD)
+    for status in ("in_progress", "passed", "failed"):
+        ScreeningFactory.create_batch(3, client=world.client, template=world.template, status=status)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(BOARD)
+    assert len(response.context["decided"]) == 7
+    assert len(many) == len(few)
+
+
+def test_start_screening_from_the_board(world, client):
+    login(client, world.manager)
+    response = client.post(
+        BOARD,
+        {
+            "first_name": "Ada",
+            "last_name": "Byron",
+            "email": "ada@x.test",
+            "country": "pl",
+            "template": world.template.id,
+        },
+    )
+    screening = Screening.objects.get(candidate__last_name="Byron")
+    assert response.status_code == 302 and response["Location"] == f"/screening/{screening.id}/"
+    assert screening.candidate.country == "PL" and screening.checklist_items.count() == len(ChecklistCode.values)
+
+
+def test_start_screening_errors_stay_on_the_form(world, client):
+    login(client, world.manager)
+    response = client.post(BOARD, {"first_name": "Ada", "last_name": "B", "email": "x", "country": "Poland"})
+    assert response.status_code == 400
+    errors = response.context["start_form"].errors
+    assert {"email", "template"} <= set(errors)
+    other_template = ScreeningTemplateFactory(client=world.other_client)
+    response = client.post(
+        BOARD, {"first_name": "A", "last_name": "B", "email": "a@b.test", "template": other_template.id}
+    )
+    assert response.status_code == 400 and "template" in response.context["start_form"].errors
+    assert not Candidate.objects.filter(email="a@b.test").exists()
+
+
+def test_viewer_cannot_start_or_score(world, client):
+    viewer = make_actor(world.client, role="viewer")
+    login(client, viewer)
+    response = client.post(
+        BOARD, {"first_name": "A", "last_name": "B", "email": "a@b.test", "template": world.template.id}
+    )
+    assert response.status_code == 403
+    assert client.post(detail(world) + "decide/", {"outcome": "failed"}).status_code == 403
+
+
+def test_provider_sees_outcomes_only(world, client):
+    world.passed()
+    ScreeningFactory(client=world.client, provider=world.provider)  # in progress: not shown
+    provider_user = make_actor(world.provider.organization)
+    login(client, provider_user)
+    response = client.get(BOARD)
+    html = response.content.decode()
+    assert response.status_code == 200 and "Screening outcomes" in html
+    assert [s.id for s in response.context["outcomes"]] == [world.screening.id]
+    assert "77.20" not in html and "Composite" not in html
+    assert client.get(detail(world)).status_code == 404
+
+
+def test_provider_outcomes_query_count(world, client):
+    login(client, make_actor(world.provider.organization))
+    ScreeningFactory(client=world.client, provider=world.provider, status="failed")
+    client.get(BOARD)
+    with CaptureQueriesContext(connection) as few:
+        client.get(BOARD)
+    ScreeningFactory.create_batch(4, client=world.client, provider=world.provider, status="passed")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(BOARD)
+    assert len(response.context["outcomes"]) == 5
+    assert len(many) == len(few)
+
+
+def test_detail_explains_the_method_mix_and_cites_sources(world, client):
+    response = login(client, world.manager).get(detail(world))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Sackett, P. R." in html and "Schmidt, F. L., &amp; Hunter" in html
+    assert "times in 100" in html
+    assert "Problem solving anchor 5" in html  # the anchored scale is on the scorecard form
+
+
+def test_detail_is_404_for_another_tenant(world, client):
+    login(client, world.other_admin)
+    assert client.get(detail(world)).status_code == 404
+    assert client.post(detail(world) + "decide/", {"outcome": "failed"}).status_code == 404
+    assert client.post(detail(world) + "scorecard/", {"rating_0": "5"}).status_code == 404
+    world.screening.refresh_from_db()
+    assert world.screening.status == "in_progress" and not world.screening.scorecards.exists()
+
+
+def test_page_scorecards_are_blind_until_you_submit(world, client):
+    first, second = kit(world)
+    services.scorecard_save(
+        actor=world.manager,
+        screening=world.screening,
+        ratings={first: 5, second: 5},
+        recommendation="strong_yes",
+        notes="SECRET-NOTE",
+    )
+    login(client, world.interviewer2)
+    html = client.get(detail(world)).content.decode()
+    assert "SECRET-NOTE" not in html and "Strong yes" not in html.split('id="interview"')[1].split("<form")[0]
+    assert "Hidden until you submit your own scorecard" in html
+    assert client.get(detail(world)).context["composite"] is None
+    response = client.post(detail(world) + "scorecard/", {"rating_0": "3", "rating_1": "2", "recommendation": "no"})
+    assert response.status_code == 302
+    html = client.get(detail(world)).content.decode()
+    assert "SECRET-NOTE" in html and "Hidden until you submit" not in html
+
+
+def test_page_scorecard_draft_and_validation(world, client):
+    login(client, world.manager)
+    response = client.post(detail(world) + "scorecard/", {"rating_0": "4", "recommendation": "yes"})
+    assert response.status_code == 400
+    assert "missing" in str(response.context["scorecard_form"].errors)
+    draft = client.post(detail(world) + "scorecard/", {"rating_0": "4", "action": "draft"})
+    assert draft.status_code == 302
+    card = world.screening.scorecards.get()
+    assert card.submitted_at is None and card.ratings == {kit(world)[0]: 4}
+
+
+def test_page_assessment_out_of_range_names_the_range(world, client):
+    login(client, world.manager)
+    response = client.post(
+        detail(world) + "assessment/",
+        {"kind": "language", "instrument": "Linguaskill", "scale": "cambridge", "speaking_score": "250"},
+    )
+    assert response.status_code == 400
+    assert "80–230" in response.content.decode()
+    ok = client.post(
+        detail(world) + "assessment/",
+        {"kind": "language", "instrument": "Linguaskill", "scale": "cambridge", "speaking_score": "165"},
+    )
+    assert ok.status_code == 302
+    assert world.screening.assessments.get().cefr_speaking == "B2"
+
+
+def test_page_decision_pass_rule_and_pass(world, client):
+    login(client, world.manager)
+    refused = client.post(detail(world) + "decide/", {"outcome": "passed"})
+    assert refused.status_code == 400 and "pass rule is not met" in refused.content.decode()
+    world.score()
+    passed = client.post(detail(world) + "decide/", {"outcome": "passed", "notes": "Clear yes"})
+    assert passed.status_code == 302
+    world.screening.refresh_from_db()
+    assert world.screening.status == "passed" and world.screening.decided_by == world.manager.user
+
+
+def test_page_checklist_hire_and_activate(world, client):
+    world.passed()
+    login(client, world.manager)
+    terms = {"provider": world.provider.pk, "weekly_hours": "40", "contract_type": "employment"}
+    terms["engagement_model"] = "outstaffing"
+    blocked = client.post(detail(world) + "hire/", terms)
+    assert blocked.status_code == 400 and "Unchecked pre-onboarding items" in blocked.content.decode()
+    for code in ChecklistCode.values:
+        assert (
+            client.post(detail(world) + "checklist/", {"code": code, "checked": "True", "note": "ok"}).status_code
+            == 302
+        )
+    assert world.screening.checklist_items.filter(checked=True).count() == len(ChecklistCode.values)
+    hired = client.post(
+        detail(world) + "hire/",
+        {
+            "provider": world.provider.pk,
+            "weekly_hours": "40",
+            "contract_type": "employment",
+            "engagement_model": "outstaffing",
+        },
+    )
+    assert hired.status_code == 302, hired.context and hired.context["hire_form"].errors
+    world.candidate.refresh_from_db()
+    worker = world.candidate.worker
+    assert worker.status == "onboarding"
+    assert client.post(detail(world) + "activate/", {}).status_code == 302
+    worker.refresh_from_db()
+    assert worker.status == "active"
+
+
+def test_page_activation_holds_the_gate(world, client):
+    worker = WorkerFactory(client=world.client, provider=world.provider, status="onboarding")
+    world.candidate.worker = worker
+    world.candidate.save()
+    login(client, world.manager)
+    refused = client.post(detail(world) + "activate/", {"override_reason": "Please"})
+    assert refused.status_code == 403
+    refused = client.post(detail(world) + "activate/", {})
+    assert refused.status_code == 400 and "no passed screening" in refused.content.decode()
+    worker.refresh_from_db()
+    assert worker.status == "onboarding"
+    client.force_login(world.admin.user)
+    allowed = client.post(detail(world) + "activate/", {"override_reason": "Contractor we already vetted in 2025"})
+    assert allowed.status_code == 302
+    worker.refresh_from_db()
+    assert worker.status == "active" and worker.gate_override_by == world.admin.user
+
+
+def test_template_pages(world, client):
+    weak = ScreeningTemplateFactory(
+        client=world.client, name="Quick hire", methods=[{"method": "resume_review", "weight": 1}], interview_kit=[]
+    )
+    theirs = ScreeningTemplateFactory(client=world.other_client)
+    login(client, world.manager)
+    listing = client.get("/screening/templates/")
+    assert listing.status_code == 200 and theirs.name not in listing.content.decode()
+    weak_page = client.get(f"/screening/templates/{weak.id}/").content.decode()
+    assert "Weak screening" in weak_page and "0.07" in weak_page
+    kit_page = client.get(f"/screening/templates/{world.template.id}/").content.decode()
+    assert "Communication anchor 3" in kit_page
+    assert client.get(f"/screening/templates/{theirs.id}/").status_code == 404
+
+
+def test_template_list_query_count(world, client):
+    login(client, world.manager)
+    client.get("/screening/templates/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/screening/templates/")
+    ScreeningTemplateFactory.create_batch(4, client=world.client)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/screening/templates/")
+    assert len(response.context["rows"]) == 5
+    assert len(many) == len(few)
+
+
+def test_nav_has_a_screening_link(world, client):
+    html = login(client, world.manager).get(BOARD).content.decode()
+    assert 'href="/screening/">Screening</a>' in html
