@@ -386,6 +386,9 @@ class _Seeder:
             # worker_create schedules the milestone check-ins; let upsert find them.
             return self._remember_children(worker, CheckIn, ("worker", "kind"))
 
+        if (provider.pk, spec.key) in self._cache[(Worker, ("provider", "external_id"))]:
+            # An existing worker's dates move together, or the start could pass the exit date.
+            personal["exit_date"] = exit_date
         worker = self.upsert(Worker, {"provider": provider, "external_id": spec.key}, personal, create=create)
 
         # The gate first: a passed screening (or a client admin's written override), then the

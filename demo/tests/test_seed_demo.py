@@ -217,3 +217,16 @@ def test_print_logins(seeded):
     for email, _, _ in DEMO_LOGINS:
         assert email in out.getvalue()
     assert DEMO_PASSWORD in out.getvalue()
+
+
+def test_a_later_run_moves_the_dates_forward_without_duplicates(seeded, today):
+    later = today + dt.timedelta(days=45)
+    before = demo_counts()
+    moved = demo_seed(today=later)
+    assert moved.changed
+    after = demo_counts()
+    for name in ("Workers", "Employment contracts", "Assignments", "Check-ins", "Compliance items", "Screenings"):
+        assert after[name] == before[name], name
+    assert after["Payroll runs"] >= before["Payroll runs"]  # this month's run and, past a month end, the next
+    assert Worker.objects.get(external_id="W-001").start_date == add_months(later, -17)
+    assert not demo_seed(today=later).changed
