@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "risks"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.RiskBoardView.as_view(), name="board"),
+    path("flags/<uuid:flag_id>/", views.RiskFlagDetailView.as_view(), name="flag-detail"),
+    path(
+        "flags/<uuid:flag_id>/<slug:action>/",
+        views.RiskFlagTransitionView.as_view(),
+        name="flag-transition",
+    ),
+    path("jurisdictions/", views.JurisdictionListView.as_view(), name="jurisdictions"),
+    path("retention/", views.RetentionView.as_view(), name="retention"),
+]

@@ -1,0 +1,67 @@
+from rest_framework import serializers
+
+from ..models import RiskFlag
+
+
+class RiskFlagSerializer(serializers.ModelSerializer):
+    """A flag with its evidence: `evidence.summary` in plain words, `evidence.facts` that fired the
+    rule (hashed: a dismissed flag reopens when they change), `evidence.observed` numbers of the
+    day, `evidence.sources` (legal or research), `evidence.jurisdiction` (pack code and version)."""
+
+    worker_name = serializers.CharField(source="worker.full_name", read_only=True)
+    client_name = serializers.CharField(source="client.name", read_only=True)
+    provider_name = serializers.CharField(source="provider.legal_name", read_only=True)
+    status_changed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RiskFlag
+        fields = [
+            "id",
+            "rule_code",
+            "category",
+            "severity",
+            "status",
+            "status_reason",
+            "status_changed_by",
+            "status_changed_via",
+            "status_changed_at",
+            "worker",
+            "worker_name",
+            "assignment",
+            "client",
+            "client_name",
+            "provider",
+            "provider_name",
+            "evidence",
+            "evidence_hash",
+            "first_seen_at",
+            "last_seen_at",
+            "escalated_at",
+            "resolved_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_status_changed_by(self, flag) -> str | None:
+        user = flag.status_changed_by
+        return (user.get_full_name() or user.email) if user else None
+
+
+class RiskFlagNoteSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RiskFlagReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RiskFlagDismissSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Why this flag is not a risk (required).")
+
+
+class RetentionQuerySerializer(serializers.Serializer):
+    group_by = serializers.ChoiceField(
+        choices=["client", "team", "provider", "country", "role"], required=False, default="client"
+    )
+    months = serializers.IntegerField(required=False, default=12, min_value=1, max_value=36)

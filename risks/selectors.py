@@ -1,0 +1,56 @@
+"""Reads of risk flags, scoped by `Actor.worker_scope` (DESIGN §9): a client sees the flags about
+workers dedicated to it (a hiring manager, those on their teams); a provider sees the flags about
+the workers it employs."""
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from accounts.actors import Actor
+
+from .choices import FlagStatus, Severity
+from .models import RiskFlag
+
+CURRENT_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+
+
+def _severity_rank():
+    return Case(
+        *[When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)],
+        default=Value(len(SEVERITY_ORDER)),
+        output_field=IntegerField(),
+    )
+
+
+def risk_flag_list(*, actor: Actor) -> QuerySet[RiskFlag]:
+    return (
+        RiskFlag.objects.filter(actor.worker_scope("worker__"))
+        .select_related("worker", "client", "provider", "assignment", "status_changed_by")
+        .order_by("-last_seen_at", "id")
+    )
+
+
+def risk_flag_get(*, actor: Actor, flag_id) -> RiskFlag:
+    """The flag, or RiskFlag.DoesNotExist when it is not the actor's (pages then 404)."""
+    return risk_flag_list(actor=actor).get(id=flag_id)
+
+
+def risk_flag_board(*, actor: Actor, current_only: bool = True) -> QuerySet[RiskFlag]:
+    """Flags most severe first, for the risk page; by default only current ones (open or acknowledged)."""
+    queryset = risk_flag_list(actor=actor)
+    if current_only:
+        queryset = queryset.filter(status__in=CURRENT_STATUSES)
+    return queryset.annotate(severity_rank=_severity_rank()).order_by("severity_rank", "-first_seen_at", "id")
+
+
+def risk_flag_open_count(*, actor: Actor) -> int:
+    """The live count in the navigation: one COUNT query."""
+    return RiskFlag.objects.filter(actor.worker_scope("worker__"), status=FlagStatus.OPEN).count()
+
+
+def risk_flag_history(*, flag: RiskFlag) -> list:
+    """Every recorded version of the flag (pghistory), oldest first, with who changed it."""
+    return list(
+        RiskFlag.pgh_event_model.objects.filter(pgh_obj_id=flag.pk)
+        .select_related("pgh_context", "status_changed_by")
+        .order_by("pgh_id")
+    )

@@ -1,0 +1,44 @@
+"""Celery tasks: thin wrappers that take ids and call services (DESIGN §3)."""
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db import OperationalError
+
+from .services import ScanAlreadyRunning, risk_scan_run
+from .services.digest import risk_digest_send
+
+RESCAN_DEBOUNCE_SECONDS = 60
+
+
+def rescan_debounce_key(worker_id) -> str:
+    return f"risks:rescan-pending:{worker_id}"
+
+
+@shared_task(
+    name="risks.tasks.risk_scan_full_task",
+    autoretry_for=(ScanAlreadyRunning, OperationalError),
+    retry_backoff=60,
+    retry_kwargs={"max_retries": 10},
+)
+def risk_scan_full_task() -> dict:
+    """The nightly full scan (beat, 02:15). Retries while a worker re-evaluation holds the lock."""
+    return risk_scan_run().as_dict()
+
+
+@shared_task(
+    name="risks.tasks.risk_scan_worker_task",
+    autoretry_for=(ScanAlreadyRunning, OperationalError),
+    retry_backoff=15,
+    retry_kwargs={"max_retries": 20},
+)
+def risk_scan_worker_task(worker_id: str) -> dict:
+    """Re-evaluate one worker after a change committed. Clearing the pending mark first means a
+    change committed while this runs schedules another run instead of being lost."""
+    cache.delete(rescan_debounce_key(worker_id))
+    return risk_scan_run(worker_ids=[worker_id]).as_dict()
+
+
+@shared_task(name="risks.tasks.risk_digest_daily_task")
+def risk_digest_daily_task() -> dict:
+    """The daily e-mail digest of new and escalated flags to hiring managers and provider admins."""
+    return risk_digest_send()

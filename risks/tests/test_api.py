@@ -1,0 +1,210 @@
+"""`/api/v1/risk-flags/` and `/api/v1/metrics/retention`: tenant scoping, filters, lifecycle actions
+with audit, query counts."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.choices import Role
+from accounts.tests.factories import ClientFactory, make_actor
+from assignments.tests.factories import AssignmentFactory, TeamFactory
+from providers.tests.factories import ProviderFactory
+from risks.models import RiskFlag
+from risks.tests.factories import RiskFlagFactory
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/risk-flags/"
+
+
+@pytest.fixture
+def tenants():
+    client_a, client_b = ClientFactory(), ClientFactory()
+    provider_a, provider_b = ProviderFactory(), ProviderFactory()
+    mine = RiskFlagFactory(worker=WorkerFactory(client=client_a, provider=provider_a))
+    # Employed by provider A, dedicated to client B: provider A sees it, client A does not.
+    other_client = RiskFlagFactory(
+        worker=WorkerFactory(client=client_b, provider=provider_a), rule_code="checkin_overdue", category="attrition"
+    )
+    theirs = RiskFlagFactory(worker=WorkerFactory(client=client_b, provider=provider_b), severity="low")
+    return {
+        "client_a": client_a,
+        "client_b": client_b,
+        "provider_a": provider_a,
+        "mine": mine,
+        "other_client": other_client,
+        "theirs": theirs,
+    }
+
+
+def ids(response):
+    assert response.status_code == 200, response.content
+    return {row["id"] for row in response.json()["results"]}
+
+
+def test_client_sees_only_its_flags(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["risks:read"])
+    assert ids(api.get(URL)) == {str(tenants["mine"].id)}
+
+
+def test_provider_sees_flags_about_workers_it_employs(tenants, api_key_client):
+    api = api_key_client(tenants["provider_a"].organization, ["risks:read"])
+    assert ids(api.get(URL)) == {str(tenants["mine"].id), str(tenants["other_client"].id)}
+
+
+def test_hiring_manager_sees_only_flags_of_their_teams(tenants, client):
+    actor = make_actor(tenants["client_a"], role=Role.HIRING_MANAGER)
+    managed = WorkerFactory(client=tenants["client_a"], provider=tenants["provider_a"])
+    team = TeamFactory(client=tenants["client_a"])
+    team.managers.add(actor.user)
+    AssignmentFactory(worker=managed, team=team)
+    visible = RiskFlagFactory(worker=managed)
+    client.force_login(actor.user)
+    assert ids(client.get(URL)) == {str(visible.id)}
+
+
+def test_other_tenants_flag_is_404_for_read_and_actions(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["risks:write"])
+    theirs = tenants["theirs"]
+    assert api.get(f"{URL}{theirs.id}/").status_code == 404
+    for action in ("acknowledge", "resolve"):
+        assert api.post(f"{URL}{theirs.id}/{action}/", {}, format="json").status_code == 404
+    assert api.post(f"{URL}{theirs.id}/dismiss/", {"reason": "x"}, format="json").status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.status == "open"
+
+
+def test_filters(tenants, api_key_client):
+    api = api_key_client(tenants["provider_a"].organization, ["risks:read"])
+    mine, other = str(tenants["mine"].id), str(tenants["other_client"].id)
+    assert ids(api.get(URL, {"category": "attrition"})) == {other}
+    assert ids(api.get(URL, {"rule_code": "contractor_full_time_direction"})) == {mine}
+    assert ids(api.get(URL, {"severity": "high"})) == {mine, other}
+    assert ids(api.get(URL, {"client": str(tenants["client_b"].id)})) == {other}
+    assert ids(api.get(URL, {"worker": str(tenants["mine"].worker_id)})) == {mine}
+    assert ids(api.get(URL, {"provider": str(tenants["provider_a"].pk)})) == {mine, other}
+    assert ids(api.get(URL, {"status": "dismissed"})) == set()
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
+    assert ids(api.get(URL, {"updated_since": future})) == set()
+    bad = api.get(URL, {"severity": "apocalyptic"})
+    assert bad.status_code == 400
+
+
+def test_lifecycle_actions_are_audited_with_who_and_when(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["risks:write"])
+    flag = tenants["mine"]
+    response = api.post(f"{URL}{flag.id}/acknowledge/", {"note": "Looking into it"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["status"] == "acknowledged" and body["status_reason"] == "Looking into it"
+    assert body["status_changed_via"].startswith("api key ") and body["status_changed_at"]
+    assert api.post(f"{URL}{flag.id}/acknowledge/", {}, format="json").status_code == 400  # not open any more
+    response = api.post(f"{URL}{flag.id}/resolve/", {"reason": "Contract changed to employment"}, format="json")
+    assert response.json()["status"] == "resolved" and response.json()["resolved_at"]
+    events = list(RiskFlag.pgh_event_model.objects.filter(pgh_obj_id=flag.id).order_by("pgh_id"))
+    assert [e.status for e in events] == ["open", "acknowledged", "resolved"]
+    assert events[-1].pgh_context.metadata["api_key"] == body["status_changed_via"].removeprefix("api key ")
+    assert events[-1].pgh_context.metadata["action"] == "risk_flag.resolved"
+
+
+def test_session_user_transition_records_the_user(tenants, client):
+    actor = make_actor(tenants["client_a"])
+    client.force_login(actor.user)
+    flag = tenants["mine"]
+    response = client.post(
+        f"{URL}{flag.id}/dismiss/", {"reason": "Known, contract being fixed"}, content_type="application/json"
+    )
+    assert response.status_code == 200, response.json()
+    flag.refresh_from_db()
+    assert flag.status == "dismissed" and flag.status_changed_by == actor.user
+    event = RiskFlag.pgh_event_model.objects.filter(pgh_obj_id=flag.id).latest("pgh_id")
+    assert event.status_changed_by_id == actor.user.id
+
+
+def test_dismiss_needs_a_reason(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["risks:write"])
+    response = api.post(f"{URL}{tenants['mine'].id}/dismiss/", {}, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert {e["field"] for e in response.json()["errors"]} == {"reason"}
+    tenants["mine"].refresh_from_db()
+    assert tenants["mine"].status == "open"
+
+
+def test_read_scope_or_viewer_cannot_triage(tenants, api_key_client, client):
+    api = api_key_client(tenants["client_a"], ["risks:read"])
+    assert api.post(f"{URL}{tenants['mine'].id}/acknowledge/", {}, format="json").status_code == 403
+    viewer = make_actor(tenants["client_a"], role=Role.VIEWER)
+    client.force_login(viewer.user)
+    response = client.post(f"{URL}{tenants['mine'].id}/acknowledge/", {}, content_type="application/json")
+    assert response.status_code == 403
+    tenants["mine"].refresh_from_db()
+    assert tenants["mine"].status == "open"
+
+
+def test_flags_are_read_only_otherwise(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["risks:write"])
+    assert api.post(URL, {"rule_code": "x"}, format="json").status_code == 405
+    assert api.patch(f"{URL}{tenants['mine'].id}/", {"severity": "low"}, format="json").status_code == 405
+    assert api.delete(f"{URL}{tenants['mine'].id}/").status_code == 405
+
+
+def test_stale_if_match_is_412(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["risks:write"])
+    url = f"{URL}{tenants['mine'].id}/"
+    etag = api.get(url)["ETag"]
+    assert api.post(f"{url}acknowledge/", {}, format="json", HTTP_IF_MATCH=etag).status_code == 200
+    assert api.post(f"{url}resolve/", {}, format="json", HTTP_IF_MATCH=etag).status_code == 412
+
+
+def test_list_query_count_does_not_grow_with_rows(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["risks:read"])
+    api.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        api.get(URL)
+    for _ in range(15):
+        RiskFlagFactory(worker=WorkerFactory(client=tenants["client_a"], provider=tenants["provider_a"]))
+    with CaptureQueriesContext(connection) as many:
+        response = api.get(URL)
+    assert len(response.json()["results"]) == 16
+    assert len(many) == len(few)
+
+
+# --- /api/v1/metrics/retention ----------------------------------------------------------------------
+RETENTION = "/api/v1/metrics/retention"
+
+
+def test_retention_is_scoped_and_marks_incomplete_cohorts(api_key_client):
+    client_a, client_b = ClientFactory(), ClientFactory()
+    today = dt.date.today()
+    old_start = (today - dt.timedelta(days=200)).replace(day=1)
+    WorkerFactory.create_batch(3, client=client_a, start_date=old_start)
+    WorkerFactory(
+        client=client_a,
+        start_date=old_start,
+        status="offboarded",
+        exit_date=old_start + dt.timedelta(days=20),
+        exit_reason="voluntary",
+    )
+    WorkerFactory(client=client_a, start_date=today - dt.timedelta(days=5))
+    WorkerFactory.create_batch(4, client=client_b, start_date=old_start)
+    api = api_key_client(client_a, ["risks:read"])
+    response = api.get(RETENTION, {"group_by": "client", "months": 12})
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    (old,) = [c for c in body["cohorts"] if c["cohort"] == old_start.strftime("%Y-%m")]
+    assert old["starters"] == 4 and old["retained"] == 3 and old["complete"] is True
+    assert old["retention_rate"] == 0.75 and old["exit_reasons"] == {"voluntary": 1}
+    (new,) = [c for c in body["cohorts"] if c["cohort"] == today.strftime("%Y-%m")]
+    assert new["complete"] is False and new["retention_rate"] is None
+    assert {c["label"] for c in body["cohorts"]} == {client_a.name}
+
+
+def test_retention_bad_group_is_400(api_key_client):
+    api = api_key_client(ClientFactory(), ["risks:read"])
+    response = api.get(RETENTION, {"group_by": "galaxy"})
+    assert response.status_code == 400 and response.json()["errors"][0]["field"] == "group_by"
+    assert api_key_client(ClientFactory(), ["workers:read"]).get(RETENTION).status_code == 403

@@ -1,0 +1,185 @@
+"""Risk pages: the risk board of the actor's organization (a client's or a provider's), a flag's
+detail with its audit trail, the triage actions, the jurisdiction packs and the retention cohorts."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import View
+from django.views.generic import TemplateView
+
+from accounts.choices import Scope
+from outstaff.views import PAGE_SIZE, ActorRequiredMixin
+
+from . import retention, selectors, services
+from .choices import FlagStatus
+from .filters import RiskFlagFilterSet
+from .jurisdictions import all_jurisdictions
+from .models import RiskFlag
+from .rules import RULES
+from .rules.attrition import (
+    ATTRITION_THRESHOLD,
+    ATTRITION_WEIGHTS,
+    LOW_COMPOSITE_SCORE,
+    LOW_RATING_AT_OR_BELOW,
+    ONBOARDING_GRACE_DAYS,
+)
+from .selectors import SEVERITY_ORDER
+
+TRANSITIONS = {
+    "acknowledge": (services.risk_flag_acknowledge, "note"),
+    "resolve": (services.risk_flag_resolve, "reason"),
+    "dismiss": (services.risk_flag_dismiss, "reason"),
+}
+
+
+def retention_chart(cohorts, *, width=640, height=180) -> dict:
+    """Geometry of the cohort bar chart, drawn as inline SVG by the template (no script, no CDN)."""
+    bar_gap, top, bottom = 8, 12, 36
+    slot = width / max(len(cohorts), 1)
+    plot = height - top - bottom
+    bars = []
+    for index, cohort in enumerate(cohorts):
+        percent = cohort.percent
+        bar_height = plot * (percent or 0) / 100
+        bars.append(
+            {
+                "cohort": cohort,
+                "x": round(index * slot + bar_gap / 2, 1),
+                "width": round(slot - bar_gap, 1),
+                "y": round(top + plot - bar_height, 1),
+                "height": round(bar_height, 1),
+                "label_x": round(index * slot + slot / 2, 1),
+                "value_y": round(top + plot - bar_height - 3, 1),
+                "incomplete": cohort.starters and not cohort.complete,
+            }
+        )
+    return {"width": width, "height": height, "bars": bars, "baseline": top + plot, "label_y": height - bottom + 16}
+
+
+class RiskBoardView(ActorRequiredMixin, TemplateView):
+    """The risk page of the actor's organization: current flags grouped by severity with their
+    evidence in plain words, triage buttons, the jurisdiction facts used, the attrition weights,
+    and the retention cohorts."""
+
+    template_name = "risks/board.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        params = self.request.GET
+        # Current flags unless the status filter asks for others (resolved, dismissed).
+        board = selectors.risk_flag_board(actor=self.actor, current_only=not params.getlist("status"))
+        filterset = RiskFlagFilterSet(params or None, queryset=board)
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
+        flags = list(page.object_list)
+        for flag in flags:
+            flag.rule = RULES.get(flag.rule_code)
+        groups = [(s.label, s.value, [f for f in flags if f.severity == s]) for s in SEVERITY_ORDER]
+        packs = all_jurisdictions()
+        used = sorted({(f.evidence.get("jurisdiction") or {}).get("code") for f in flags} - {None})
+        report = retention.retention_cohorts(actor=self.actor, group_by="client", months=12)
+        query = params.copy()
+        query.pop("page", None)
+        context.update(
+            filterset=filterset,
+            page=page,
+            querystring=query.urlencode(),
+            groups=[g for g in groups if g[2]],
+            flag_count=len(flags),
+            jurisdictions_used=[packs[code] for code in used if code in packs],
+            attrition_weights=ATTRITION_WEIGHTS,
+            attrition_threshold=ATTRITION_THRESHOLD,
+            attrition_cutoffs={
+                "low_rating": LOW_RATING_AT_OR_BELOW,
+                "onboarding_grace_days": ONBOARDING_GRACE_DAYS,
+                "low_composite": LOW_COMPOSITE_SCORE,
+            },
+            chart=retention_chart(report.overall),
+            can_triage=self.actor.can_write(Scope.RISKS),
+            rules=RULES,
+        )
+        return context
+
+
+class RiskFlagDetailView(ActorRequiredMixin, TemplateView):
+    template_name = "risks/flag_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        try:
+            flag = selectors.risk_flag_get(actor=self.actor, flag_id=kwargs["flag_id"])
+        except RiskFlag.DoesNotExist as error:
+            raise Http404("No such risk flag.") from error
+        flag.rule = RULES.get(flag.rule_code)
+        context.update(
+            flag=flag,
+            history=selectors.risk_flag_history(flag=flag),
+            can_triage=self.actor.can_write(Scope.RISKS),
+        )
+        return context
+
+
+class RiskFlagTransitionView(ActorRequiredMixin, View):
+    """POST /risks/flags/<id>/<acknowledge|resolve|dismiss>/ from the triage buttons."""
+
+    write_family = Scope.RISKS
+    http_method_names = ["post"]
+
+    def post(self, request, flag_id, action):
+        if action not in TRANSITIONS:
+            raise Http404("No such action.")
+        try:
+            flag = selectors.risk_flag_get(actor=self.actor, flag_id=flag_id)
+        except RiskFlag.DoesNotExist as error:
+            raise Http404("No such risk flag.") from error
+        service, argument = TRANSITIONS[action]
+        try:
+            service(actor=self.actor, flag=flag, **{argument: request.POST.get(argument, "")})
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(request, f"Flag {FlagStatus(_past(action)).label.lower()}.")
+        target = request.POST.get("next") or reverse("risks:board")
+        if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+            target = reverse("risks:board")
+        return redirect(target)
+
+
+def _past(action: str) -> str:
+    return {"acknowledge": FlagStatus.ACKNOWLEDGED, "resolve": FlagStatus.RESOLVED, "dismiss": FlagStatus.DISMISSED}[
+        action
+    ]
+
+
+class JurisdictionListView(ActorRequiredMixin, TemplateView):
+    template_name = "risks/jurisdictions.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["jurisdictions"] = list(all_jurisdictions().values())
+        context["rules"] = list(RULES.values())
+        return context
+
+
+class RetentionView(ActorRequiredMixin, TemplateView):
+    template_name = "risks/retention.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        group_by = self.request.GET.get("group_by", "client")
+        if group_by not in retention.GROUPS:
+            group_by = "client"
+        report = retention.retention_cohorts(actor=self.actor, group_by=group_by, months=12)
+        context.update(
+            report=report,
+            group_by=group_by,
+            group_choices=list(retention.GROUPS),
+            chart=retention_chart(report.overall),
+        )
+        return context
