@@ -78,6 +78,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.actor",
                 "outstaff.context_processors.today",
+                "risks.context_processors.open_flag_count",
             ],
         },
     },
@@ -138,6 +139,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_in": str(_celery_fs_dir / "queue"),
         "data_folder_out": str(_celery_fs_dir / "queue"),
         "processed_folder": str(_celery_fs_dir / "processed"),
+        "control_folder": str(_celery_fs_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_SERIALIZER = "json"
@@ -159,6 +161,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "risk-scan-nightly": {
         "task": "risks.tasks.risk_scan_full_task",
         "schedule": crontab(hour=2, minute=15),
+    },
+    "risk-digest-daily": {
+        "task": "risks.tasks.risk_digest_daily_task",
+        "schedule": crontab(hour=7, minute=0),
     },
     "assignments-statuses-daily": {
         "task": "assignments.tasks.assignment_statuses_refresh_task",
