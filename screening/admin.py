@@ -45,8 +45,10 @@ class ScreeningAdmin(admin.ModelAdmin):
     raw_id_fields = ["provider"]
     # Decisions and overrides go through services (audited, and an override raises a risk flag).
     readonly_fields = [
+        "status",
         "composite_score",
         "expected_validity",
+        "checklist_override_reason",
         "decided_by",
         "decided_at",
         "override_reason",
@@ -64,6 +66,20 @@ class InterviewScorecardAdmin(admin.ModelAdmin):
     list_select_related = ["screening__candidate", "screening__template", "interviewer"]
     autocomplete_fields = ["screening", "interviewer"]
     raw_id_fields = ["supersedes"]
+    # Scorecards are immutable once submitted and blind until then: the admin only reads them.
+    readonly_fields = [
+        "screening",
+        "interviewer",
+        "ratings",
+        "recommendation",
+        "notes",
+        "submitted_at",
+        "version",
+        "supersedes",
+    ]
+
+    def has_add_permission(self, request):
+        return False
 
 
 @admin.register(AssessmentResult)
