@@ -7,7 +7,7 @@ from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, 
 from accounts.actors import Actor
 from workers.models import Worker
 
-from .choices import CEFR_SKILLS, AssessmentKind, ScreeningStatus
+from .choices import CEFR_SKILLS, AssessmentKind, ChecklistCode, ScreeningStatus
 from .models import AssessmentResult, Candidate, ChecklistItem, InterviewScorecard, Screening, ScreeningTemplate
 from .scoring import Composite, composite_compute, interview_score, pass_rule_failures
 
@@ -122,7 +122,8 @@ def assessment_list(*, actor: Actor) -> QuerySet[AssessmentResult]:
 
 
 def checklist_items(*, screening: Screening) -> list[ChecklistItem]:
-    return list(screening.checklist_items.select_related("checked_by").order_by("code"))
+    order = {code: index for index, code in enumerate(ChecklistCode.values)}
+    return sorted(screening.checklist_items.select_related("checked_by"), key=lambda item: order.get(item.code, 99))
 
 
 def effective_scorecards(*, screening: Screening) -> list[InterviewScorecard]:

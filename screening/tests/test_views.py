@@ -273,3 +273,12 @@ def test_template_list_query_count(world, client):
 def test_nav_has_a_screening_link(world, client):
     html = login(client, world.manager).get(BOARD).content.decode()
     assert 'href="/screening/">Screening</a>' in html
+
+
+def test_board_filters_by_role(world, client):
+    other_role = ScreeningTemplateFactory(client=world.client, name="Support")
+    support = ScreeningFactory(client=world.client, template=other_role)
+    response = login(client, world.manager).get(BOARD, {"template": str(other_role.id)})
+    in_progress = [s.id for column in response.context["columns"] for s in column["screenings"]]
+    assert in_progress == [support.id]
+    assert f'<option value="{other_role.id}" selected>' in response.content.decode()
