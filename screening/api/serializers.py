@@ -176,6 +176,10 @@ class HireSerializer(serializers.Serializer):
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class ActivateSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
 class ScorecardSerializer(serializers.ModelSerializer):
     """`ratings`, `recommendation` and `notes` are null while `ratings_visible` is false: the viewer
     has not submitted their own scorecard for this screening yet."""

@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -5,10 +6,12 @@ from rest_framework.response import Response
 
 from accounts.choices import Scope
 from outstaff.api.viewsets import ServiceViewSet, etag_for
+from workers import services as worker_services
 
 from .. import selectors, services
 from ..filters import AssessmentFilterSet, CandidateFilterSet, ScorecardFilterSet, ScreeningFilterSet
 from .serializers import (
+    ActivateSerializer,
     AssessmentSerializer,
     CandidateSerializer,
     ChecklistSetSerializer,
@@ -45,6 +48,8 @@ class ScreeningViewSet(ServiceViewSet):
     create_service = services.screening_create
     update_service = services.screening_update
     http_method_names = READ_WRITE
+    # Activating the hired worker changes the worker: it needs the workers write scope.
+    write_family_for_action = {"activate": Scope.WORKERS}
 
     def get_serializer_class(self):
         actor = getattr(self.request, "actor", None)
@@ -92,6 +97,20 @@ class ScreeningViewSet(ServiceViewSet):
         response = self._after_write(screening)
         response.status_code = status.HTTP_201_CREATED
         return response
+
+    @extend_schema(request=ActivateSerializer, responses=ScreeningSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, id=None):
+        """Activate the hired worker. The onboarding gate holds: without a passed screening a client
+        admin must give `override_reason`, which is audited and marks the worker."""
+        screening = self.get_object()
+        data = ActivateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        worker = screening.candidate.worker
+        if worker is None:
+            raise ValidationError({"worker": "Hire the candidate first."})
+        worker_services.worker_activate(actor=self.actor, worker=worker, **data.validated_data)
+        return self._after_write(screening)
 
 
 class ScorecardViewSet(ServiceViewSet):

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
+from rest_framework.test import APIClient
 
 from screening import services
 from screening.selectors import worker_passes_gate
@@ -114,3 +115,42 @@ def test_assignment_api_accepts_a_worker_who_passed(world, api_key_client):
     api = api_key_client(world.client, ["assignments:write"])
     response = api.post("/api/v1/assignments/", _assignment_payload(world, worker), format="json")
     assert response.status_code == 201, response.json()
+
+
+def _linked_ungated_worker(world):
+    worker = WorkerFactory(client=world.client, provider=world.provider, status="onboarding")
+    world.candidate.worker = worker
+    world.candidate.save()
+    return worker
+
+
+def test_api_activation_holds_the_gate(world, api_key_client):
+    worker = _linked_ungated_worker(world)
+    url = f"/api/v1/screenings/{world.screening.id}/activate/"
+    screening_only = api_key_client(world.client, ["screening:write"])
+    assert screening_only.post(url, {}, format="json").status_code == 403  # activation needs workers:write
+    api = api_key_client(world.client, ["workers:write", "screening:read"])
+    refused = api.post(url, {}, format="json")
+    assert refused.status_code == 400 and "no passed screening" in refused.json()["errors"][0]["message"]
+    assert api.post(url, {"override_reason": "API keys are not client admins"}, format="json").status_code == 403
+    worker.refresh_from_db()
+    assert worker.status == "onboarding" and worker.gate_override_reason == ""
+    admin = APIClient()
+    admin.force_login(world.admin.user)
+    allowed = admin.post(url, {"override_reason": "Vetted by the previous vendor"}, format="json")
+    assert allowed.status_code == 200, allowed.json()
+    worker.refresh_from_db()
+    assert worker.status == "active" and worker.gate_override_reason == "Vetted by the previous vendor"
+
+
+def test_api_activation_of_a_hired_passed_candidate(world, api_key_client):
+    world.passed()
+    world.check_all()
+    worker = world.hire()
+    api = api_key_client(world.client, ["workers:write", "screening:read"])
+    response = api.post(f"/api/v1/screenings/{world.screening.id}/activate/", {}, format="json")
+    assert response.status_code == 200
+    worker.refresh_from_db()
+    assert worker.status == "active"
+    other = api_key_client(world.other_client, ["workers:write", "screening:write"])
+    assert other.post(f"/api/v1/screenings/{world.screening.id}/activate/", {}).status_code == 404

@@ -282,3 +282,13 @@ def test_board_filters_by_role(world, client):
     in_progress = [s.id for column in response.context["columns"] for s in column["screenings"]]
     assert in_progress == [support.id]
     assert f'<option value="{other_role.id}" selected>' in response.content.decode()
+
+
+@pytest.mark.parametrize("action", ["stage", "scorecard", "assessment", "checklist", "decide", "hire", "activate"])
+def test_every_page_action_is_404_for_another_tenant(world, client, action):
+    login(client, world.other_admin)
+    payload = {"stage": "interview", "code": "skills_weighed", "checked": "True", "outcome": "failed"}
+    assert client.post(detail(world) + f"{action}/", payload).status_code == 404
+    world.screening.refresh_from_db()
+    assert world.screening.stage == "applied" and world.screening.status == "in_progress"
+    assert not world.screening.checklist_items.filter(checked=True).exists()
