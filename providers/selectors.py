@@ -16,7 +16,7 @@ from accounts.actors import Actor
 from accounts.choices import Role
 from accounts.models import User
 
-from .choices import ComplianceStatus, PayrollEntryStatus
+from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
 from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, required_kinds
 from .models import ComplianceItem, CsvImport, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
 
@@ -72,7 +72,11 @@ def payroll_run_list_with_counts(*, actor: Actor) -> QuerySet[PayrollRun]:
     counts = {
         f"{status}_count": Count("entries", filter=Q(entries__status=status)) for status in PayrollEntryStatus.values
     }
-    return payroll_run_list(actor=actor).annotate(entry_count=Count("entries"), **counts)
+    return (
+        payroll_run_list(actor=actor)
+        .annotate(entry_count=Count("entries"), **counts)
+        .order_by("-period_start", "country", "id")
+    )
 
 
 def payroll_entry_list(*, actor: Actor) -> QuerySet[PayrollEntry]:
@@ -149,8 +153,9 @@ def compliance_summaries(*, workers) -> dict:
     summaries = {}
     for worker in workers:
         kinds = required_kinds(worker.country)
-        rows = [{"kind": kind, "item": items[worker.id].get(kind)} for kind in kinds]
-        extra = [{"kind": k, "item": i} for k, i in items[worker.id].items() if k not in kinds]
+        mine = items[worker.id]
+        rows = [{"kind": k, "label": ComplianceKind(k).label, "item": mine.get(k)} for k in kinds]
+        extra = [{"kind": k, "label": ComplianceKind(k).label, "item": i} for k, i in mine.items() if k not in kinds]
         problems = [
             row
             for row in rows
@@ -180,7 +185,7 @@ def worker_payroll_and_compliance(*, actor: Actor, worker, history: int = 12) ->
         reason = latest.failure_reason or "no reason given"
         warnings.append(f"The latest payroll ({latest.run.period_start:%B %Y}) failed: {reason}.")
     for row in summary["problems"]:
-        label = ComplianceItem(kind=row["kind"]).get_kind_display()
+        label = row["label"]
         state = row["item"].get_status_display().lower() if row["item"] else "missing"
         warnings.append(f"Compliance item “{label}” is {state}.")
     return {

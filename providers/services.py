@@ -56,7 +56,7 @@ def _check_version(instance, expected_updated_at) -> None:
         )
 
 
-def _notify(worker_ids, source: str) -> None:
+def notify_workers_changed(worker_ids, source: str) -> None:
     for worker_id in sorted({uuid.UUID(str(w)) for w in worker_ids if w}):
         send_worker_changed_on_commit(worker_id=worker_id, source=source)
 
@@ -150,7 +150,7 @@ def legal_entity_update(*, actor: Actor, instance: LegalEntity, **data) -> Legal
     _validate_entity(entity)
     entity.save()
     # Workers under this entity are judged on its licence and country (risk engine).
-    _notify(entity.contracts.values_list("worker_id", flat=True), "providers.LegalEntity")
+    notify_workers_changed(entity.contracts.values_list("worker_id", flat=True), "providers.LegalEntity")
     return entity
 
 
@@ -196,7 +196,7 @@ def contract_create(*, actor: Actor, **data) -> EmploymentContract:
     _setattrs(contract, data, CONTRACT_FIELDS)
     _validate_contract(contract)
     contract.save()
-    _notify([contract.worker_id], "providers.EmploymentContract")
+    notify_workers_changed([contract.worker_id], "providers.EmploymentContract")
     return contract
 
 
@@ -208,7 +208,7 @@ def contract_update(*, actor: Actor, instance: EmploymentContract, **data) -> Em
     _setattrs(contract, data, CONTRACT_FIELDS)
     _validate_contract(contract)
     contract.save()
-    _notify({old_worker, contract.worker_id}, "providers.EmploymentContract")
+    notify_workers_changed({old_worker, contract.worker_id}, "providers.EmploymentContract")
     return contract
 
 
@@ -247,7 +247,7 @@ def payroll_run_create(
     )
     entries = [PayrollEntry(run=run, provider=provider, worker_id=worker_id) for worker_id in workers]
     PayrollEntry.objects.bulk_create(entries, batch_size=1000)
-    _notify([e.worker_id for e in entries], "providers.PayrollEntry")
+    notify_workers_changed([e.worker_id for e in entries], "providers.PayrollEntry")
     return run
 
 
@@ -316,7 +316,7 @@ def payroll_entry_create(
     entry.full_clean()
     entry.save()
     payroll_runs_refresh_status(run_ids=[run.id])
-    _notify([entry.worker_id], "providers.PayrollEntry")
+    notify_workers_changed([entry.worker_id], "providers.PayrollEntry")
     return entry
 
 
@@ -350,7 +350,7 @@ def payroll_entry_update(
     entry.full_clean()
     entry.save()
     payroll_runs_refresh_status(run_ids=[entry.run_id])
-    _notify([entry.worker_id], "providers.PayrollEntry")
+    notify_workers_changed([entry.worker_id], "providers.PayrollEntry")
     return entry
 
 
@@ -392,8 +392,12 @@ def payroll_entries_set_status(
         changed, ["status", "failure_reason", "status_reason", "paid_at", "updated_at"], batch_size=1000
     )
     payroll_runs_refresh_status(run_ids={e.run_id for e in entries})
-    _notify([e.worker_id for e in changed], "providers.PayrollEntry")
+    notify_workers_changed([e.worker_id for e in changed], "providers.PayrollEntry")
     return len(changed)
+
+
+def _changed_workers(plan: bulk.Plan) -> list:
+    return [r.worker_id for r in plan.results if r.action in ("create", "update")]
 
 
 def _bulk_results(plan: bulk.Plan) -> list[dict]:
@@ -410,7 +414,9 @@ def payroll_entries_upsert(*, actor: Actor, items: list[dict]) -> list[dict]:
     plan = bulk.plan_payroll_entries(provider_id=provider.pk, rows=items, lock=True)
     bulk.apply_plan(plan, PayrollEntry)
     payroll_runs_refresh_status(run_ids={e.run_id for e in plan.creates + plan.updates})
-    _notify([r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.PayrollEntry")
+    notify_workers_changed(
+        [r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.PayrollEntry"
+    )
     return _bulk_results(plan)
 
 
@@ -445,7 +451,7 @@ def compliance_item_create(*, actor: Actor, worker, kind: str, **data) -> Compli
     _compliance_values(item, data, actor)
     item.full_clean()
     item.save()
-    _notify([item.worker_id], "providers.ComplianceItem")
+    notify_workers_changed([item.worker_id], "providers.ComplianceItem")
     return item
 
 
@@ -461,7 +467,7 @@ def compliance_item_update(
     _compliance_values(item, data, actor)
     item.full_clean()
     item.save()
-    _notify([item.worker_id], "providers.ComplianceItem")
+    notify_workers_changed([item.worker_id], "providers.ComplianceItem")
     return item
 
 
@@ -474,7 +480,9 @@ def compliance_items_upsert(*, actor: Actor, items: list[dict]) -> list[dict]:
         provider_id=provider.pk, rows=items, lock=True, verified_by_id=actor.user.pk if actor.user else None
     )
     bulk.apply_plan(plan, ComplianceItem)
-    _notify([r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.ComplianceItem")
+    notify_workers_changed(
+        [r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.ComplianceItem"
+    )
     return _bulk_results(plan)
 
 
@@ -494,7 +502,7 @@ def compliance_items_expire(*, today: dt.date | None = None) -> int:
     ComplianceItem.objects.filter(pk__in=[pk for pk, _ in items]).update(
         status=ComplianceStatus.EXPIRED, updated_at=timezone.now()
     )
-    _notify([worker_id for _, worker_id in items], "providers.ComplianceItem")
+    notify_workers_changed([worker_id for _, worker_id in items], "providers.ComplianceItem")
     return len(items)
 
 

@@ -6,6 +6,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Scope
 from outstaff.views import ActorRequiredMixin, FilteredListView
+from providers import selectors as provider_selectors
 
 from . import selectors, services
 from .filters import CheckInFilterSet, WorkerFilterSet
@@ -51,6 +52,7 @@ class WorkerDetailView(ActorRequiredMixin, TemplateView):
             record_target=kwargs.get("record_target"),
             offboard_form=kwargs.get("offboard_form") or WorkerOffboardForm(),
             can_write=self.actor.can_write(Scope.WORKERS),
+            payroll_compliance=provider_selectors.worker_payroll_and_compliance(actor=self.actor, worker=worker),
         )
         return context
 

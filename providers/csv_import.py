@@ -1,0 +1,254 @@
+"""CSV import of payroll entry statuses and compliance items: upload → dry run → apply.
+
+The dry run and the apply both go through the set-based planner in `providers.bulk`, chunk by
+chunk, so a 10,000-row file costs a few dozen queries. A file with any bad row applies nothing
+unless the provider chooses to apply only the good rows. Files above `INLINE_ROW_LIMIT` rows are
+processed by a Celery task while the page shows progress."""
+
+import csv
+import io
+
+import pghistory
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actors import Actor
+from accounts.models import User
+
+from . import bulk
+from .choices import CsvImportKind, CsvImportStatus
+from .models import ComplianceItem, CsvImport, PayrollEntry, Provider
+from .services import notify_workers_changed, payroll_runs_refresh_status
+
+INLINE_ROW_LIMIT = 2000
+MAX_ROWS = 50_000
+
+COLUMNS = {
+    CsvImportKind.PAYROLL_ENTRIES: (
+        "external_id",
+        "worker_external_id",
+        "worker",
+        "run_external_id",
+        "run",
+        "period_start",
+        "status",
+        "failure_reason",
+        "reason",
+        "paid_at",
+        "gross_amount",
+        "currency",
+    ),
+    CsvImportKind.COMPLIANCE_ITEMS: (
+        "external_id",
+        "worker_external_id",
+        "worker",
+        "kind",
+        "status",
+        "expires_on",
+        "evidence_reference",
+        "notes",
+    ),
+}
+EXAMPLES = {
+    CsvImportKind.PAYROLL_ENTRIES: "worker_external_id,period_start,status,failure_reason,paid_at\n"
+    "W-1001,2026-10-01,paid,,2026-10-31\nW-1002,2026-10-01,failed,IBAN rejected by bank,\n",
+    CsvImportKind.COMPLIANCE_ITEMS: "worker_external_id,kind,status,expires_on,evidence_reference\n"
+    "W-1001,right_to_work,verified,2027-03-31,DOC-778\n",
+}
+
+
+def parse_csv(*, kind: str, content: str) -> list[dict]:
+    """Rows as dicts keyed by the known column names. Raises ValidationError for a file that
+    cannot be read as a whole (no header, unknown columns, too many rows)."""
+    reader = csv.reader(io.StringIO(content))
+    try:
+        header = next(reader)
+    except StopIteration as error:
+        raise ValidationError({"file": "The file is empty."}) from error
+    except csv.Error as error:
+        raise ValidationError({"file": f"Not a readable CSV file: {error}."}) from error
+    names = [name.strip().lower().replace(" ", "_") for name in header]
+    known = COLUMNS[kind]
+    unknown = [name for name in names if name and name not in known]
+    if unknown:
+        raise ValidationError({"file": f"Unknown column(s): {', '.join(unknown)}. Known columns: {', '.join(known)}."})
+    if len(set(names)) != len(names):
+        raise ValidationError({"file": "A column appears twice in the header."})
+    rows = []
+    try:
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            row = {name: (values[i] if i < len(values) else "") for i, name in enumerate(names) if name}
+            if len(values) > len(names):
+                row["__extra__"] = values[len(names) :]
+            rows.append(row)
+    except csv.Error as error:
+        raise ValidationError({"file": f"The file breaks off at line {reader.line_num}: {error}."}) from error
+    if len(rows) > MAX_ROWS:
+        raise ValidationError({"file": f"At most {MAX_ROWS} rows per file; split it."})
+    # Columns the file does not have are absent from the row (so "keep the current value"), and
+    # empty cells of optional text columns mean "no change" as well.
+    for row in rows:
+        for name in ("expires_on", "evidence_reference", "notes"):
+            if name in row and row[name].strip() == "":
+                row.pop(name)
+    return rows
+
+
+@transaction.atomic
+def csv_import_create(*, actor: Actor, kind: str, file_name: str, content: str) -> CsvImport:
+    if not actor.is_provider:
+        raise ValidationError("Only providers import payroll and compliance files.")
+    rows = parse_csv(kind=kind, content=content)
+    if not rows:
+        raise ValidationError({"file": "The file has a header but no rows."})
+    job = CsvImport(
+        provider=Provider.objects.get(organization_id=actor.organization.id),
+        created_by=actor.user,
+        kind=kind,
+        file_name=file_name[:255],
+        content=content,
+        total_rows=len(rows),
+    )
+    job.full_clean()
+    job.save()
+    return job
+
+
+def _plan(job: CsvImport, rows: list[dict], *, lock: bool, on_progress=None) -> bulk.Plan:
+    extra = {i: row.pop("__extra__") for i, row in enumerate(rows) if "__extra__" in row}
+    if job.kind == CsvImportKind.PAYROLL_ENTRIES:
+        plan = bulk.plan_payroll_entries(provider_id=job.provider_id, rows=rows, lock=lock, on_progress=on_progress)
+    else:
+        plan = bulk.plan_compliance_items(
+            provider_id=job.provider_id,
+            rows=rows,
+            lock=lock,
+            on_progress=on_progress,
+            verified_by_id=job.created_by_id,
+        )
+    for index in extra:
+        result = plan.results[index]
+        if result.action != "error":
+            _drop_from_plan(plan, result)
+        result.action = "error"
+        result.errors["row"] = "The row has more cells than the header has columns."
+    return plan
+
+
+def _drop_from_plan(plan: bulk.Plan, result: bulk.RowResult) -> None:
+    """A row found bad after planning leaves the write lists too."""
+    if result.action == "create":
+        position = sum(1 for r in plan.results[: result.index] if r.action == "create")
+        plan.creates.pop(position)
+    elif result.action == "update":
+        plan.updates = [obj for obj in plan.updates if str(obj.id) != result.target_id]
+
+
+def _report(plan: bulk.Plan) -> list[dict]:
+    return [{**result.as_dict(), "line": result.index + 2} for result in plan.results]
+
+
+def _store(job: CsvImport, plan: bulk.Plan, status: str) -> None:
+    job.report = _report(plan)
+    job.error_rows = plan.error_count
+    job.changed_rows = plan.changed_count
+    job.ok_rows = len(plan.results) - plan.error_count
+    job.processed_rows = len(plan.results)
+    job.status = status
+
+
+def csv_import_check(*, import_id) -> CsvImport:
+    """The dry run: what every row would change or what is wrong with it. Writes nothing but the
+    report; progress is saved after each chunk so the page can show it."""
+    job = CsvImport.objects.get(pk=import_id)
+    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.CHECKING, processed_rows=0)
+    try:
+        rows = parse_csv(kind=job.kind, content=job.content)
+
+        def progress(done: int) -> None:
+            CsvImport.objects.filter(pk=job.pk).update(processed_rows=done)
+
+        plan = _plan(job, rows, lock=False, on_progress=progress)
+    except ValidationError as error:
+        job.status, job.failure = CsvImportStatus.FAILED, " ".join(error.messages)
+        job.save(update_fields=["status", "failure", "updated_at"])
+        return job
+    _store(job, plan, CsvImportStatus.CHECKED)
+    job.save()
+    return job
+
+
+def csv_import_apply(*, actor: Actor, import_id, good_rows_only: bool = False) -> CsvImport:
+    """Apply a checked file in one transaction. The file is planned again under row locks (the
+    data may have changed since the dry run); if any row is bad and the provider did not choose
+    to apply only the good rows, nothing is written and the fresh report says why."""
+    job = CsvImport.objects.get(pk=import_id, provider_id=actor.organization.id)
+    if job.status not in (CsvImportStatus.CHECKED, CsvImportStatus.APPLYING):
+        raise ValidationError("Run the dry run first; a file is applied once.")
+    model = PayrollEntry if job.kind == CsvImportKind.PAYROLL_ENTRIES else ComplianceItem
+    rows = parse_csv(kind=job.kind, content=job.content)
+    user_id = str(actor.user.pk) if actor.user else (str(job.created_by_id) if job.created_by_id else None)
+    with (
+        transaction.atomic(),
+        pghistory.context(channel="csv", csv_file=job.file_name, csv_import=str(job.pk), user=user_id),
+    ):
+        plan = _plan(job, rows, lock=True)
+        if plan.error_count and not good_rows_only:
+            _store(job, plan, CsvImportStatus.CHECKED)
+            job.save()
+            raise ValidationError(
+                f"{plan.error_count} row(s) are wrong, so nothing was applied. Fix the file, or apply only the "
+                "good rows."
+            )
+        applied = bulk.apply_plan(plan, model)
+        if job.kind == CsvImportKind.PAYROLL_ENTRIES:
+            payroll_runs_refresh_status(run_ids={obj.run_id for obj in plan.creates + plan.updates})
+        source = "providers.PayrollEntry" if model is PayrollEntry else "providers.ComplianceItem"
+        notify_workers_changed([r.worker_id for r in plan.results if r.action in ("create", "update")], source)
+        _store(job, plan, CsvImportStatus.APPLIED)
+        job.applied_rows = applied
+        job.applied_at = timezone.now()
+        job.good_rows_only = good_rows_only
+        job.save()
+    return job
+
+
+def actor_for_import(*, import_id, user_id=None) -> Actor:
+    """The actor a background task applies a file as: the provider, and the user who asked."""
+    job = CsvImport.objects.select_related("provider__organization").get(pk=import_id)
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    return Actor(organization=job.provider.organization, user=user)
+
+
+def csv_import_start_check(*, job: CsvImport) -> CsvImport:
+    """Small files are checked while the user waits; large ones by a worker, with progress."""
+    from .tasks import csv_import_check_task
+
+    if job.total_rows <= INLINE_ROW_LIMIT:
+        return csv_import_check(import_id=job.pk)
+    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.CHECKING)
+    transaction.on_commit(lambda: csv_import_check_task.delay(str(job.pk)))
+    job.refresh_from_db()
+    return job
+
+
+def csv_import_start_apply(*, actor: Actor, job: CsvImport, good_rows_only: bool) -> CsvImport:
+    from .tasks import csv_import_apply_task
+
+    if job.status != CsvImportStatus.CHECKED:
+        raise ValidationError("This file is not waiting to be applied.")
+    if job.error_rows and not good_rows_only:
+        raise ValidationError(
+            f"{job.error_rows} row(s) are wrong, so the file cannot be applied as a whole. Fix the file, or "
+            "apply only the good rows."
+        )
+    if job.total_rows <= INLINE_ROW_LIMIT:
+        return csv_import_apply(actor=actor, import_id=job.pk, good_rows_only=good_rows_only)
+    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.APPLYING)
+    user_id = str(actor.user.pk) if actor.user else None
+    transaction.on_commit(lambda: csv_import_apply_task.delay(str(job.pk), user_id, good_rows_only))
+    job.refresh_from_db()
+    return job

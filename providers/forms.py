@@ -1,0 +1,83 @@
+"""Page forms. They validate input shape only; the services apply the rules."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .choices import ComplianceKind, ComplianceStatus, CsvImportKind, PayrollEntryStatus
+
+MAX_CSV_BYTES = 10 * 1024 * 1024
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form's fields (or on top when it has no field)."""
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+class VersionedForm(forms.Form):
+    """Carries the row's updated_at from when the page was rendered: a stale submit is refused."""
+
+    updated_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+
+
+class PayrollRunForm(forms.Form):
+    country = forms.CharField(max_length=2, min_length=2, help_text="Two-letter country code, e.g. DE.")
+    period_start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    period_end = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    pay_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    external_id = forms.CharField(max_length=128, required=False, label="External id")
+
+
+class PayrollEntryForm(VersionedForm):
+    status = forms.ChoiceField(choices=PayrollEntryStatus.choices)
+    failure_reason = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Reason for the change",
+        help_text="Required when moving an entry back (e.g. paid → processing).",
+    )
+    gross_amount = forms.DecimalField(required=False, max_digits=12, decimal_places=2, min_value=0)
+    currency = forms.CharField(required=False, max_length=3)
+
+
+class PayrollBulkStatusForm(forms.Form):
+    entries = forms.MultipleChoiceField(choices=(), error_messages={"required": "Select at least one entry."})
+    status = forms.ChoiceField(choices=PayrollEntryStatus.choices)
+    failure_reason = forms.CharField(required=False, label="Failure reason (for failed)")
+    reason = forms.CharField(required=False, label="Reason (for a backwards move)")
+
+    def __init__(self, *args, entry_ids=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].choices = [(str(i), str(i)) for i in entry_ids]
+
+
+class ComplianceItemForm(VersionedForm):
+    status = forms.ChoiceField(choices=ComplianceStatus.choices)
+    expires_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    evidence_reference = forms.CharField(required=False, max_length=255)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ComplianceItemCreateForm(ComplianceItemForm):
+    kind = forms.ChoiceField(choices=ComplianceKind.choices)
+
+
+class CsvUploadForm(forms.Form):
+    kind = forms.ChoiceField(choices=CsvImportKind.choices, label="What the file contains")
+    file = forms.FileField(help_text="UTF-8 CSV with a header row, at most 10 MB.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_CSV_BYTES:
+            raise ValidationError("The file is larger than 10 MB; split it.")
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            raise ValidationError("The file is not UTF-8 text; export it as UTF-8 CSV.") from error
+        self.cleaned_data["content"] = text
+        return upload

@@ -1,0 +1,253 @@
+import datetime as dt
+import io
+import time
+
+import pghistory.models
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.tests.factories import make_actor
+from providers import csv_import
+from providers.models import ComplianceItem, CsvImport, PayrollEntry
+from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory, PayrollRunFactory
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+PERIOD = dt.date(2026, 10, 1)
+
+
+@pytest.fixture
+def payroll(tenants):
+    run = PayrollRunFactory(provider=tenants["provider_a"], country="DE", period_start=PERIOD)
+    second = WorkerFactory(provider=tenants["provider_a"], client=tenants["client_a"], external_id="W-2")
+    entries = [PayrollEntryFactory(run=run, worker=tenants["mine"]), PayrollEntryFactory(run=run, worker=second)]
+    foreign_run = PayrollRunFactory(provider=tenants["provider_b"], country="DE", period_start=PERIOD)
+    foreign = PayrollEntryFactory(run=foreign_run, worker=tenants["theirs"])
+    return {"run": run, "entries": entries, "foreign": foreign}
+
+
+def upload(client, kind, content, name="payroll-oct.csv"):
+    file = io.BytesIO(content.encode())
+    file.name = name
+    response = client.post("/provider/imports/", {"kind": kind, "file": file})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return CsvImport.objects.latest("created_at")
+
+
+GOOD = (
+    "worker_external_id,period_start,status,failure_reason\nW-1,2026-10-01,paid,\nW-2,2026-10-01,failed,IBAN closed\n"
+)
+
+
+def test_dry_run_writes_nothing_and_reports_each_row(tenants, payroll, client):
+    make = make_actor(tenants["provider_a"].organization, role="payroll_officer")
+    client.force_login(make.user)
+    job = upload(client, "payroll_entries", GOOD)
+    assert job.status == "checked" and job.error_rows == 0 and job.changed_rows == 2
+    assert [r["action"] for r in job.report] == ["update", "update"]
+    assert job.report[1]["changes"]["status"] == ["scheduled", "failed"]
+    assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"scheduled"}
+    page = client.get(f"/provider/imports/{job.id}/").content.decode()
+    assert "Apply all 2 change(s)" in page
+
+
+def test_apply_writes_and_audits_the_file_name(tenants, payroll, client):
+    actor = make_actor(tenants["provider_a"].organization, role="payroll_officer")
+    client.force_login(actor.user)
+    job = upload(client, "payroll_entries", GOOD)
+    response = client.post(f"/provider/imports/{job.id}/", {"mode": "all"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "applied" and job.applied_rows == 2
+    first, second = (PayrollEntry.objects.get(id=e.id) for e in payroll["entries"])
+    assert first.status == "paid" and first.paid_at is not None
+    assert second.status == "failed" and second.failure_reason == "IBAN closed"
+    event = second.events.order_by("-pgh_id").first()
+    metadata = pghistory.models.Context.objects.get(id=event.pgh_context_id).metadata
+    assert metadata["channel"] == "csv" and metadata["csv_file"] == "payroll-oct.csv"
+    assert metadata["user"] == str(actor.user.id)
+    payroll["run"].refresh_from_db()
+    assert payroll["run"].status == "completed"
+
+
+BAD = (
+    "worker_external_id,period_start,status,failure_reason,paid_at\n"
+    "W-1,2026-10-01,paid,,2026-10-31\n"
+    "W-404,2026-10-01,paid,,\n"
+    "W-2,2026-10-01,sent,,\n"
+    "W-2,2026-13-01,paid,,\n"
+    "W-2,2026-10-01,failed,,\n"
+    "W-2,2026-10-01,paid,,yesterday\n"
+)
+
+
+def test_bad_rows_are_reported_and_nothing_applies(tenants, payroll, client):
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    job = upload(client, "payroll_entries", BAD)
+    errors = {r["line"]: r["errors"] for r in job.report if r["action"] == "error"}
+    assert set(errors) == {3, 4, 5, 6, 7}
+    assert "Unknown worker" in errors[3]["worker_external_id"]
+    assert "status" in errors[4]
+    assert "period_start" in errors[5]
+    assert "failure_reason" in errors[6]
+    assert "paid_at" in errors[7]
+    response = client.post(f"/provider/imports/{job.id}/", {"mode": "all"}, follow=True)
+    assert "cannot be applied as a whole" in response.content.decode()
+    assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"scheduled"}
+    job.refresh_from_db()
+    assert job.status == "checked"
+
+
+def test_apply_good_rows_only_when_chosen(tenants, payroll, client):
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    job = upload(client, "payroll_entries", BAD)
+    client.post(f"/provider/imports/{job.id}/", {"mode": "good_rows_only"})
+    job.refresh_from_db()
+    assert job.status == "applied" and job.applied_rows == 1 and job.good_rows_only
+    first, second = (PayrollEntry.objects.get(id=e.id) for e in payroll["entries"])
+    assert first.status == "paid" and second.status == "scheduled"
+
+
+def test_apply_is_refused_when_data_changed_since_the_dry_run(tenants, payroll):
+    actor = make_actor(tenants["provider_a"].organization)
+    content = "worker_external_id,period_start,status\nW-1,2026-10-01,processing\n"
+    job = csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name="f.csv", content=content)
+    job = csv_import.csv_import_check(import_id=job.pk)
+    assert job.error_rows == 0
+    # Meanwhile someone marks the entry paid: processing would now be a backwards move.
+    PayrollEntry.objects.filter(id=payroll["entries"][0].id).update(status="paid")
+    with pytest.raises(Exception, match="nothing was applied"):
+        csv_import.csv_import_apply(actor=actor, import_id=job.pk)
+    assert PayrollEntry.objects.get(id=payroll["entries"][0].id).status == "paid"
+
+
+def test_csv_cannot_reach_another_providers_workers(tenants, payroll, client):
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    content = f"worker,period_start,status\n{tenants['theirs'].id},2026-10-01,paid\n"
+    job = upload(client, "payroll_entries", content)
+    assert job.error_rows == 1 and "worker" in job.report[0]["errors"]
+    client.post(f"/provider/imports/{job.id}/", {"mode": "good_rows_only"})
+    payroll["foreign"].refresh_from_db()
+    assert payroll["foreign"].status == "scheduled"
+
+
+def test_import_pages_are_404_for_another_provider(tenants, payroll, client):
+    actor = make_actor(tenants["provider_a"].organization)
+    job = csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name="f.csv", content=GOOD)
+    csv_import.csv_import_check(import_id=job.pk)
+    client.force_login(make_actor(tenants["provider_b"].organization).user)
+    assert client.get(f"/provider/imports/{job.id}/").status_code == 404
+    assert client.post(f"/provider/imports/{job.id}/", {"mode": "all"}).status_code == 404
+    assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"scheduled"}
+    assert job.id not in {j.id for j in client.get("/provider/imports/").context["imports"]}
+
+
+def test_unknown_columns_and_non_utf8_are_refused(tenants, client):
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    file = io.BytesIO(b"worker_external_id,salary\nW-1,100\n")
+    file.name = "x.csv"
+    response = client.post("/provider/imports/", {"kind": "payroll_entries", "file": file})
+    assert response.status_code == 200 and "Unknown column(s): salary" in response.content.decode()
+    file = io.BytesIO("worker_external_id,status\nW-1,paid\n".encode("utf-16"))
+    file.name = "y.csv"
+    response = client.post("/provider/imports/", {"kind": "payroll_entries", "file": file})
+    assert "not UTF-8" in response.content.decode()
+    assert not CsvImport.objects.exists()
+
+
+def test_payroll_officer_cannot_import_compliance(tenants, client):
+    client.force_login(make_actor(tenants["provider_a"].organization, role="payroll_officer").user)
+    file = io.BytesIO(b"worker_external_id,kind,status\nW-1,right_to_work,verified\n")
+    file.name = "c.csv"
+    assert client.post("/provider/imports/", {"kind": "compliance_items", "file": file}).status_code == 403
+
+
+def test_compliance_csv_upserts_items(tenants, client):
+    existing = ComplianceItemFactory(worker=tenants["mine"], kind="right_to_work", status="submitted")
+    client.force_login(make_actor(tenants["provider_a"].organization, role="compliance_officer").user)
+    content = (
+        "worker_external_id,kind,status,expires_on,evidence_reference\n"
+        "W-1,right_to_work,verified,2030-03-31,DOC-1\n"
+        "W-1,tax_registration,submitted,,TAX-1\n"
+    )
+    job = upload(client, "compliance_items", content, name="compliance.csv")
+    assert [r["action"] for r in job.report] == ["update", "create"]
+    client.post(f"/provider/imports/{job.id}/", {"mode": "all"})
+    existing.refresh_from_db()
+    assert existing.status == "verified" and existing.expires_on == dt.date(2030, 3, 31)
+    assert ComplianceItem.objects.get(worker=tenants["mine"], kind="tax_registration").evidence_reference == "TAX-1"
+    event = existing.events.order_by("-pgh_id").first()
+    metadata = pghistory.models.Context.objects.get(id=event.pgh_context_id).metadata
+    assert metadata["csv_file"] == "compliance.csv"
+
+
+def test_ten_thousand_rows_dry_run_and_apply_are_set_based(tenants):
+    """A 10,000-row file: the dry run and the apply use a bounded number of queries (chunks of
+    2,000 rows), and finish in seconds."""
+    provider = tenants["provider_a"]
+    run = PayrollRunFactory(provider=provider, country="DE", period_start=PERIOD)
+    worker_model = type(tenants["mine"])
+    workers = worker_model.objects.bulk_create(
+        [
+            worker_model(
+                provider=provider,
+                client=tenants["client_a"],
+                first_name="W",
+                last_name=str(i),
+                work_email=f"w{i}@example.test",
+                country="DE",
+                status="active",
+                external_id=f"BULK-{i}",
+            )
+            for i in range(10_000)
+        ]
+    )
+    PayrollEntry.objects.bulk_create([PayrollEntry(run=run, provider=provider, worker=w) for w in workers])
+    lines = ["worker_external_id,period_start,status,failure_reason"]
+    lines += [
+        f"BULK-{i},2026-10-01,{'failed' if i % 100 == 0 else 'paid'},{'Closed' if i % 100 == 0 else ''}"
+        for i in range(10_000)
+    ]
+    actor = make_actor(provider.organization)
+    job = csv_import.csv_import_create(
+        actor=actor, kind="payroll_entries", file_name="big.csv", content="\n".join(lines)
+    )
+    started = time.monotonic()
+    with CaptureQueriesContext(connection) as check_queries:
+        job = csv_import.csv_import_check(import_id=job.pk)
+    check_seconds = time.monotonic() - started
+    assert job.error_rows == 0 and job.changed_rows == 10_000 and job.processed_rows == 10_000
+    assert len(check_queries) < 40
+    started = time.monotonic()
+    with CaptureQueriesContext(connection) as apply_queries:
+        job = csv_import.csv_import_apply(actor=actor, import_id=job.pk)
+    apply_seconds = time.monotonic() - started
+    assert len(apply_queries) < 80
+    assert PayrollEntry.objects.filter(run=run, status="paid").count() == 9_900
+    assert PayrollEntry.objects.filter(run=run, status="failed").count() == 100
+    print(
+        f"10k rows: dry run {check_seconds:.1f}s ({len(check_queries)} queries), "
+        f"apply {apply_seconds:.1f}s ({len(apply_queries)} queries)"
+    )
+    assert check_seconds < 60 and apply_seconds < 120
+
+
+def test_large_file_is_checked_in_the_background_with_progress(
+    tenants, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from providers import tasks
+
+    queued = []
+    monkeypatch.setattr(csv_import, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(tasks.csv_import_check_task, "delay", lambda import_id: queued.append(import_id))
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(client, "payroll_entries", GOOD)
+    assert job.status == "checking" and queued == [str(job.id)]
+    progress = client.get(f"/provider/imports/{job.id}/?progress=1", HTTP_HX_REQUEST="true").content.decode()
+    assert "0 of 2 rows" in progress and "hx-trigger" in progress
+    tasks.csv_import_check_task(queued[0])
+    job.refresh_from_db()
+    assert job.status == "checked" and job.processed_rows == 2

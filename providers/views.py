@@ -1,0 +1,389 @@
+"""The provider workspace pages. Views stay thin: selectors to read, services to write, and every
+write through a page is audited as channel "page"."""
+
+import pghistory
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import TemplateView
+
+from accounts.choices import Scope
+from outstaff.views import PAGE_SIZE, ActorRequiredMixin, FilteredListView
+
+from . import csv_import, selectors, services
+from .choices import CsvImportKind, CsvImportStatus, PayrollEntryStatus
+from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, requirements_for
+from .filters import ComplianceItemFilterSet, PayrollEntryFilterSet, PayrollRunFilterSet, WorkforceFilterSet
+from .forms import (
+    ComplianceItemCreateForm,
+    ComplianceItemForm,
+    CsvUploadForm,
+    PayrollBulkStatusForm,
+    PayrollEntryForm,
+    PayrollRunForm,
+    add_service_errors,
+)
+from .models import CsvImport
+
+IMPORT_FAMILY = {CsvImportKind.PAYROLL_ENTRIES: Scope.PAYROLL, CsvImportKind.COMPLIANCE_ITEMS: Scope.COMPLIANCE}
+
+
+class ProviderRequiredMixin(ActorRequiredMixin):
+    """Provider pages exist only for provider organizations; anyone else gets a 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.actor and not request.actor.is_provider:
+            raise Http404("This page is for providers.")
+        if request.method == "POST":
+            pghistory.context(channel="page")
+        return super().dispatch(request, *args, **kwargs)
+
+
+def _get_or_404(queryset, **lookup):
+    try:
+        return queryset.get(**lookup)
+    except (queryset.model.DoesNotExist, ValidationError) as error:
+        raise Http404("Not found.") from error
+
+
+class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
+    """Workers the provider employs, grouped by client and country, with the latest payroll
+    status and how complete their compliance is."""
+
+    template_name = "providers/home.html"
+    filterset_class = WorkforceFilterSet
+    selector = selectors.workforce_list
+    context_object_name = "workers"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        summaries = selectors.compliance_summaries(workers=context["workers"])
+        for worker in context["workers"]:
+            worker.compliance = summaries[worker.id]
+        context["expiring_count"] = selectors.compliance_items_expiring(actor=self.actor).count()
+        context["failed_count"] = (
+            selectors.payroll_entry_list(actor=self.actor).filter(status=PayrollEntryStatus.FAILED).count()
+        )
+        context["clients"] = (
+            selectors.workforce_list(actor=self.actor).order_by().values_list("client_id", "client__name").distinct()
+        )
+        return context
+
+
+class PayrollRunListView(ProviderRequiredMixin, FilteredListView):
+    template_name = "providers/payroll_run_list.html"
+    filterset_class = PayrollRunFilterSet
+    selector = selectors.payroll_run_list_with_counts
+    context_object_name = "runs"
+    write_family = Scope.PAYROLL
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", PayrollRunForm())
+        context["can_edit"] = self.actor.can_write(Scope.PAYROLL)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = PayrollRunForm(request.POST)
+        if form.is_valid():
+            try:
+                run = services.payroll_run_create(actor=self.actor, **form.cleaned_data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"Payroll run created with {run.entries.count()} entries.")
+                return redirect("providers:run", run_id=run.id)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+class PayrollRunDetailView(ProviderRequiredMixin, FilteredListView):
+    """A run's entries, with a bulk status change for the selected ones."""
+
+    template_name = "providers/payroll_run_detail.html"
+    filterset_class = PayrollEntryFilterSet
+    context_object_name = "entries"
+    write_family = Scope.PAYROLL
+
+    def get_queryset(self):
+        return (
+            selectors.payroll_entry_list(actor=self.actor)
+            .filter(run_id=self.run.id)
+            .order_by("worker__last_name", "worker__first_name", "id")
+        )
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and request.actor:
+            self.run = _get_or_404(selectors.payroll_run_list_with_counts(actor=request.actor), id=kwargs["run_id"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["run"] = self.run
+        context["can_edit"] = self.actor.can_write(Scope.PAYROLL)
+        context.setdefault("bulk_form", PayrollBulkStatusForm())
+        context["statuses"] = PayrollEntryStatus.choices
+        return context
+
+    def post(self, request, *args, **kwargs):
+        entry_ids = list(self.get_queryset().values_list("id", flat=True))
+        form = PayrollBulkStatusForm(request.POST, entry_ids=entry_ids)
+        if form.is_valid():
+            try:
+                changed = services.payroll_entries_set_status(
+                    actor=self.actor,
+                    entry_ids=form.cleaned_data["entries"],
+                    status=form.cleaned_data["status"],
+                    failure_reason=form.cleaned_data["failure_reason"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                label = PayrollEntryStatus(form.cleaned_data["status"]).label.lower()
+                messages.success(request, f"{changed} entr{'y' if changed == 1 else 'ies'} marked {label}.")
+                return redirect(request.get_full_path())
+        messages.error(
+            request, "Nothing was changed: " + " ".join(str(e) for errs in form.errors.values() for e in errs)
+        )
+        return self.render_to_response(self.get_context_data(bulk_form=form))
+
+
+class PayrollEntryDetailView(ProviderRequiredMixin, TemplateView):
+    """One entry: its edit form (with a version check) and its audit history. Clients see their
+    workers' payroll on the worker page, not here."""
+
+    template_name = "providers/payroll_entry_detail.html"
+    write_family = Scope.PAYROLL
+
+    def get_entry(self):
+        return _get_or_404(selectors.payroll_entry_list(actor=self.actor), id=self.kwargs["entry_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = kwargs.get("entry") or self.get_entry()
+        context["entry"] = entry
+        context["history"] = selectors.payroll_entry_history(entry=entry)
+        context["can_edit"] = self.actor.can_write(Scope.PAYROLL)
+        context.setdefault(
+            "form",
+            PayrollEntryForm(
+                initial={
+                    "status": entry.status,
+                    "failure_reason": entry.failure_reason,
+                    "gross_amount": entry.gross_amount,
+                    "currency": entry.currency,
+                    "updated_at": entry.updated_at,
+                }
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        entry = self.get_entry()
+        form = PayrollEntryForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.payroll_entry_update(
+                    actor=self.actor, instance=entry, expected_updated_at=data.pop("updated_at"), **data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Payroll entry saved.")
+                return redirect("providers:entry", entry_id=entry.id)
+        return self.render_to_response(self.get_context_data(entry=entry, form=form))
+
+
+class ComplianceListView(ProviderRequiredMixin, FilteredListView):
+    template_name = "providers/compliance_list.html"
+    filterset_class = ComplianceItemFilterSet
+    selector = selectors.compliance_item_list
+    context_object_name = "items"
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("worker__last_name", "worker__first_name", "kind", "id")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["expiring"] = list(selectors.compliance_items_expiring(actor=self.actor)[:100])
+        context["requirements"] = [*COUNTRY_REQUIREMENTS.values(), DEFAULT_REQUIREMENTS]
+        return context
+
+
+class ComplianceItemDetailView(ProviderRequiredMixin, TemplateView):
+    template_name = "providers/compliance_item_detail.html"
+    write_family = Scope.COMPLIANCE
+
+    def get_item(self):
+        return _get_or_404(selectors.compliance_item_list(actor=self.actor), id=self.kwargs["item_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        item = kwargs.get("item") or self.get_item()
+        context["item"] = item
+        context["history"] = selectors.compliance_item_history(item=item)
+        context["can_edit"] = self.actor.can_write(Scope.COMPLIANCE)
+        context["required"] = item.kind in requirements_for(item.worker.country).kinds
+        context.setdefault(
+            "form",
+            ComplianceItemForm(
+                initial={
+                    "status": item.status,
+                    "expires_on": item.expires_on,
+                    "evidence_reference": item.evidence_reference,
+                    "notes": item.notes,
+                    "updated_at": item.updated_at,
+                }
+            ),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        item = self.get_item()
+        form = ComplianceItemForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                services.compliance_item_update(
+                    actor=self.actor, instance=item, expected_updated_at=data.pop("updated_at"), **data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Compliance item saved.")
+                return redirect("providers:compliance-item", item_id=item.id)
+        return self.render_to_response(self.get_context_data(item=item, form=form))
+
+
+class ComplianceItemCreateView(ProviderRequiredMixin, TemplateView):
+    """Record an item for one of the provider's workers (e.g. a required kind still missing)."""
+
+    template_name = "providers/compliance_item_new.html"
+    write_family = Scope.COMPLIANCE
+
+    def get_worker(self):
+        return _get_or_404(selectors.employed_worker_list(actor=self.actor), id=self.kwargs["worker_id"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        worker = kwargs.get("worker") or self.get_worker()
+        context["worker"] = worker
+        context.setdefault("form", ComplianceItemCreateForm(initial={"kind": self.request.GET.get("kind")}))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        worker = self.get_worker()
+        form = ComplianceItemCreateForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data.pop("updated_at", None)
+            try:
+                item = services.compliance_item_create(actor=self.actor, worker=worker, **data)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Compliance item recorded.")
+                return redirect("providers:compliance-item", item_id=item.id)
+        return self.render_to_response(self.get_context_data(worker=worker, form=form))
+
+
+class CsvImportListView(ProviderRequiredMixin, TemplateView):
+    template_name = "providers/import_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", CsvUploadForm())
+        page = Paginator(selectors.csv_import_list(actor=self.actor), PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(page=page, imports=page.object_list, querystring="", examples=csv_import.EXAMPLES)
+        context["columns"] = {CsvImportKind(k).label: v for k, v in csv_import.COLUMNS.items()}
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = CsvUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            kind = form.cleaned_data["kind"]
+            if not self.actor.can_write(IMPORT_FAMILY[kind]):
+                raise PermissionDenied("Your role cannot change this.")
+            try:
+                job = csv_import.csv_import_create(
+                    actor=self.actor,
+                    kind=kind,
+                    file_name=form.cleaned_data["file"].name,
+                    content=form.cleaned_data["content"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                csv_import.csv_import_start_check(job=job)
+                return redirect("providers:import", import_id=job.id)
+        return self.render_to_response(self.get_context_data(form=form))
+
+
+REPORT_PAGE_SIZE = 200
+
+
+class CsvImportDetailView(ProviderRequiredMixin, TemplateView):
+    """The dry run report (row by row), the progress of a large file, and the apply buttons."""
+
+    template_name = "providers/import_detail.html"
+
+    def get_job(self) -> CsvImport:
+        try:
+            return selectors.csv_import_get(actor=self.actor, import_id=self.kwargs["import_id"])
+        except CsvImport.DoesNotExist as error:
+            raise Http404("No such import.") from error
+
+    def get_template_names(self):
+        if self.request.htmx and self.request.GET.get("progress"):
+            return ["providers/_import_progress.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.get_job()
+        rows = job.report or []
+        show = self.request.GET.get("show", "errors" if job.error_rows else "changes")
+        if show == "errors":
+            rows = [r for r in rows if r["action"] == "error"]
+        elif show == "changes":
+            rows = [r for r in rows if r["action"] in ("create", "update")]
+        page = Paginator(rows, REPORT_PAGE_SIZE).get_page(self.request.GET.get("page"))
+        context.update(
+            job=job,
+            page=page,
+            rows=page.object_list,
+            show=show,
+            querystring=f"show={show}",
+            busy=job.status in (CsvImportStatus.UPLOADED, CsvImportStatus.CHECKING, CsvImportStatus.APPLYING),
+            can_apply=job.status == CsvImportStatus.CHECKED and self.actor.can_write(IMPORT_FAMILY[job.kind]),
+        )
+        return context
+
+    def post(self, request, *args, **kwargs):
+        job = self.get_job()
+        if not self.actor.can_write(IMPORT_FAMILY[job.kind]):
+            raise PermissionDenied("Your role cannot change this.")
+        good_rows_only = request.POST.get("mode") == "good_rows_only"
+        try:
+            job = csv_import.csv_import_start_apply(actor=self.actor, job=job, good_rows_only=good_rows_only)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if job.status == CsvImportStatus.APPLIED:
+                messages.success(request, f"Applied: {job.applied_rows} row(s) written from {job.file_name}.")
+        return redirect(reverse("providers:import", kwargs={"import_id": job.id}))
+
+
+@login_required
+def csv_template_view(request, kind: str):
+    """A CSV template with the known columns and an example row."""
+    if kind not in csv_import.EXAMPLES:
+        raise Http404("No such template.")
+    response = HttpResponse(csv_import.EXAMPLES[kind], content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
