@@ -158,6 +158,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    "providers-compliance-daily": {
+        "task": "providers.tasks.compliance_daily_task",
+        "schedule": crontab(hour=6, minute=30),
+    },
     "risk-scan-nightly": {
         "task": "risks.tasks.risk_scan_full_task",
         "schedule": crontab(hour=2, minute=15),
