@@ -1,0 +1,58 @@
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.tests.factories import ClientFactory, make_actor
+from assignments.tests.factories import AssignmentFactory, TeamFactory
+from providers.tests.factories import ProviderFactory
+from risks.services.digest import risk_digest_send
+from risks.tests.factories import RiskFlagFactory
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_digest_goes_to_the_hiring_manager_and_provider_admin_with_their_flags():
+    acme, globex = ClientFactory(name="Acme"), ClientFactory(name="Globex")
+    provider = ProviderFactory()
+    manager = make_actor(acme, role=Role.HIRING_MANAGER)
+    bystander = make_actor(acme, role=Role.HIRING_MANAGER)
+    other_manager = make_actor(globex, role=Role.HIRING_MANAGER)
+    admin = make_actor(provider.organization, role=Role.PROVIDER_ADMIN)
+    make_actor(provider.organization, role=Role.PAYROLL_OFFICER)
+    team = TeamFactory(client=acme)
+    team.managers.add(manager.user)
+    worker = WorkerFactory(client=acme, provider=provider)
+    AssignmentFactory(worker=worker, team=team)
+    now = timezone.now()
+    new = RiskFlagFactory(worker=worker, first_seen_at=now - dt.timedelta(hours=2))
+    escalated = RiskFlagFactory(
+        worker=worker, rule_code="checkin_overdue", first_seen_at=now - dt.timedelta(days=5), escalated_at=now
+    )
+    RiskFlagFactory(worker=worker, rule_code="not_dedicated", first_seen_at=now - dt.timedelta(days=5))  # old news
+    globex_worker = WorkerFactory(client=globex)
+    globex_team = TeamFactory(client=globex)
+    AssignmentFactory(worker=globex_worker, team=globex_team, manager=other_manager.user)
+    RiskFlagFactory(worker=globex_worker, rule_code="checkin_low_rating")
+
+    result = risk_digest_send(now=now)
+
+    by_recipient = {m.to[0]: m for m in mail.outbox}
+    assert set(by_recipient) == {manager.user.email, admin.user.email, other_manager.user.email}
+    assert bystander.user.email not in by_recipient
+    body = by_recipient[manager.user.email].body
+    assert new.evidence["summary"] in body and "ESCALATED (1)" in body and "not_dedicated" not in body
+    assert "1 new, 1 escalated" in by_recipient[manager.user.email].subject
+    assert "checkin_low_rating" not in by_recipient[admin.user.email].body
+    assert escalated.rule_code in by_recipient[admin.user.email].body
+    assert "checkin_low_rating" in by_recipient[other_manager.user.email].body
+    assert worker.full_name not in by_recipient[other_manager.user.email].body
+    assert result == {"recipients": 3, "flags": 3}
+
+
+def test_no_flags_no_mail():
+    assert risk_digest_send() == {"recipients": 0, "flags": 0}
+    assert mail.outbox == []
