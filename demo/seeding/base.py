@@ -76,6 +76,7 @@ class Upserter:
         self.templates: dict[tuple[str, bool], ScreeningTemplate] = {}
         self.touched_workers: set = set()
         self.created_workers: set = set()
+        self.created_rows: set[tuple] = set()
         self._password_hash: str | None = None
         self._cache: dict[tuple, dict[tuple, models.Model]] = {}
 
@@ -106,10 +107,13 @@ class Upserter:
             if cache is not None:
                 cache[key] = obj
             self.result.created[label] += 1
+            self.created_rows.add((model, obj.pk))
         elif self._assign(obj, values):
             self._validate(obj)
             obj.save()
-            self.result.updated[label] += 1
+            # A row this run created and now completes is reported as created only.
+            if (model, obj.pk) not in self.created_rows:
+                self.result.updated[label] += 1
         else:
             return obj
         if worker_id is not None or model is Worker:
@@ -124,6 +128,7 @@ class Upserter:
         attname = model._meta.get_field(child_key).attname
         for child in model.objects.filter(**{parent_field: parent}):
             cache[(parent.pk, getattr(child, attname))] = child
+            self.created_rows.add((model, child.pk))
         return parent
 
     @staticmethod

@@ -90,7 +90,8 @@ class WorkerSeeding(ScreeningSeeding):
             if override and not worker.gate_override_reason:
                 worker = worker_gate_override(actor=client_admin, worker=worker, reason=GATE_OVERRIDE_REASON)
             worker = worker_activate(actor=client_admin, worker=worker)
-            self.result.updated[Worker._meta.label] += 1
+            if worker.pk not in self.created_workers:
+                self.result.updated[Worker._meta.label] += 1
         if exit_date is not None and worker.status != WorkerStatus.OFFBOARDED:
             worker = worker_offboard(
                 actor=client_admin,
@@ -99,7 +100,8 @@ class WorkerSeeding(ScreeningSeeding):
                 exit_reason=spec.exit_reason,
                 exit_notes=spec.exit_notes,
             )
-            self.result.updated[Worker._meta.label] += 1
+            if worker.pk not in self.created_workers:
+                self.result.updated[Worker._meta.label] += 1
         if exit_date is not None:
             status = WorkerStatus.OFFBOARDED
         elif start > self.today:
