@@ -60,8 +60,9 @@ class MethodValidity:
     source: Source
 
 
-# Sackett et al. (2022), Table 2 (operational validity, corrected for criterion unreliability and
-# — conservatively — range restriction).
+# Sackett et al. (2022): operational validities, corrected for criterion unreliability and only
+# conservatively for range restriction. A résumé review is scored as what it mostly measures, years of
+# job experience (.07).
 METHOD_VALIDITY: dict[str, MethodValidity] = {
     m.method: m
     for m in (

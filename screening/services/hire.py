@@ -1,0 +1,143 @@
+"""Hiring a passed candidate: the worker, the provider and an outstaffing employment contract."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.actors import Actor
+from outstaff.signals import send_worker_changed_on_commit
+from providers.choices import ContractType, EngagementModel
+from providers.models import EmploymentContract, LegalEntity, Provider
+from workers import services as worker_services
+from workers.models import Worker
+
+from ..choices import (
+    ScreeningStatus,
+)
+from ..models import Candidate, Screening
+from .base import FULL_TIME_HOURS, _notify, _require_client
+
+
+@transaction.atomic
+def screening_hire(
+    *,
+    actor: Actor,
+    screening: Screening,
+    work_email: str = "",
+    start_date: date | None = None,
+    provider: Provider | None = None,
+    legal_entity: LegalEntity | None = None,
+    worker: Worker | None = None,
+    country: str = "",
+    contract_type: str = ContractType.EMPLOYMENT,
+    engagement_model: str = EngagementModel.OUTSTAFFING,
+    weekly_hours=Decimal(40),
+    signed_on: date | None = None,
+    override_reason: str = "",
+    **ignored,
+) -> Worker:
+    """Hire a passed candidate: create the Worker (or link an existing one) with the provider that
+    employs them and an employment contract that states the engagement model. Unchecked checklist items
+    block the hire unless a client admin overrides with a written reason; the worker is then marked
+    (Worker.gate_override_*) for the risk engine."""
+    _require_client(actor)
+    screening = (
+        Screening.objects.select_for_update(of=("self",))
+        .select_related("candidate", "template", "provider")
+        .get(pk=screening.pk, client_id=actor.organization.id)
+    )
+    candidate = screening.candidate
+    if screening.status != ScreeningStatus.PASSED:
+        raise ValidationError("Only a candidate who passed screening can be hired.")
+    if candidate.worker_id:
+        raise ValidationError("This candidate is already hired.")
+    provider = provider or (worker.provider if worker else None) or screening.provider
+    if provider is None:
+        raise ValidationError({"provider": "Name the provider that will employ the worker (the employer of record)."})
+    if engagement_model == EngagementModel.UNSPECIFIED:
+        raise ValidationError({"engagement_model": "The contract must state the engagement model: outstaffing."})
+    if contract_type == ContractType.CONTRACTOR and Decimal(str(weekly_hours)) >= FULL_TIME_HOURS:
+        raise ValidationError(
+            {
+                "contract_type": "A freelance / contractor contract for full-time, client-directed work risks "
+                "misclassification; use an employment contract with the provider."
+            }
+        )
+    unchecked = [item.get_code_display() for item in screening.checklist_items.filter(checked=False)]
+    override_reason = (override_reason or "").strip()
+    if unchecked and not override_reason:
+        raise ValidationError(
+            {
+                "checklist": "Unchecked pre-onboarding items: "
+                + "; ".join(unchecked)
+                + ". Check them, or have a client admin override with a written reason."
+            }
+        )
+    if unchecked and not actor.is_client_admin:
+        raise PermissionDenied("Only a client admin may hire with unchecked checklist items.")
+
+    if worker is not None:
+        if worker.client_id != actor.organization.id:
+            raise ValidationError({"worker": "No such worker."})
+        if Candidate.objects.filter(worker=worker).exists():
+            raise ValidationError({"worker": "This worker is already linked to another candidate."})
+    else:
+        worker = worker_services.worker_create(
+            actor=actor,
+            provider=provider,
+            first_name=candidate.first_name,
+            last_name=candidate.last_name,
+            work_email=work_email or candidate.email,
+            country=country or candidate.country,
+            role_title=screening.template.role_title,
+            start_date=start_date,
+        )
+    if not worker.contracts.exists():
+        _contract_create(
+            worker=worker,
+            provider=provider,
+            legal_entity=legal_entity,
+            contract_type=contract_type,
+            engagement_model=engagement_model,
+            weekly_hours=weekly_hours,
+            starts_on=start_date or worker.start_date or timezone.localdate(),
+            signed_on=signed_on,
+        )
+    candidate.worker = worker
+    candidate.full_clean()
+    candidate.save()
+    screening.provider = provider
+    if unchecked:
+        screening.checklist_override_reason = override_reason
+        worker = worker_services.worker_gate_override(
+            actor=actor,
+            worker=worker,
+            reason=f"Hired with unchecked pre-onboarding items ({'; '.join(unchecked)}): {override_reason}",
+        )
+    screening.full_clean()
+    screening.save()
+    _notify(screening)
+    return worker
+
+
+def _contract_create(*, worker: Worker, provider: Provider, legal_entity: LegalEntity | None, **terms):
+    # providers has no contract-create service yet; the contract is built here with the same checks.
+    if legal_entity is None:
+        legal_entity = LegalEntity.objects.filter(provider=provider, country=worker.country, is_active=True).first()
+        if legal_entity is None:
+            raise ValidationError(
+                {
+                    "legal_entity": f"{provider.legal_name} has no active legal entity in {worker.country}: "
+                    "the provider must employ the worker through an entity in their country."
+                }
+            )
+    elif legal_entity.provider_id != provider.pk:
+        raise ValidationError({"legal_entity": "This legal entity belongs to another provider."})
+    contract = EmploymentContract(provider=provider, worker=worker, legal_entity=legal_entity, **terms)
+    contract.full_clean()
+    contract.save()
+    send_worker_changed_on_commit(worker_id=worker.id, source="providers.EmploymentContract")
+    return contract
