@@ -27,11 +27,12 @@ GATE_OVERRIDE_REASON = (
 class SeedResult:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
+    deleted: Counter = field(default_factory=Counter)
     seconds: float = 0.0
 
     @property
     def changed(self) -> bool:
-        return bool(self.created or self.updated)
+        return bool(self.created or self.updated or self.deleted)
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -167,4 +168,4 @@ class Upserter:
         return actor_for_user(user=self._client_admin(client_slug), organization_id=self.orgs[client_slug].pk)
 
     def _changes(self) -> int:
-        return sum(self.result.created.values()) + sum(self.result.updated.values())
+        return sum(self.result.created.values()) + sum(self.result.updated.values()) + sum(self.result.deleted.values())

@@ -239,11 +239,16 @@ class WorkerSeeding(ScreeningSeeding):
             )
 
     def seed_check_ins(self, spec, worker, manager, start, exit_date) -> None:
-        if start > self.today:
-            return
+        """The day-30/60/90 check-ins (worker_create schedules them): done with ratings once due,
+        pending until then, and gone when the worker left before the milestone."""
+        cache = self._cache[(CheckIn, ("worker", "kind"))]
         for number, (kind, offset) in enumerate(CHECKIN_DAY_OFFSETS.items()):
             due = start + dt.timedelta(days=offset)
-            if (exit_date is not None and due > exit_date) or due > self.today + dt.timedelta(days=14):
+            if exit_date is not None and due > exit_date:
+                scheduled = cache.pop((worker.pk, kind), None)
+                if scheduled is not None:
+                    scheduled.delete()
+                    self.result.deleted[CheckIn._meta.label] += 1
                 continue
             planned = spec.check_ins.get(kind)
             if planned == "pending" or due >= self.today:

@@ -230,3 +230,16 @@ def test_a_later_run_moves_the_dates_forward_without_duplicates(seeded, today):
     assert after["Payroll runs"] >= before["Payroll runs"]  # this month's run and, past a month end, the next
     assert Worker.objects.get(external_id="W-001").start_date == add_months(later, -17)
     assert not demo_seed(today=later).changed
+
+
+def test_check_ins_follow_the_start_date_and_stop_at_the_exit(seeded):
+    offsets = {CheckInKind.DAY_30: 30, CheckInKind.DAY_60: 60, CheckInKind.DAY_90: 90}
+    check_ins = CheckIn.objects.select_related("worker")
+    assert check_ins.count() > 100
+    for check_in in check_ins:
+        worker = check_in.worker
+        assert check_in.due_on == worker.start_date + dt.timedelta(days=offsets[check_in.kind])
+        if worker.exit_date:
+            assert check_in.due_on <= worker.exit_date
+        if check_in.done_on:
+            assert None not in (check_in.engagement, check_in.role_clarity, check_in.manager_relationship)

@@ -17,9 +17,13 @@ class Command(BaseCommand):
     def handle(self, *args, print_logins: bool = False, **options):
         result = demo_seed()
         created, updated = sum(result.created.values()), sum(result.updated.values())
+        deleted = sum(result.deleted.values())
         if result.changed:
             self.stdout.write(
-                self.style.SUCCESS(f"Demo data seeded in {result.seconds:.1f} s: {created} created, {updated} updated.")
+                self.style.SUCCESS(
+                    f"Demo data seeded in {result.seconds:.1f} s: {created} rows created, {updated} updated, "
+                    f"{deleted} deleted."
+                )
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Demo data already up to date ({result.seconds:.1f} s)."))
