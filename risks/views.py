@@ -162,7 +162,7 @@ class JurisdictionListView(ActorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["jurisdictions"] = list(all_jurisdictions().values())
+        context["jurisdictions"] = sorted(all_jurisdictions().values(), key=lambda p: (p.code == "DEFAULT", p.code))
         context["rules"] = list(RULES.values())
         return context
 

@@ -65,3 +65,24 @@ class RetentionQuerySerializer(serializers.Serializer):
         choices=["client", "team", "provider", "country", "role"], required=False, default="client"
     )
     months = serializers.IntegerField(required=False, default=12, min_value=1, max_value=36)
+
+
+class RetentionCohortSerializer(serializers.Serializer):
+    cohort = serializers.CharField(help_text="Start month, YYYY-MM.")
+    group = serializers.CharField(allow_null=True, help_text="Id or value of the group (null in `overall`).")
+    label = serializers.CharField()
+    starters = serializers.IntegerField()
+    reached_day_90 = serializers.IntegerField(help_text="Starters whose day 90 has passed.")
+    retained = serializers.IntegerField(help_text="Starters still employed on day 90.")
+    early_leavers = serializers.IntegerField(help_text="Starters who left before day 90.")
+    complete = serializers.BooleanField(help_text="Every starter has reached day 90.")
+    retention_rate = serializers.FloatField(allow_null=True, help_text="retained / starters; null while incomplete.")
+    exit_reasons = serializers.DictField(child=serializers.IntegerField(), help_text="Early leavers by exit reason.")
+
+
+class RetentionReportSerializer(serializers.Serializer):
+    group_by = serializers.CharField()
+    as_of = serializers.DateField()
+    retention_day = serializers.IntegerField()
+    overall = RetentionCohortSerializer(many=True, help_text="All groups together, one row per month.")
+    cohorts = RetentionCohortSerializer(many=True, help_text="One row per month and group with starters.")

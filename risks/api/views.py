@@ -11,6 +11,7 @@ from .. import retention, selectors, services
 from ..filters import RiskFlagFilterSet
 from .serializers import (
     RetentionQuerySerializer,
+    RetentionReportSerializer,
     RiskFlagDismissSerializer,
     RiskFlagNoteSerializer,
     RiskFlagReasonSerializer,
@@ -74,10 +75,10 @@ class RetentionMetricsView(APIView):
             OpenApiParameter("group_by", str, enum=["client", "team", "provider", "country", "role"]),
             OpenApiParameter("months", int, description="Start-month cohorts to include (1–36, default 12)."),
         ],
-        responses={200: dict},
+        responses=RetentionReportSerializer,
     )
     def get(self, request):
         query = RetentionQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         report = retention.retention_cohorts(actor=request.actor, **query.validated_data)
-        return Response(report.as_dict(), status=status.HTTP_200_OK)
+        return Response(RetentionReportSerializer(report.as_dict()).data, status=status.HTTP_200_OK)

@@ -5,6 +5,7 @@ workers, and an advisory lock keeps two scans apart."""
 import datetime as dt
 import threading
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.db import connection
@@ -183,3 +184,31 @@ def test_two_scans_never_run_at_once():
     thread.join(10)
     assert not errors
     assert risk_scan_run(today=TODAY).workers == 1
+
+
+def test_a_scan_killed_mid_way_leaves_whole_batches_and_no_duplicates():
+    """Batches commit one by one: a crash in the second batch keeps the first batch's flags and
+    none of the second's; the rerun completes without duplicating the first batch's flags."""
+    first, _ = contractor_directed_full_time()
+    second, _ = contractor_directed_full_time()
+    ordered = sorted([first, second], key=lambda w: str(w.id))
+    real_bulk_create = RiskFlag.objects.bulk_create
+    calls = []
+
+    def crash_on_second_batch(objs, *args, **kwargs):
+        calls.append(len(objs))
+        if len(calls) == 2:
+            raise RuntimeError("worker killed")
+        return real_bulk_create(objs, *args, **kwargs)
+
+    with (
+        mock.patch.object(RiskFlag.objects, "bulk_create", side_effect=crash_on_second_batch),
+        pytest.raises(RuntimeError),
+    ):
+        risk_scan_run(today=TODAY, batch_size=1)
+    assert RiskFlag.objects.filter(worker=ordered[0]).exists()
+    assert not RiskFlag.objects.filter(worker=ordered[1]).exists()
+    count_first = RiskFlag.objects.filter(worker=ordered[0]).count()
+    report = risk_scan_run(today=TODAY, batch_size=1)
+    assert RiskFlag.objects.filter(worker=ordered[0]).count() == count_first
+    assert {c.worker_id for c in report.opened} == {ordered[1].id}

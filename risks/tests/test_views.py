@@ -88,6 +88,7 @@ def test_triage_buttons_move_the_flag_and_history_shows_who(setup, client):
     client.post(f"/risks/flags/{flag.id}/dismiss/", {"reason": "Renegotiating the contract"})
     html = client.get(f"/risks/flags/{flag.id}/").content.decode()
     assert "Renegotiating the contract" in html and str(actor.user) in html
+    assert "<dt>Weekly hours</dt><dd>40</dd>" in html and "<dt>Schedule set by client</dt><dd>yes</dd>" in html
     assert html.count("<td>update</td>") == 2
 
 

@@ -1,0 +1,34 @@
+"""Plain-words rendering of a finding's evidence facts for the risk pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def fact_label(key: str) -> str:
+    """ "cap_date" → "Cap date"."""
+    return str(key).replace("_", " ").capitalize()
+
+
+def _period(item: dict) -> str:
+    start = item.get("from") or "?"
+    end = item.get("to") or "open-ended"
+    extra = item.get("provider") or item.get("client")
+    return f"{start} → {end}" + (f" ({extra})" if extra else "")
+
+
+@register.filter
+def fact_value(value) -> str:
+    """Lists and periods as short text; None as a dash; booleans as yes/no."""
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, dict):
+        if "from" in value:
+            return _period(value)
+        return "; ".join(f"{fact_label(k)}: {fact_value(v)}" for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return "; ".join(fact_value(item) for item in value)
+    return str(value)
