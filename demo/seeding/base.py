@@ -59,10 +59,10 @@ def _stable_int(text: str) -> int:
 
 def cefr_for_efset(score: int) -> str:
     """EF SET 0–100 to CEFR (DESIGN §7)."""
-    for floor, level in ((71, "C2"), (61, "C1"), (51, "B2"), (41, "B1"), (31, "A2")):
+    for floor, level in ((71, "C2"), (61, "C1"), (51, "B2"), (41, "B1"), (31, "A2"), (21, "A1")):
         if score >= floor:
             return level
-    return "A1"
+    return "A0"
 
 
 class Upserter:

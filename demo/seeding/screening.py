@@ -15,18 +15,8 @@ from screening.choices import (
     ScreeningStage,
     ScreeningStatus,
 )
-from screening.models import (
-    AssessmentResult,
-    Candidate,
-    ChecklistItem,
-    InterviewScorecard,
-    Screening,
-)
-from screening.services import (
-    candidate_create,
-    screening_create,
-    screening_scores_refresh,
-)
+from screening.models import AssessmentResult, Candidate, ChecklistItem, InterviewScorecard, Screening
+from screening.services import candidate_create, screening_create, screening_scores_refresh
 from workers.models import Worker
 
 from .base import Upserter, _stable_int, at_noon, cefr_for_efset
@@ -216,6 +206,17 @@ class ScreeningSeeding(Upserter):
                 support=support,
             )
             decided = status != ScreeningStatus.IN_PROGRESS
+            changed = self._changes()
+            # Scored as far as its stage got: the interview before assessments, both before a decision.
+            interviewer = self.users[data.TEAMS[next(team for team in data.TEAMS if team[0] == client_slug)][0]]
+            target = Decimal(44) if status == ScreeningStatus.FAILED else Decimal(72)
+            if stage in (ScreeningStage.ASSESSMENT, ScreeningStage.DECISION):
+                submitted_at = at_noon(self.today - dt.timedelta(days=12))
+                self.seed_scorecard(screening, interviewer, target, key, submitted_at, None)
+            if stage == ScreeningStage.DECISION:
+                self.seed_assessments(screening, target, key, self.today - dt.timedelta(days=9), None)
+            if self._changes() != changed:
+                screening_scores_refresh(screening=screening)
             self.upsert(
                 Screening,
                 {"pk": screening.pk},

@@ -10,13 +10,7 @@ from assignments.models import Assignment
 from demo import data
 from providers.choices import ComplianceKind, ComplianceStatus
 from providers.models import ComplianceItem, EmploymentContract, PayrollEntry, PayrollRun
-from screening.models import (
-    AssessmentResult,
-    Candidate,
-    ChecklistItem,
-    InterviewScorecard,
-    Screening,
-)
+from screening.models import AssessmentResult, Candidate, ChecklistItem, InterviewScorecard, Screening
 from workers.choices import CHECKIN_DAY_OFFSETS, WorkerStatus
 from workers.models import CheckIn, Worker
 from workers.services import worker_activate, worker_create, worker_gate_override, worker_offboard
