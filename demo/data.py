@@ -209,6 +209,7 @@ class WorkerSpec:
     placements: tuple[Placement, ...] = ()
     first_payroll_failed: str = ""
     payroll_failures: dict[int, str] = field(default_factory=dict)  # month offset (-1 = last month) -> reason
+    payroll_hold: str = ""  # this month's entry is on hold, for this reason
     compliance: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # kind -> (status, expires in days)
     check_ins: dict[str, object] = field(default_factory=dict)  # kind -> "pending" or (engagement, clarity, mgr, notes)
 
@@ -367,6 +368,7 @@ WORKERS = [
         "Clinical Apps",
         140,
         contract_entity_country="PL",
+        payroll_hold="Held until an employing entity in GB is in place; legal is reviewing the set-up.",
         compliance={ComplianceKind.RIGHT_TO_WORK: (SUBMITTED, None)},
     ),
     # A new worker whose first payroll failed.

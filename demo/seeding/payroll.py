@@ -12,7 +12,8 @@ from .base import Upserter, add_months, at_noon, month_end
 class PayrollSeeding(Upserter):
     def seed_payroll(self) -> None:
         """Runs per provider and country for the last three months (completed) and this month
-        (draft), with an entry for every worker under contract in the period."""
+        (draft), with an entry for every worker under contract in the period: paid, or failed with
+        the bank's or tax office's reason; this month's scheduled, or on hold with a reason."""
         contracts = list(
             EmploymentContract.objects.filter(external_id__startswith="CON-W-", provider__in=self.providers.values())
             .select_related("worker")
@@ -56,7 +57,7 @@ class PayrollSeeding(Upserter):
                     failure = spec.first_payroll_failed
                 first_entry_seen.add(spec.key)
                 if not completed:
-                    status = PayrollEntryStatus.SCHEDULED
+                    status = PayrollEntryStatus.ON_HOLD if spec.payroll_hold else PayrollEntryStatus.SCHEDULED
                 elif failure:
                     status = PayrollEntryStatus.FAILED
                 else:
@@ -71,6 +72,7 @@ class PayrollSeeding(Upserter):
                         "external_id": f"PE-{spec.key}-{period_start:%Y%m}",
                         "status": status,
                         "failure_reason": failure if status == PayrollEntryStatus.FAILED else "",
+                        "status_reason": spec.payroll_hold if status == PayrollEntryStatus.ON_HOLD else "",
                         "paid_at": at_noon(period_end) if status == PayrollEntryStatus.PAID else None,
                         "gross_amount": gross.quantize(Decimal("0.01")),
                         "currency": currency,

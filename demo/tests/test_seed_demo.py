@@ -154,6 +154,8 @@ def test_payroll_has_failures_with_reasons_and_a_failed_first_payroll(seeded, to
     ]
     assert len(new_and_failed) == 1
     assert PayrollEntry.objects.filter(run__period_start=add_months(today.replace(day=1), -3)).exists()
+    held = PayrollEntry.objects.get(status=PayrollEntryStatus.ON_HOLD)
+    assert held.status_reason and held.run.period_start == today.replace(day=1)
 
 
 def test_some_compliance_items_are_missing_or_expired(seeded):
