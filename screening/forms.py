@@ -70,6 +70,10 @@ class ScorecardForm(forms.Form):
         }
 
 
+class ReviewOnlyForm(forms.Form):
+    notes = forms.CharField(max_length=500, required=False, label="Why (optional)")
+
+
 class AssessmentForm(forms.Form):
     kind = forms.ChoiceField(choices=AssessmentKind.choices)
     instrument = forms.CharField(

@@ -109,10 +109,13 @@ class InterviewScorecard(BaseModel):
 
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="scorecards")
     interviewer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="scorecards")
-    ratings = models.JSONField(default=dict)
+    ratings = models.JSONField(default=dict, blank=True)
     recommendation = models.CharField(max_length=16, choices=Recommendation.choices, blank=True, default="")
     notes = models.TextField(blank=True, default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # "Reviewing only": a decision maker who does not interview records that, sees the others'
+    # ratings, and may no longer score this candidate (their ratings would not be independent).
+    declined = models.BooleanField(default=False)
     version = models.PositiveSmallIntegerField(default=1)
     supersedes = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"

@@ -129,7 +129,8 @@ def checklist_items(*, screening: Screening) -> list[ChecklistItem]:
 def effective_scorecards(*, screening: Screening) -> list[InterviewScorecard]:
     """Each interviewer's latest submitted version: a correction replaces what it supersedes."""
     latest: dict = {}
-    for card in screening.scorecards.filter(submitted_at__isnull=False).order_by("interviewer_id", "-version"):
+    submitted = screening.scorecards.filter(submitted_at__isnull=False, declined=False)
+    for card in submitted.order_by("interviewer_id", "-version"):
         latest.setdefault(card.interviewer_id, card)
     return list(latest.values())
 

@@ -151,6 +151,8 @@ class ScreeningDetailMixin(ActorRequiredMixin):
             "scorecards": scorecards,
             "my_scorecards": mine,
             "has_submitted": any(c.submitted_at for c in mine),
+            "reviewing_only": any(c.declined for c in mine),
+            "review_only_form": bound.get("review_only_form") or forms.ReviewOnlyForm(),
             "ratings_visible": ratings_visible,
             "composite": composite,
             "validity": mix_validity(selectors.template_weights(template)),
@@ -251,6 +253,19 @@ class ScorecardView(ScreeningActionView):
             notes=form.cleaned_data["notes"],
             submit=submit,
         )
+
+
+class ReviewOnlyView(ScreeningActionView):
+    """A decision maker who does not interview records that, and then sees the ratings."""
+
+    form_name = "review_only_form"
+    success_message = "You are reviewing without interviewing: the ratings are now visible to you."
+
+    def build_form(self, screening, data):
+        return forms.ReviewOnlyForm(data)
+
+    def perform(self, screening, form):
+        services.scorecard_decline(actor=self.actor, screening=screening, notes=form.cleaned_data["notes"])
 
 
 class AssessmentView(ScreeningActionView):

@@ -182,7 +182,8 @@ class ActivateSerializer(serializers.Serializer):
 
 class ScorecardSerializer(serializers.ModelSerializer):
     """`ratings`, `recommendation` and `notes` are null while `ratings_visible` is false: the viewer
-    has not submitted their own scorecard for this screening yet."""
+    has not submitted their own scorecard for this screening yet. POST `{"screening": ..., "declined":
+    true}` to review without interviewing (you then see the ratings and cannot score this candidate)."""
 
     screening = ScopedRelatedField(model=Screening, scope=lambda actor: selectors.screening_list(actor=actor))
     interviewer = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -202,6 +203,7 @@ class ScorecardSerializer(serializers.ModelSerializer):
             "supersedes",
             "is_superseded",
             "submitted_at",
+            "declined",
             "ratings_visible",
             "ratings",
             "recommendation",

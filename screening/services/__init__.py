@@ -5,7 +5,7 @@ per-field messages. Callers import from here: `from screening.services import sc
 
 from .assessments import assessment_record
 from .hire import screening_hire
-from .scorecards import scorecard_save, scorecard_update
+from .scorecards import scorecard_decline, scorecard_save, scorecard_update
 from .screenings import (
     candidate_create,
     candidate_update,
@@ -22,6 +22,7 @@ __all__ = [
     "candidate_create",
     "candidate_update",
     "checklist_item_set",
+    "scorecard_decline",
     "scorecard_save",
     "scorecard_update",
     "screening_create",

@@ -52,15 +52,18 @@ def scorecard_save(
     *,
     actor: Actor,
     screening: Screening,
-    ratings: dict,
+    ratings: dict | None = None,
     recommendation: str = "",
     notes: str = "",
     submit: bool = True,
+    declined: bool = False,
     **ignored,
 ) -> InterviewScorecard:
     """Save the signed-in interviewer's scorecard (a draft, or submitted). Their open draft is
     updated; once submitted a scorecard never changes — posting again creates a new version that
-    supersedes it (a correction)."""
+    supersedes it (a correction). `declined=True` records "reviewing only, not interviewing"."""
+    if declined:
+        return scorecard_decline(actor=actor, screening=screening, notes=notes)
     _require_client(actor)
     if actor.user is None:
         raise ValidationError("Scorecards are submitted by the interviewer, signed in as themselves.")
@@ -70,8 +73,13 @@ def scorecard_save(
     if screening.client_id != actor.organization.id:
         raise ValidationError({"screening": "No such screening."})
     _require_in_progress(screening)
-    clean = _validate_ratings(screening=screening, ratings=ratings, recommendation=recommendation, submit=submit)
     latest = screening.scorecards.filter(interviewer=actor.user).order_by("-version").first()
+    if latest is not None and latest.declined:
+        raise ValidationError(
+            "You chose to review this screening without interviewing and have seen the other ratings, "
+            "so you cannot score this candidate."
+        )
+    clean = _validate_ratings(screening=screening, ratings=ratings or {}, recommendation=recommendation, submit=submit)
     if latest is not None and latest.submitted_at is None:
         card = latest
     else:
@@ -115,3 +123,29 @@ def scorecard_update(*, actor: Actor, instance: InterviewScorecard, **data) -> I
         notes=data.get("notes", card.notes),
         submit=bool(data.get("submit", False)),
     )
+
+
+@transaction.atomic
+def scorecard_decline(*, actor: Actor, screening: Screening, notes: str = "") -> InterviewScorecard:
+    """Record that the signed-in user reviews this screening without interviewing (e.g. the deciding
+    manager). It counts as their submission — they then see the others' ratings — carries no ratings,
+    and bars them from scoring this candidate later."""
+    _require_client(actor)
+    if actor.user is None:
+        raise ValidationError("Only a signed-in user can review a screening.")
+    screening = Screening.objects.select_for_update(of=("self",)).get(pk=screening.pk)
+    if screening.client_id != actor.organization.id:
+        raise ValidationError({"screening": "No such screening."})
+    _require_in_progress(screening)
+    if screening.scorecards.filter(interviewer=actor.user).exists():
+        raise ValidationError("You already have a scorecard for this screening.")
+    card = InterviewScorecard(
+        screening=screening,
+        interviewer=actor.user,
+        declined=True,
+        notes=notes or "",
+        submitted_at=timezone.now(),
+    )
+    card.full_clean()
+    card.save()
+    return card

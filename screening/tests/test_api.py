@@ -392,3 +392,16 @@ def test_schema_lists_the_screening_endpoints(world, api_key_client):
     ):
         assert path in paths
     assert Screening.objects.exists() and Candidate.objects.exists()
+
+
+def test_review_only_through_the_api(world):
+    world.score()
+    admin = session(world.admin)
+    assert admin.get("/api/v1/scorecards/").json()["results"][0]["ratings"] is None
+    response = admin.post(
+        "/api/v1/scorecards/", {"screening": str(world.screening.id), "declined": True}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["declined"] is True and response.json()["ratings"] == {}
+    rows = {r["interviewer"]: r for r in admin.get("/api/v1/scorecards/").json()["results"]}
+    assert rows[str(world.manager.user.id)]["ratings"] is not None

@@ -314,3 +314,23 @@ def test_template_validation(world, changes, field):
     with pytest.raises(ValidationError) as error:
         services.screening_template_create(client=world.client, **spec)
     assert field in error.value.message_dict
+
+
+def test_review_only_sees_ratings_cannot_score_and_is_not_in_the_composite(world):
+    from screening.selectors import scorecard_list, viewer_may_see_ratings
+
+    world.score()  # manager scored: SI 75
+    assert not viewer_may_see_ratings(actor=world.admin, screening=world.screening)
+    declined = services.scorecard_decline(actor=world.admin, screening=world.screening, notes="I decide")
+    assert declined.declined and declined.submitted_at and declined.ratings == {}
+    assert viewer_may_see_ratings(actor=world.admin, screening=world.screening)
+    others = scorecard_list(actor=world.admin).exclude(interviewer=world.admin.user)
+    assert all(card.ratings_visible for card in others)
+    with pytest.raises(ValidationError, match="cannot score"):
+        services.scorecard_save(
+            actor=world.admin, screening=world.screening, ratings=dict.fromkeys(kit(world), 5), recommendation="yes"
+        )
+    world.screening.refresh_from_db()
+    assert world.screening.composite_score == Decimal("77.20")
+    with pytest.raises(ValidationError, match="already"):
+        services.scorecard_decline(actor=world.manager, screening=world.screening)

@@ -292,3 +292,17 @@ def test_every_page_action_is_404_for_another_tenant(world, client, action):
     world.screening.refresh_from_db()
     assert world.screening.stage == "applied" and world.screening.status == "in_progress"
     assert not world.screening.checklist_items.filter(checked=True).exists()
+
+
+def test_page_review_only(world, client):
+    world.score()
+    login(client, world.admin)
+    assert client.get(detail(world)).context["composite"] is None
+    response = client.post(detail(world) + "review-only/", {"notes": "Deciding manager"})
+    assert response.status_code == 302
+    page = client.get(detail(world))
+    assert page.context["composite"].score is not None
+    html = page.content.decode()
+    assert "Reviewing only — did not interview" in html and "you cannot score this candidate" in html
+    refused = client.post(detail(world) + "scorecard/", {"rating_0": "5", "rating_1": "5", "recommendation": "yes"})
+    assert refused.status_code == 400
