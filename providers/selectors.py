@@ -184,10 +184,13 @@ def worker_payroll_and_compliance(*, actor: Actor, worker, history: int = 12) ->
         latest = entries[0]
         reason = latest.failure_reason or "no reason given"
         warnings.append(f"The latest payroll ({latest.run.period_start:%B %Y}) failed: {reason}.")
+    by_state: dict[str, list[str]] = defaultdict(list)
     for row in summary["problems"]:
-        label = row["label"]
-        state = row["item"].get_status_display().lower() if row["item"] else "missing"
-        warnings.append(f"Compliance item “{label}” is {state}.")
+        by_state[row["item"].status if row["item"] else ComplianceStatus.MISSING].append(row["label"])
+    for state in (ComplianceStatus.EXPIRED, ComplianceStatus.REJECTED, ComplianceStatus.MISSING):
+        if by_state[state]:
+            plural = "s" if len(by_state[state]) > 1 else ""
+            warnings.append(f"{state.label} compliance item{plural}: {', '.join(by_state[state])}.")
     return {
         "entries": entries,
         "compliance": summary["required"] + summary["extra"],

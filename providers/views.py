@@ -125,7 +125,9 @@ class PayrollRunDetailView(ProviderRequiredMixin, FilteredListView):
         context["run"] = self.run
         context["can_edit"] = self.actor.can_write(Scope.PAYROLL)
         context.setdefault("bulk_form", PayrollBulkStatusForm())
-        context["statuses"] = PayrollEntryStatus.choices
+        # The usual moves first: a payroll officer mostly marks entries paid, failed or on hold.
+        order = ("paid", "failed", "on_hold", "processing", "scheduled")
+        context["statuses"] = [(value, PayrollEntryStatus(value).label) for value in order]
         return context
 
     def post(self, request, *args, **kwargs):

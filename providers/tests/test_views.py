@@ -312,8 +312,8 @@ def test_client_sees_failed_payroll_and_missing_compliance_on_the_worker(tenants
     login(client, tenants["client_a"], role="viewer")
     body = client.get(f"/workers/{tenants['mine'].id}/").content.decode()
     assert "The latest payroll (October 2026) failed: Bank rejected the IBAN." in body
-    assert "Compliance item “Right to work” is expired." in body
-    assert "Compliance item “Tax registration” is missing." in body
+    assert "Expired compliance item: Right to work." in body
+    assert "Missing compliance items: Employment contract signed, Tax registration," in body
     # Read-only for the client: no edit links into the provider workspace.
     assert "/provider/payroll/entries/" not in body
 
@@ -333,3 +333,13 @@ def test_other_client_cannot_see_the_worker_payroll(tenants, client):
     login(client, tenants["client_b"])
     response = client.get(f"/workers/{tenants['mine'].id}/")
     assert response.status_code == 404
+
+
+def test_provider_sees_links_to_edit_on_the_worker_page(tenants, client):
+    entry = PayrollEntryFactory(worker=tenants["mine"], status="paid")
+    item = ComplianceItemFactory(worker=tenants["mine"], kind="right_to_work", status="verified")
+    login(client, tenants["provider_a"].organization)
+    body = client.get(f"/workers/{tenants['mine'].id}/").content.decode()
+    assert f"/provider/payroll/entries/{entry.id}/" in body
+    assert f"/provider/compliance/{item.id}/" in body
+    assert f"/provider/workers/{tenants['mine'].id}/compliance/new/?kind=tax_registration" in body
