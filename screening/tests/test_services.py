@@ -334,3 +334,22 @@ def test_review_only_sees_ratings_cannot_score_and_is_not_in_the_composite(world
     assert world.screening.composite_score == Decimal("77.20")
     with pytest.raises(ValidationError, match="already"):
         services.scorecard_decline(actor=world.manager, screening=world.screening)
+
+
+def test_a_decision_on_a_linked_worker_notifies_worker_changed(world, django_capture_on_commit_callbacks):
+    from workers.tests.factories import WorkerFactory
+
+    world.candidate.worker = WorkerFactory(client=world.client, provider=world.provider, status="onboarding")
+    world.candidate.save()
+    received = []
+
+    def receiver(sender, worker_id, source, **kwargs):
+        received.append((worker_id, source))
+
+    worker_changed.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.screening_decide(actor=world.manager, screening=world.screening, outcome="failed")
+    finally:
+        worker_changed.disconnect(receiver)
+    assert received == [(world.candidate.worker_id, "screening.Screening")]
