@@ -9,6 +9,8 @@ from screening import services
 from screening.choices import AssessmentKind, ChecklistCode
 from screening.defaults import DEFAULT_TEMPLATES
 from screening.models import AssessmentResult, InterviewScorecard, ScreeningTemplate
+from screening.selectors import scorecard_list, viewer_may_see_ratings
+from workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -317,8 +319,6 @@ def test_template_validation(world, changes, field):
 
 
 def test_review_only_sees_ratings_cannot_score_and_is_not_in_the_composite(world):
-    from screening.selectors import scorecard_list, viewer_may_see_ratings
-
     world.score()  # manager scored: SI 75
     assert not viewer_may_see_ratings(actor=world.admin, screening=world.screening)
     declined = services.scorecard_decline(actor=world.admin, screening=world.screening, notes="I decide")
@@ -337,8 +337,6 @@ def test_review_only_sees_ratings_cannot_score_and_is_not_in_the_composite(world
 
 
 def test_a_decision_on_a_linked_worker_notifies_worker_changed(world, django_capture_on_commit_callbacks):
-    from workers.tests.factories import WorkerFactory
-
     world.candidate.worker = WorkerFactory(client=world.client, provider=world.provider, status="onboarding")
     world.candidate.save()
     received = []
