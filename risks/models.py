@@ -56,3 +56,30 @@ class RiskFlag(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.rule_code} · {self.worker}"
+
+
+class RiskScanRun(models.Model):
+    """One finished scan: what it covered and what it changed, shown on the risk page so a reader
+    knows how fresh the flags are."""
+
+    scope = models.CharField(max_length=16)  # "full" or "workers"
+    as_of = models.DateField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    workers = models.PositiveIntegerField(default=0)
+    opened = models.PositiveIntegerField(default=0)
+    still_open = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-finished_at",)
+        indexes = [models.Index(fields=["scope", "-finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.scope} scan {self.finished_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def duration_seconds(self) -> float:
+        return (self.finished_at - self.started_at).total_seconds()

@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from accounts.actors import Actor
 
 from .choices import FlagStatus, Severity
-from .models import RiskFlag
+from .models import RiskFlag, RiskScanRun
 
 CURRENT_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
@@ -54,3 +54,21 @@ def risk_flag_history(*, flag: RiskFlag) -> list:
         .select_related("pgh_context", "status_changed_by")
         .order_by("pgh_id")
     )
+
+
+def risk_scan_last_full_finished_at():
+    """When the last full scan finished (not its counts: they cover every tenant)."""
+    return (
+        RiskScanRun.objects.filter(scope="full").order_by("-finished_at").values_list("finished_at", flat=True).first()
+    )
+
+
+def risk_flag_counterparties(*, actor: Actor) -> list[tuple]:
+    """(id, name) of the other party on the actor's current flags, for the page's filter: the
+    clients for a provider, the providers for a client."""
+    flags = risk_flag_list(actor=actor).filter(status__in=CURRENT_STATUSES).order_by()
+    if actor.is_provider:
+        rows = flags.values_list("client_id", "client__name").distinct()
+    else:
+        rows = flags.values_list("provider_id", "provider__legal_name").distinct()
+    return sorted(rows, key=lambda row: row[1])

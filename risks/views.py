@@ -101,6 +101,9 @@ class RiskBoardView(ActorRequiredMixin, TemplateView):
             chart=retention_chart(report.overall),
             can_triage=self.actor.can_write(Scope.RISKS),
             rules=RULES,
+            counterparties=selectors.risk_flag_counterparties(actor=self.actor),
+            counterparty_param="client" if self.actor.is_provider else "provider",
+            last_full_scan=selectors.risk_scan_last_full_finished_at(),
         )
         return context
 

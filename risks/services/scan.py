@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from risks.choices import FlagStatus
-from risks.models import RiskFlag
+from risks.models import RiskFlag, RiskScanRun
 from risks.rules import RULES, SEVERITY_RANK, Finding, evaluate_rules
 from workers.models import Worker
 
@@ -55,10 +55,8 @@ class ScanReport:
     reopened: list[FlagChange] = field(default_factory=list)
     escalated: list[FlagChange] = field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def counts(self) -> dict:
         return {
-            "scope": self.scope,
-            "today": self.today.isoformat(),
             "workers": self.workers,
             "opened": len(self.opened),
             "still_open": len(self.still_open),
@@ -66,6 +64,9 @@ class ScanReport:
             "reopened": len(self.reopened),
             "escalated": len(self.escalated),
         }
+
+    def as_dict(self) -> dict:
+        return {"scope": self.scope, "today": self.today.isoformat(), **self.counts()}
 
 
 @contextmanager
@@ -92,6 +93,7 @@ def risk_scan_run(
     Raises ScanAlreadyRunning when a full scan is in progress (or, for a full scan, any scan)."""
     today = today or timezone.localdate()
     full = worker_ids is None
+    started_at = timezone.now()
     report = ScanReport(scope="full" if full else "workers", today=today)
     with scan_lock(exclusive=full), pghistory.context(source=SCAN_ACTOR, scope=report.scope):
         if full:
@@ -112,6 +114,10 @@ def risk_scan_run(
             for start in range(0, len(ids), batch_size):
                 rows = worker_rows(Worker.objects.filter(id__in=ids[start : start + batch_size]).order_by("id"))
                 _scan_batch(rows, today=today, report=report, lock_workers=True)
+        if full:
+            RiskScanRun.objects.create(
+                scope=report.scope, as_of=today, started_at=started_at, finished_at=timezone.now(), **report.counts()
+            )
     logger.info("risk scan finished: %s", report.as_dict())
     return report
 

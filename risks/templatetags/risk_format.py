@@ -32,3 +32,9 @@ def fact_value(value) -> str:
     if isinstance(value, list | tuple):
         return "; ".join(fact_value(item) for item in value)
     return str(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`request.GET|get_item:"client"` — a mapping's value for a key held in a variable."""
+    return mapping.get(key, "") if hasattr(mapping, "get") else ""

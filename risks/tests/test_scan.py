@@ -15,7 +15,7 @@ from accounts.tests.factories import ClientFactory, make_actor
 from assignments.models import Assignment
 from assignments.tests.factories import AssignmentFactory
 from providers.tests.factories import EmploymentContractFactory, ProviderFactory
-from risks.models import RiskFlag
+from risks.models import RiskFlag, RiskScanRun
 from risks.services import ScanAlreadyRunning, risk_flag_dismiss, risk_scan_run, scan_lock
 from workers.tests.factories import WorkerFactory
 
@@ -85,6 +85,17 @@ def test_dismissed_flag_stays_dismissed_until_evidence_changes():
     assert flag.evidence["facts"]["weekly_hours"] == 45
     assert [c.rule_code for c in report.reopened] == ["contractor_full_time_direction"]
     assert RiskFlag.objects.filter(worker=worker, rule_code="contractor_full_time_direction").count() == 1
+
+
+def test_full_scans_are_recorded_and_worker_scans_are_not():
+    worker, _ = contractor_directed_full_time()
+    risk_scan_run(today=TODAY)
+    risk_scan_run(today=TODAY)
+    first_run, second_run = RiskScanRun.objects.order_by("finished_at")
+    assert (first_run.scope, first_run.as_of, first_run.workers, first_run.opened) == ("full", TODAY, 1, 1)
+    assert (second_run.opened, second_run.still_open, second_run.resolved) == (0, 1, 0)
+    risk_scan_run(worker_ids=[worker.id], today=TODAY)
+    assert RiskScanRun.objects.count() == 2
 
 
 def test_worker_scan_touches_only_that_worker():

@@ -142,3 +142,14 @@ def test_retention_page_groups_and_is_scoped(setup, client):
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/risks/")
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_provider_filters_its_board_by_client_and_sees_last_scan(setup, client):
+    acme_worker = setup["worker"]
+    globex_worker, _ = contractor_directed_full_time(client=setup["client_b"], provider=setup["provider_a"])
+    risk_scan_run(today=TODAY)
+    login(client, setup["provider_a"].organization)
+    html = client.get("/risks/").content.decode()
+    assert f'<option value="{setup["client_b"].id}"' in html and "Last full scan:" in html
+    html = client.get(f"/risks/?client={setup['client_b'].id}").content.decode()
+    assert globex_worker.full_name in html and acme_worker.full_name not in html
