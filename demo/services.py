@@ -17,7 +17,8 @@ PostgreSQL enforces the constraints on save.
 import datetime as dt
 import time
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
@@ -62,7 +63,16 @@ class _Seeder(OrganizationSeeding, WorkerSeeding, PayrollSeeding):
         self.seed_screening_templates()
         self.preload_worker_rows()
         for spec in data.WORKERS:
-            self.seed_worker(spec)
+            # Someone may have changed a demo worker in a way the seed cannot undo (e.g. a new
+            # assignment overlapping a seeded one). Leave that worker as it is rather than fail:
+            # `make run` seeds on every start.
+            counts = [self.result.created.copy(), self.result.updated.copy(), self.result.deleted.copy()]
+            try:
+                with transaction.atomic():
+                    self.seed_worker(spec)
+            except (IntegrityError, ValidationError) as error:
+                self.result.created, self.result.updated, self.result.deleted = counts
+                self.result.skipped.append(f"{spec.key} {spec.first_name} {spec.last_name}: {error}")
         self.seed_payroll()
         self.seed_pipeline_candidates()
         # Workers created by worker_create already announced themselves; tell risks and webhooks about

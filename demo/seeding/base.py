@@ -28,6 +28,7 @@ class SeedResult:
     created: Counter = field(default_factory=Counter)
     updated: Counter = field(default_factory=Counter)
     deleted: Counter = field(default_factory=Counter)
+    skipped: list[str] = field(default_factory=list)  # workers left as they are, and why
     seconds: float = 0.0
 
     @property

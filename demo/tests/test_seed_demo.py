@@ -245,3 +245,23 @@ def test_check_ins_follow_the_start_date_and_stop_at_the_exit(seeded):
             assert check_in.due_on <= worker.exit_date
         if check_in.done_on:
             assert None not in (check_in.engagement, check_in.role_clarity, check_in.manager_relationship)
+
+
+def test_a_worker_changed_beyond_repair_is_left_alone_not_fatal(seeded, today):
+    seeded_assignment = Assignment.objects.get(external_id="ASG-W-001")
+    seeded_assignment.status, seeded_assignment.ends_on = AssignmentStatus.ENDED, today - dt.timedelta(days=10)
+    seeded_assignment.save()
+    Assignment.objects.create(
+        client=seeded_assignment.client,
+        team=seeded_assignment.team,
+        worker=seeded_assignment.worker,
+        manager=seeded_assignment.manager,
+        external_id="HR-7781",
+        role="Staff engineer",
+        starts_on=today - dt.timedelta(days=5),
+        weekly_hours=40,
+    )
+    result = demo_seed()
+    assert [reason.split()[0] for reason in result.skipped] == ["W-001"]
+    assert Assignment.objects.get(external_id="ASG-W-001").status == AssignmentStatus.ENDED
+    assert not demo_seed().changed

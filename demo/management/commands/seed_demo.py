@@ -27,6 +27,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Demo data already up to date ({result.seconds:.1f} s)."))
+        for reason in result.skipped:
+            self.stderr.write(self.style.WARNING(f"Left as it is (changed since it was seeded): {reason}"))
         counts = demo_counts()
         self.stdout.write(", ".join(f"{name}: {count}" for name, count in counts.items()))
         if print_logins:
