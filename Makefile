@@ -45,12 +45,13 @@ chromium:
 	@if [ ! -x "$(CHROMIUM)" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 			echo "Installing Debian's chromium for the browser tests..."; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else \
-			echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install chromium'" \
-				"(or set CHROMIUM=/path/to/chromium)." >&2; \
-			exit 1; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || exit 1; \
 		fi; \
+	fi; \
+	if [ ! -x "$(CHROMIUM)" ]; then \
+		echo "The browser tests need Debian's chromium at $(CHROMIUM): run 'sudo apt-get install chromium'" \
+			"(or set CHROMIUM=/path/to/chromium)." >&2; \
+		exit 1; \
 	fi
 
 lint: install
