@@ -1,5 +1,7 @@
 """Page forms. They validate input shape only; the services apply the rules."""
 
+import datetime as dt
+
 from django import forms
 from django.core.exceptions import ValidationError
 
@@ -18,9 +20,19 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 class VersionedForm(forms.Form):
-    """Carries the row's updated_at from when the page was rendered: a stale submit is refused."""
+    """Carries the row's updated_at from when the page was rendered: a stale submit is refused.
+    Kept as ISO 8601 text because a DateTimeField would render without microseconds."""
 
-    updated_at = forms.DateTimeField(widget=forms.HiddenInput, required=False)
+    updated_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_updated_at(self):
+        value = self.cleaned_data["updated_at"].strip()
+        if not value:
+            return None
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError as error:
+            raise ValidationError("The page was damaged; reload it and try again.") from error
 
 
 class PayrollRunForm(forms.Form):

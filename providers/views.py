@@ -178,7 +178,7 @@ class PayrollEntryDetailView(ProviderRequiredMixin, TemplateView):
                     "failure_reason": entry.failure_reason,
                     "gross_amount": entry.gross_amount,
                     "currency": entry.currency,
-                    "updated_at": entry.updated_at,
+                    "updated_at": entry.updated_at.isoformat(),
                 }
             ),
         )
@@ -239,7 +239,7 @@ class ComplianceItemDetailView(ProviderRequiredMixin, TemplateView):
                     "expires_on": item.expires_on,
                     "evidence_reference": item.evidence_reference,
                     "notes": item.notes,
-                    "updated_at": item.updated_at,
+                    "updated_at": item.updated_at.isoformat(),
                 }
             ),
         )
@@ -344,6 +344,13 @@ class CsvImportDetailView(ProviderRequiredMixin, TemplateView):
         if self.request.htmx and self.request.GET.get("progress"):
             return ["providers/_import_progress.html"]
         return [self.template_name]
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if request.htmx and request.GET.get("progress") and not response.context_data.get("busy", True):
+            # Done: htmx reloads the whole page, which then shows the report.
+            response["HX-Refresh"] = "true"
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

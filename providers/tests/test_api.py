@@ -7,8 +7,10 @@ from providers.models import ComplianceItem, EmploymentContract, LegalEntity, Pa
 from providers.tests.factories import (
     ComplianceItemFactory,
     EmploymentContractFactory,
+    LegalEntityFactory,
     PayrollEntryFactory,
     PayrollRunFactory,
+    ProviderFactory,
 )
 from workers.tests.factories import WorkerFactory
 
@@ -281,7 +283,7 @@ def test_entry_list_query_count_does_not_grow(tenants, api_key_client):
         ("/api/v1/compliance-items/", lambda w: ComplianceItemFactory(worker=w), "compliance:read"),
         ("/api/v1/contracts/", lambda w: EmploymentContractFactory(worker=w), "contracts:read"),
         ("/api/v1/payroll-runs/", lambda w: PayrollRunFactory(provider=w.provider), "payroll:read"),
-        ("/api/v1/legal-entities/", lambda w: None, "providers:read"),
+        ("/api/v1/legal-entities/", lambda w: LegalEntityFactory(provider=w.provider), "providers:read"),
     ],
 )
 def test_other_lists_query_count_does_not_grow(tenants, api_key_client, url, make, scope):
@@ -400,3 +402,15 @@ def test_compliance_item_past_expiry_is_stored_expired(tenants, api_key_client):
         {"worker": str(tenants["mine"].id), "kind": "right_to_work", "status": "verified", "expires_on": "2020-01-01"},
     )
     assert response.status_code == 201 and response.json()["status"] == "expired"
+
+
+def test_provider_directory_query_count_does_not_grow(tenants, api_key_client):
+    api = api_key_client(tenants["client_a"], ["providers:read"])
+    api.get("/api/v1/providers/")
+    with CaptureQueriesContext(connection) as few:
+        first = api.get("/api/v1/providers/")
+    ProviderFactory.create_batch(5)
+    with CaptureQueriesContext(connection) as many:
+        second = api.get("/api/v1/providers/")
+    assert len(second.json()["results"]) == len(first.json()["results"]) + 5
+    assert len(many) == len(few)

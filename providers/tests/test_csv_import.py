@@ -251,3 +251,49 @@ def test_large_file_is_checked_in_the_background_with_progress(
     tasks.csv_import_check_task(queued[0])
     job.refresh_from_db()
     assert job.status == "checked" and job.processed_rows == 2
+
+
+def test_large_file_is_applied_in_the_background(
+    tenants, payroll, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from providers import tasks
+
+    checks, applies = [], []
+    monkeypatch.setattr(csv_import, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(tasks.csv_import_check_task, "delay", lambda import_id: checks.append(import_id))
+    monkeypatch.setattr(tasks.csv_import_apply_task, "delay", lambda *args: applies.append(args))
+    actor = make_actor(tenants["provider_a"].organization, role="payroll_officer")
+    client.force_login(actor.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(client, "payroll_entries", GOOD)
+    tasks.csv_import_check_task(checks[0])
+    # Finished checking: the progress poll tells htmx to reload the page with the report.
+    done = client.get(f"/provider/imports/{job.id}/?progress=1", HTTP_HX_REQUEST="true")
+    assert done["HX-Refresh"] == "true"
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/provider/imports/{job.id}/", {"mode": "all"})
+    job.refresh_from_db()
+    assert job.status == "applying" and applies == [(str(job.id), str(actor.user.id), False)]
+    tasks.csv_import_apply_task(*applies[0])
+    job.refresh_from_db()
+    assert job.status == "applied" and job.applied_rows == 2
+    entry = PayrollEntry.objects.get(id=payroll["entries"][1].id)
+    assert entry.status == "failed"
+    event = entry.events.order_by("-pgh_id").first()
+    metadata = pghistory.models.Context.objects.get(id=event.pgh_context_id).metadata
+    assert metadata["channel"] == "csv" and metadata["user"] == str(actor.user.id)
+
+
+def test_import_list_query_count_does_not_grow(tenants, client):
+    actor = make_actor(tenants["provider_a"].organization)
+    client.force_login(actor.user)
+    csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name="a.csv", content=GOOD)
+    client.get("/provider/imports/")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/provider/imports/")
+    for index in range(5):
+        csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name=f"{index}.csv", content=GOOD)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/provider/imports/")
+    assert len(response.context["imports"]) == 6
+    assert len(many) == len(few)

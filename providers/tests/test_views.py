@@ -343,3 +343,30 @@ def test_provider_sees_links_to_edit_on_the_worker_page(tenants, client):
     assert f"/provider/payroll/entries/{entry.id}/" in body
     assert f"/provider/compliance/{item.id}/" in body
     assert f"/provider/workers/{tenants['mine'].id}/compliance/new/?kind=tax_registration" in body
+
+
+def test_version_round_trips_through_the_rendered_form(tenants, client):
+    """The hidden version the page renders is exactly what the service compares against."""
+    import re
+
+    entry = PayrollEntryFactory(worker=tenants["mine"])
+    login(client, tenants["provider_a"].organization, role="payroll_officer")
+    url = f"/provider/payroll/entries/{entry.id}/"
+    rendered = re.search(r'name="updated_at" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    assert client.post(url, {"status": "processing", "updated_at": rendered}).status_code == 302
+    assert client.post(url, {"status": "on_hold", "updated_at": rendered}).status_code == 200
+    entry.refresh_from_db()
+    assert entry.status == "processing"
+    item = ComplianceItemFactory(worker=tenants["mine"], status="submitted")
+    login(client, tenants["provider_a"].organization, role="compliance_officer")
+    url = f"/provider/compliance/{item.id}/"
+    rendered = re.search(r'name="updated_at" value="([^"]+)"', client.get(url).content.decode()).group(1)
+    assert client.post(url, {"status": "verified", "updated_at": rendered}).status_code == 302
+
+
+def test_run_list_shows_only_own_runs(tenants, client):
+    mine = PayrollRunFactory(provider=tenants["provider_a"])
+    theirs = PayrollRunFactory(provider=tenants["provider_b"])
+    login(client, tenants["provider_a"].organization)
+    runs = {run.id for run in client.get("/provider/payroll/").context["runs"]}
+    assert mine.id in runs and theirs.id not in runs
