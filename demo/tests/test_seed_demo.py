@@ -265,3 +265,35 @@ def test_a_worker_changed_beyond_repair_is_left_alone_not_fatal(seeded, today):
     assert [reason.split()[0] for reason in result.skipped] == ["W-001"]
     assert Assignment.objects.get(external_id="ASG-W-001").status == AssignmentStatus.ENDED
     assert not demo_seed().changed
+
+
+SMOKE_PATHS = [
+    "/",
+    "/workers/",
+    "/workers/check-ins/",
+    "/teams/",
+    "/screening/",
+    "/risks/",
+    "/risks/retention/",
+    "/provider/payroll/",
+    "/provider/compliance/",
+    "/api/v1/workers/",
+    "/api/v1/assignments/",
+    "/api/v1/contracts/",
+    "/api/v1/payroll-entries/",
+    "/api/v1/compliance-items/",
+    "/api/v1/check-ins/",
+    "/api/v1/screenings/",
+    "/api/v1/risk-flags/",
+]
+
+
+@pytest.mark.parametrize("email", [email for email, _, _ in DEMO_LOGINS])
+def test_every_demo_login_opens_the_main_pages_without_a_server_error(seeded, client, email):
+    """The demo data is what people click through first: no page or list may crash on it (pages a
+    role may not see answer 403/404, which is fine)."""
+    assert client.login(username=email, password=DEMO_PASSWORD)
+    worker = Worker.objects.get(external_id="W-033")
+    for path in [*SMOKE_PATHS, f"/workers/{worker.pk}/"]:
+        response = client.get(path)
+        assert response.status_code < 500, (path, response.status_code)
