@@ -1,7 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from pghistory.admin import EventModelAdmin
 
+from accounts.actors import Actor
+
 from .models import CheckIn, Worker
+from .services import worker_activate
 
 
 class CheckInInline(admin.TabularInline):
@@ -20,9 +24,35 @@ class WorkerAdmin(admin.ModelAdmin):
     autocomplete_fields = ["client"]
     raw_id_fields = ["provider", "gate_override_by"]
     # The gate override and the lifecycle go through services (reason, audit, risk flag).
-    readonly_fields = ["gate_override_reason", "gate_override_by", "gate_override_at", "created_at", "updated_at"]
+    # Status too: activation must pass the onboarding gate, so it is an action calling the service.
+    readonly_fields = [
+        "status",
+        "gate_override_reason",
+        "gate_override_by",
+        "gate_override_at",
+        "created_at",
+        "updated_at",
+    ]
     date_hierarchy = "start_date"
     inlines = [CheckInInline]
+    actions = ["activate_selected"]
+
+    @admin.action(description="Activate selected onboarding workers (needs a passed screening)")
+    def activate_selected(self, request, queryset):
+        activated, refused = 0, []
+        for worker in queryset.select_related("client"):
+            # Staff act on behalf of the worker's client; without a role they can never override the gate.
+            actor = Actor(organization=worker.client, user=request.user)
+            try:
+                worker_activate(actor=actor, worker=worker)
+            except ValidationError as error:
+                refused.append(f"{worker}: {' '.join(error.messages)}")
+            else:
+                activated += 1
+        if activated:
+            self.message_user(request, f"Activated {activated} worker(s).", messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
 
 
 @admin.register(CheckIn)

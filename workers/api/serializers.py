@@ -51,6 +51,15 @@ class WorkerOffboardSerializer(serializers.Serializer):
     exit_notes = serializers.CharField(required=False, allow_blank=True, default="")
 
 
+class WorkerActivateSerializer(serializers.Serializer):
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only for a client admin letting a worker through without a passed screening.",
+    )
+
+
 class CheckInSerializer(serializers.ModelSerializer):
     worker = ScopedRelatedField(model=Worker, scope=lambda actor: selectors.worker_list(actor=actor))
     engagement = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)

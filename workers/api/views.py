@@ -7,7 +7,7 @@ from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
 from ..filters import CheckInFilterSet, WorkerFilterSet
-from .serializers import CheckInSerializer, WorkerOffboardSerializer, WorkerSerializer
+from .serializers import CheckInSerializer, WorkerActivateSerializer, WorkerOffboardSerializer, WorkerSerializer
 
 
 class WorkerViewSet(ServiceViewSet):
@@ -31,6 +31,20 @@ class WorkerViewSet(ServiceViewSet):
         payload = WorkerOffboardSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         worker = services.worker_offboard(actor=self.actor, worker=worker, **payload.validated_data)
+        response = Response(WorkerSerializer(worker, context=self.get_serializer_context()).data)
+        response["ETag"] = etag_for(worker)
+        return response
+
+    @extend_schema(request=WorkerActivateSerializer, responses=WorkerSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request, id=None):
+        """Move an onboarding worker to active. Needs a passed screening, or a client admin's
+        written `override_reason` (audited; the risk engine flags it)."""
+        worker = self.get_object()
+        self._check_if_match(worker)
+        payload = WorkerActivateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        worker = services.worker_activate(actor=self.actor, worker=worker, **payload.validated_data)
         response = Response(WorkerSerializer(worker, context=self.get_serializer_context()).data)
         response["ETag"] = etag_for(worker)
         return response

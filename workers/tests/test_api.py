@@ -160,3 +160,35 @@ def test_hiring_manager_sees_only_workers_on_their_teams(two_tenants, client):
     ids = {row["id"] for row in client.get(URL).json()["results"]}
     assert ids == {str(two_tenants["mine"].id)}
     assert str(other.id) not in ids
+
+
+def test_activate_requires_a_passed_screening_or_an_admin_override(two_tenants, api_key_client, client):
+    from screening.tests.factories import CandidateFactory, ScreeningFactory
+
+    worker = WorkerFactory(client=two_tenants["client_a"], provider=two_tenants["provider_a"], status="onboarding")
+    api = api_key_client(two_tenants["client_a"], ["workers:write"])
+    url = f"{URL}{worker.id}/activate/"
+    refused = api.post(url, {}, format="json")
+    assert refused.status_code == 400
+    assert "no passed screening" in refused.json()["detail"]
+    # An API key has no client-admin role, so it cannot override the gate either.
+    assert api.post(url, {"override_reason": "urgent"}, format="json").status_code == 403
+    worker.refresh_from_db()
+    assert worker.status == "onboarding" and worker.gate_override_reason == ""
+
+    admin = make_actor(two_tenants["client_a"], role="client_admin")
+    client.force_login(admin.user)
+    response = client.post(url, {"override_reason": "Contractor converted; screened by the previous vendor"})
+    assert response.status_code == 200, response.json()
+    worker.refresh_from_db()
+    assert worker.status == "active" and worker.gate_override_by == admin.user
+
+    screened = WorkerFactory(client=two_tenants["client_a"], provider=two_tenants["provider_a"], status="onboarding")
+    candidate = CandidateFactory(client=two_tenants["client_a"], worker=screened)
+    ScreeningFactory(client=two_tenants["client_a"], candidate=candidate, status="passed")
+    assert api.post(f"{URL}{screened.id}/activate/", {}, format="json").status_code == 200
+
+
+def test_activate_another_tenants_worker_is_404(two_tenants, api_key_client):
+    api = api_key_client(two_tenants["client_a"], ["workers:write"])
+    assert api.post(f"{URL}{two_tenants['theirs'].id}/activate/", {}, format="json").status_code == 404
