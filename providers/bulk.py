@@ -180,8 +180,16 @@ def _row_worker(row: dict, errors: dict, by_ext: dict, by_id: dict):
     return None
 
 
+def _check_external_id_once(external_id: str, target_key, seen_external: dict, errors: dict) -> None:
+    """One external id names one row: two rows giving the same new id to different targets would
+    otherwise only fail at the database's unique constraint, after the dry run said yes."""
+    if external_id and external_id in seen_external and seen_external[external_id][0] != target_key:
+        errors["external_id"] = (
+            f"External id “{external_id}” is already used in row {seen_external[external_id][1] + 1} for another entry."
+        )
+
+
 # --- payroll entries --------------------------------------------------------------------------------
-PAYROLL_UPDATABLE = ("status", "failure_reason", "status_reason", "paid_at", "gross_amount", "currency", "external_id")
 
 
 def plan_payroll_entries(
@@ -193,6 +201,7 @@ def plan_payroll_entries(
     the worker and the run are known."""
     plan = Plan()
     seen: dict[str, int] = {}
+    seen_external: dict[str, tuple] = {}
     now = timezone.now()
     for start, chunk in _chunks(rows):
         by_ext, by_id = _resolve_workers(provider_id, chunk)
@@ -293,11 +302,14 @@ def plan_payroll_entries(
             target_key = str(entry.id) if entry else (f"{run.id}:{worker.id}" if run and worker else None)
             if target_key and target_key in seen:
                 errors["row"] = f"The same entry appears again in row {seen[target_key] + 1}; keep one row per entry."
+            _check_external_id_once(external_id, target_key, seen_external, errors)
             if errors:
                 result.action, result.errors = "error", errors
                 plan.results.append(result)
                 continue
             seen[target_key] = index
+            if external_id:
+                seen_external[external_id] = (target_key, index)
 
             creating = entry is None
             if creating:
@@ -408,6 +420,7 @@ def plan_compliance_items(
     `kind` (one item per worker and kind); missing items are created."""
     plan = Plan()
     seen: dict[str, int] = {}
+    seen_external: dict[str, tuple] = {}
     now = timezone.now()
     today = today or timezone.localdate()
     for start, chunk in _chunks(rows):
@@ -451,11 +464,14 @@ def plan_compliance_items(
             target_key = str(item.id) if item else (f"{worker.id}:{kind}" if worker and kind else None)
             if target_key and target_key in seen:
                 errors["row"] = f"The same item appears again in row {seen[target_key] + 1}; keep one row per item."
+            _check_external_id_once(external_id, target_key, seen_external, errors)
             if errors:
                 result.action, result.errors = "error", errors
                 plan.results.append(result)
                 continue
             seen[target_key] = index
+            if external_id:
+                seen_external[external_id] = (target_key, index)
             creating = item is None
             if creating:
                 item = ComplianceItem(provider_id=provider_id, worker_id=worker.id, kind=kind, external_id=external_id)

@@ -10,7 +10,7 @@ import io
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -191,29 +191,44 @@ def csv_import_apply(*, actor: Actor, import_id, good_rows_only: bool = False) -
     model = PayrollEntry if job.kind == CsvImportKind.PAYROLL_ENTRIES else ComplianceItem
     rows = parse_csv(kind=job.kind, content=job.content)
     user_id = str(actor.user.pk) if actor.user else (str(job.created_by_id) if job.created_by_id else None)
-    with (
-        transaction.atomic(),
-        pghistory.context(channel="csv", csv_file=job.file_name, csv_import=str(job.pk), user=user_id),
-    ):
-        plan = _plan(job, rows, lock=True)
-        if plan.error_count and not good_rows_only:
-            _store(job, plan, CsvImportStatus.CHECKED)
+    try:
+        with (
+            transaction.atomic(),
+            pghistory.context(channel="csv", csv_file=job.file_name, csv_import=str(job.pk), user=user_id),
+        ):
+            plan = _plan(job, rows, lock=True)
+            if plan.error_count and not good_rows_only:
+                raise _RowsWentBad(plan)
+            applied = bulk.apply_plan(plan, model)
+            if job.kind == CsvImportKind.PAYROLL_ENTRIES:
+                payroll_runs_refresh_status(run_ids={obj.run_id for obj in plan.creates + plan.updates})
+            source = "providers.PayrollEntry" if model is PayrollEntry else "providers.ComplianceItem"
+            notify_workers_changed([r.worker_id for r in plan.results if r.action in ("create", "update")], source)
+            _store(job, plan, CsvImportStatus.APPLIED)
+            job.applied_rows = applied
+            job.applied_at = timezone.now()
+            job.good_rows_only = good_rows_only
             job.save()
-            raise ValidationError(
-                f"{plan.error_count} row(s) are wrong, so nothing was applied. Fix the file, or apply only the "
-                "good rows."
-            )
-        applied = bulk.apply_plan(plan, model)
-        if job.kind == CsvImportKind.PAYROLL_ENTRIES:
-            payroll_runs_refresh_status(run_ids={obj.run_id for obj in plan.creates + plan.updates})
-        source = "providers.PayrollEntry" if model is PayrollEntry else "providers.ComplianceItem"
-        notify_workers_changed([r.worker_id for r in plan.results if r.action in ("create", "update")], source)
-        _store(job, plan, CsvImportStatus.APPLIED)
-        job.applied_rows = applied
-        job.applied_at = timezone.now()
-        job.good_rows_only = good_rows_only
+    except _RowsWentBad as bad:
+        # Saved after the rollback, so the provider sees the fresh report of what went wrong.
+        _store(job, bad.plan, CsvImportStatus.CHECKED)
         job.save()
+        raise ValidationError(
+            f"{bad.plan.error_count} row(s) are wrong, so nothing was applied. Fix the file, or apply only the "
+            "good rows."
+        ) from None
+    except IntegrityError as error:
+        CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.CHECKED)
+        raise ValidationError(
+            "The file conflicts with a change made at the same time, so nothing was applied. Apply it again."
+        ) from error
     return job
+
+
+class _RowsWentBad(Exception):
+    def __init__(self, plan: bulk.Plan):
+        super().__init__("rows went bad since the dry run")
+        self.plan = plan
 
 
 def actor_for_import(*, import_id, user_id=None) -> Actor:

@@ -4,6 +4,7 @@ import time
 
 import pghistory.models
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -118,9 +119,22 @@ def test_apply_is_refused_when_data_changed_since_the_dry_run(tenants, payroll):
     assert job.error_rows == 0
     # Meanwhile someone marks the entry paid: processing would now be a backwards move.
     PayrollEntry.objects.filter(id=payroll["entries"][0].id).update(status="paid")
-    with pytest.raises(Exception, match="nothing was applied"):
+    with pytest.raises(ValidationError, match="nothing was applied"):
         csv_import.csv_import_apply(actor=actor, import_id=job.pk)
     assert PayrollEntry.objects.get(id=payroll["entries"][0].id).status == "paid"
+    job.refresh_from_db()
+    assert job.status == "checked" and job.error_rows == 1 and "reason" in job.report[0]["errors"]
+
+
+def test_two_rows_cannot_give_one_new_external_id_to_two_entries(tenants, payroll):
+    actor = make_actor(tenants["provider_a"].organization)
+    content = "external_id,worker_external_id,period_start,status\nE-7,W-1,2026-10-01,paid\nE-7,W-2,2026-10-01,paid\n"
+    job = csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name="f.csv", content=content)
+    job = csv_import.csv_import_check(import_id=job.pk)
+    assert [r["action"] for r in job.report] == ["update", "error"]
+    assert "external_id" in job.report[1]["errors"]
+    csv_import.csv_import_apply(actor=actor, import_id=job.pk, good_rows_only=True)
+    assert PayrollEntry.objects.filter(external_id="E-7").count() == 1
 
 
 def test_csv_cannot_reach_another_providers_workers(tenants, payroll, client):
