@@ -7,6 +7,7 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from uuid import UUID
 
@@ -50,7 +51,7 @@ class Finding:
     client_id: UUID | None = None
     jurisdiction: dict | None = None
 
-    @property
+    @cached_property
     def evidence(self) -> dict:
         evidence = {
             "summary": self.summary,
@@ -62,12 +63,12 @@ class Finding:
             evidence["jurisdiction"] = self.jurisdiction
         return evidence
 
-    @property
+    @cached_property
     def evidence_hash(self) -> str:
         stable = {
             "rule": self.rule_code,
             "severity": self.severity,
-            "facts": _jsonable(self.facts),
+            "facts": self.evidence["facts"],
             "jurisdiction": self.jurisdiction,
         }
         return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()

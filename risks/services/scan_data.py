@@ -61,8 +61,7 @@ def worker_rows(queryset) -> list[dict]:
     return list(queryset.values(*fields))
 
 
-def _worker_fact(row: dict) -> WorkerFact:
-    extra = subdivision_field()
+def _worker_fact(row: dict, extra: str | None) -> WorkerFact:
     return WorkerFact(
         id=row["id"],
         full_name=f"{row['first_name']} {row['last_name']}",
@@ -229,8 +228,9 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
         )
 
     result = []
+    extra = subdivision_field()
     for row in rows:
-        worker = _worker_fact(row)
+        worker = _worker_fact(row, extra)
         person = records_of_person.get(person_of[worker.id], {worker.id})
         result.append(
             WorkerFacts(
