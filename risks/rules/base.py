@@ -7,8 +7,8 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from uuid import UUID
 
 from risks.choices import RiskCategory, Severity
