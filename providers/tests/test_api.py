@@ -414,3 +414,35 @@ def test_provider_directory_query_count_does_not_grow(tenants, api_key_client):
         second = api.get("/api/v1/providers/")
     assert len(second.json()["results"]) == len(first.json()["results"]) + 5
     assert len(many) == len(few)
+
+
+def test_bulk_upsert_of_1000_items_is_set_based(tenants, api_key_client):
+    provider = tenants["provider_a"]
+    run = PayrollRunFactory(provider=provider, country="DE")
+    worker_model = type(tenants["mine"])
+    workers = worker_model.objects.bulk_create(
+        [
+            worker_model(
+                provider=provider,
+                client=tenants["client_a"],
+                first_name="W",
+                last_name=str(i),
+                work_email=f"bulk{i}@example.test",
+                country="DE",
+                status="active",
+                external_id=f"B-{i}",
+            )
+            for i in range(1000)
+        ]
+    )
+    items = [
+        {"external_id": f"PE-{i}", "worker_external_id": w.external_id, "run": str(run.id), "status": "paid"}
+        for i, w in enumerate(workers)
+    ]
+    api = api_key_client(provider.organization, ["payroll:write"])
+    with CaptureQueriesContext(connection) as queries:
+        response = api.post("/api/v1/payroll-entries/bulk/", {"items": items})
+    assert response.status_code == 200
+    assert response.json()["created"] == 1000
+    assert len(queries) < 30
+    assert PayrollEntry.objects.filter(run=run, status="paid").count() == 1000
