@@ -1,7 +1,7 @@
 from django.contrib import admin
 from pghistory.admin import EventModelAdmin
 
-from .models import RiskFlag
+from .models import RiskFlag, RiskScanRun
 
 
 @admin.register(RiskFlag)
@@ -27,3 +27,17 @@ class RiskFlagEventAdmin(EventModelAdmin):
 
 for event_model in set(RiskFlag.pgh_event_models.values()):
     admin.site.register(event_model, RiskFlagEventAdmin)
+
+
+@admin.register(RiskScanRun)
+class RiskScanRunAdmin(admin.ModelAdmin):
+    """Finished full scans, read-only."""
+
+    list_display = ["finished_at", "scope", "as_of", "workers", "opened", "still_open", "resolved", "escalated"]
+    date_hierarchy = "finished_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 SCAN_LOCK_KEY = 0x5249534B
 BATCH_SIZE = 500
 SCAN_ACTOR = "risk scan"
+# A warning that turns into the breach it warned of is resolved as superseded, not as cleared.
+SUPERSEDED_BY = {"tenure_cap_approaching": "tenure_cap_exceeded"}
 
 
 class ScanAlreadyRunning(Exception):
@@ -231,10 +233,13 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
     for flag in existing.values():
         rule = RULES.get(flag.rule_code)
         what = rule.title.lower() if rule else f"rule {flag.rule_code} (retired)"
+        successor = SUPERSEDED_BY.get(flag.rule_code)
+        if successor and (flag.worker_id, flag.assignment_id, successor) in wanted:
+            why = f"superseded by {successor}"
+        else:
+            why = f"{what} no longer applies"
         flag.status = FlagStatus.RESOLVED
-        flag.status_reason = (
-            f"Resolved automatically by the risk scan on {today.isoformat()}: {what} no longer applies."
-        )
+        flag.status_reason = f"Resolved automatically by the risk scan on {today.isoformat()}: {why}."
         flag.status_changed_by = None
         flag.status_changed_via = SCAN_ACTOR
         flag.status_changed_at = flag.resolved_at = flag.updated_at = now

@@ -223,3 +223,16 @@ def test_a_scan_killed_mid_way_leaves_whole_batches_and_no_duplicates():
     report = risk_scan_run(today=TODAY, batch_size=1)
     assert RiskFlag.objects.filter(worker=ordered[0]).count() == count_first
     assert {c.worker_id for c in report.opened} == {ordered[1].id}
+
+
+def test_approaching_cap_is_superseded_when_the_cap_passes():
+    worker = WorkerFactory(start_date=dt.date(2025, 1, 1))
+    entity = licensed_entity(worker.provider)
+    EmploymentContractFactory(worker=worker, legal_entity=entity, starts_on=dt.date(2025, 1, 1))
+    AssignmentFactory(worker=worker, starts_on=dt.date(2025, 1, 1))
+    risk_scan_run(today=dt.date(2026, 6, 1))
+    warning = current(worker, "tenure_cap_approaching")
+    risk_scan_run(today=dt.date(2026, 7, 1))
+    warning.refresh_from_db()
+    assert warning.status == "resolved" and "superseded by tenure_cap_exceeded" in warning.status_reason
+    assert current(worker, "tenure_cap_exceeded").severity == "high"
