@@ -2,7 +2,7 @@
 detail with its audit trail, the triage actions, the jurisdiction packs and the retention cohorts."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
@@ -29,10 +29,11 @@ from .rules.attrition import (
 )
 from .selectors import SEVERITY_ORDER
 
+# action in the URL → (service, form field passed on, status the flag moves to)
 TRANSITIONS = {
-    "acknowledge": (services.risk_flag_acknowledge, "note"),
-    "resolve": (services.risk_flag_resolve, "reason"),
-    "dismiss": (services.risk_flag_dismiss, "reason"),
+    "acknowledge": (services.risk_flag_acknowledge, "note", FlagStatus.ACKNOWLEDGED),
+    "resolve": (services.risk_flag_resolve, "reason", FlagStatus.RESOLVED),
+    "dismiss": (services.risk_flag_dismiss, "reason", FlagStatus.DISMISSED),
 }
 
 
@@ -139,25 +140,17 @@ class RiskFlagTransitionView(ActorRequiredMixin, View):
             flag = selectors.risk_flag_get(actor=self.actor, flag_id=flag_id)
         except RiskFlag.DoesNotExist as error:
             raise Http404("No such risk flag.") from error
-        service, argument = TRANSITIONS[action]
+        service, argument, status = TRANSITIONS[action]
         try:
             service(actor=self.actor, flag=flag, **{argument: request.POST.get(argument, "")})
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
-        except PermissionDenied:
-            raise
         else:
-            messages.success(request, f"Flag {FlagStatus(_past(action)).label.lower()}.")
+            messages.success(request, f"Flag {status.label.lower()}.")
         target = request.POST.get("next") or reverse("risks:board")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("risks:board")
         return redirect(target)
-
-
-def _past(action: str) -> str:
-    return {"acknowledge": FlagStatus.ACKNOWLEDGED, "resolve": FlagStatus.RESOLVED, "dismiss": FlagStatus.DISMISSED}[
-        action
-    ]
 
 
 class JurisdictionListView(ActorRequiredMixin, TemplateView):

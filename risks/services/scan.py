@@ -115,6 +115,8 @@ def risk_scan_run(
             ids = sorted({str(worker_id) for worker_id in worker_ids})
             for start in range(0, len(ids), batch_size):
                 rows = worker_rows(Worker.objects.filter(id__in=ids[start : start + batch_size]).order_by("id"))
+                if not rows:  # deleted meanwhile: its flags went with it
+                    continue
                 _scan_batch(rows, today=today, report=report, lock_workers=True)
         if full:
             RiskScanRun.objects.create(
