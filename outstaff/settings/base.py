@@ -205,7 +205,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # Several models have a `status` (and the CEFR skills share one scale): name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "WorkerStatusEnum": "workers.choices.WorkerStatus",
+        "AssignmentStatusEnum": "assignments.choices.AssignmentStatus",
+        "PayrollRunStatusEnum": "providers.choices.PayrollRunStatus",
+        "PayrollEntryStatusEnum": "providers.choices.PayrollEntryStatus",
+        "ComplianceStatusEnum": "providers.choices.ComplianceStatus",
+        "ScreeningStatusEnum": "screening.choices.ScreeningStatus",
+        "RiskFlagStatusEnum": "risks.choices.FlagStatus",
+        "CefrLevelEnum": "screening.choices.CefrLevel",
+    },
 }
 
 LOGGING = {
