@@ -26,3 +26,21 @@ def check_in_list(*, actor: Actor) -> QuerySet[CheckIn]:
         .select_related("worker", "manager")
         .order_by("due_on", "id")
     )
+
+
+def worker_placement_summary(*, worker: Worker) -> dict:
+    """The worker's assignments and latest screening decision, for the worker page. Read through
+    reverse relations (assignments and screening sit above workers, so they are not imported).
+    Callers already hold a worker the actor may see; templates decide what a provider is shown
+    (the outcome only, never scores)."""
+    assignments = list(worker.assignments.select_related("team", "manager", "client").order_by("-starts_on"))
+    candidate = worker.candidate if hasattr(worker, "candidate") else None
+    screening = None
+    if candidate is not None:
+        screening = (
+            candidate.screenings.filter(status__in=["passed", "failed"])
+            .select_related("template")
+            .order_by("-decided_at")
+            .first()
+        )
+    return {"assignments": assignments, "screening": screening}

@@ -53,6 +53,7 @@ class WorkerDetailView(ActorRequiredMixin, TemplateView):
             offboard_form=kwargs.get("offboard_form") or WorkerOffboardForm(),
             can_write=self.actor.can_write(Scope.WORKERS),
             payroll_compliance=provider_selectors.worker_payroll_and_compliance(actor=self.actor, worker=worker),
+            **selectors.worker_placement_summary(worker=worker),
         )
         return context
 

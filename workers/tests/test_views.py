@@ -109,3 +109,26 @@ def test_offboard_from_page(setup):
     setup["mine"].refresh_from_db()
     assert setup["mine"].status == "offboarded"
     assert CheckIn.objects.count() == 0
+
+
+def test_worker_page_shows_assignments_and_screening_outcome_but_providers_never_see_scores(client):
+    from assignments.tests.factories import AssignmentFactory
+    from screening.tests.factories import CandidateFactory, ScreeningFactory
+
+    worker = WorkerFactory()
+    AssignmentFactory(worker=worker, role="Data engineer", weekly_hours=32)
+    screening = ScreeningFactory(
+        client=worker.client,
+        candidate=CandidateFactory(client=worker.client, worker=worker),
+        status="passed",
+        composite_score=71.25,
+    )
+    client.force_login(make_actor(worker.client).user)
+    body = client.get(f"/workers/{worker.id}/").content.decode()
+    assert "Data engineer" in body and "32" in body
+    assert "71.25" in body and f"/screening/{screening.id}/" in body
+
+    client.force_login(make_actor(worker.provider.organization).user)
+    provider_body = client.get(f"/workers/{worker.id}/").content.decode()
+    assert "Data engineer" in provider_body and "Passed" in provider_body
+    assert "71.25" not in provider_body and f"/screening/{screening.id}/" not in provider_body
