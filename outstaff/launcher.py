@@ -83,7 +83,7 @@ def run() -> int:
 
         url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
         if _wait_until_serving(f"{url}/healthz", children, stop):
-            _print_banner(url)
+            _print_banner(url, embedded_database=database is not None)
         return children.wait(stop)
     finally:
         children.stop()
@@ -92,7 +92,7 @@ def run() -> int:
             _say("embedded PostgreSQL stopped.")
 
 
-def _print_banner(url: str) -> None:
+def _print_banner(url: str, *, embedded_database: bool) -> None:
     lines = [
         "",
         f"Outstaff is running at {url}/",
@@ -105,7 +105,8 @@ def _print_banner(url: str) -> None:
         lines.append("  demo logins:")
         width = max(len(email) for email, _, _ in logins)
         lines += [f"    {email:<{width}}  {password}   {description}" for email, password, description in logins]
-    lines += ["Press Ctrl-C to stop web, worker, beat and the embedded PostgreSQL.", ""]
+    stopped = "web, worker, beat and the embedded PostgreSQL" if embedded_database else "web, worker and beat"
+    lines += [f"Press Ctrl-C to stop {stopped}.", ""]
     _say("\n".join(lines))
 
 
