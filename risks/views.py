@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
@@ -141,16 +141,41 @@ class RiskFlagTransitionView(ActorRequiredMixin, View):
         except RiskFlag.DoesNotExist as error:
             raise Http404("No such risk flag.") from error
         service, argument, status = TRANSITIONS[action]
-        try:
-            service(actor=self.actor, flag=flag, **{argument: request.POST.get(argument, "")})
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, f"Flag {status.label.lower()}.")
         target = request.POST.get("next") or reverse("risks:board")
         if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             target = reverse("risks:board")
+        error = ""
+        try:
+            service(actor=self.actor, flag=flag, **{argument: request.POST.get(argument, "")})
+        except ValidationError as invalid:
+            error = " ".join(invalid.messages)
+        if request.htmx:
+            # Swap the row in place and refresh the navigation count out of band.
+            flag = selectors.risk_flag_get(actor=self.actor, flag_id=flag_id)
+            flag.rule = RULES.get(flag.rule_code)
+            context = {
+                "flag": flag,
+                "actor": self.actor,
+                "can_triage": True,
+                "next_url": target,
+                "row_error": error,
+                "risk_open_count": selectors.risk_flag_open_count(actor=self.actor),
+                "oob": True,
+            }
+            return render(request, "risks/_flag_row_swap.html", context)
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"Flag {status.label.lower()}.")
         return redirect(target)
+
+
+class RiskOpenCountView(ActorRequiredMixin, View):
+    """The navigation badge, polled by htmx so the count stays live without a reload."""
+
+    def get(self, request):
+        count = selectors.risk_flag_open_count(actor=self.actor)
+        return render(request, "risks/_open_count.html", {"risk_open_count": count})
 
 
 class JurisdictionListView(ActorRequiredMixin, TemplateView):

@@ -153,3 +153,31 @@ def test_provider_filters_its_board_by_client_and_sees_last_scan(setup, client):
     assert f'<option value="{setup["client_b"].id}"' in html and "Last full scan:" in html
     html = client.get(f"/risks/?client={setup['client_b'].id}").content.decode()
     assert globex_worker.full_name in html and acme_worker.full_name not in html
+
+
+def test_htmx_triage_swaps_the_row_and_refreshes_the_count(setup, client):
+    login(client, setup["client_a"])
+    flag = setup["mine"]
+    for code in ("checkin_overdue", "checkin_low_rating"):
+        RiskFlagFactory(worker=setup["worker"], rule_code=code, category="attrition")
+    before = RiskFlag.objects.filter(client=setup["client_a"], status="open").count()
+    assert before >= 3
+    response = client.post(f"/risks/flags/{flag.id}/acknowledge/", {"next": "/risks/"}, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f'<tr id="flag-{flag.id}">' in html and "Acknowledged" in html
+    assert 'hx-swap-oob="true"' in html and f">{before - 1}</span>" in html
+    flag.refresh_from_db()
+    assert flag.status == "acknowledged"
+    response = client.post(f"/risks/flags/{flag.id}/dismiss/", {"reason": " "}, HTTP_HX_REQUEST="true")
+    assert "Say why this flag is not a risk." in response.content.decode()
+
+
+def test_open_count_badge_is_live_and_scoped(setup, client):
+    login(client, setup["client_a"])
+    mine = RiskFlag.objects.filter(client=setup["client_a"], status="open").count()
+    html = client.get("/risks/open-count/").content.decode()
+    assert f">{mine}</span>" in html and 'hx-trigger="every 60s"' in html
+    RiskFlag.objects.filter(client=setup["client_a"]).update(status="acknowledged")
+    assert "></span>" in client.get("/risks/open-count/").content.decode()  # nothing open: empty badge
+    assert setup["theirs"].status == "open"  # the other tenant's open flag is not counted
