@@ -3,6 +3,9 @@
 from django.core.validators import RegexValidator
 from django.db import models
 
+subdivision_code_validator = RegexValidator(
+    r"^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$", "Use an ISO 3166-2 subdivision code, e.g. US-CA."
+)
 country_code_validator = RegexValidator(r"^[A-Za-z]{2}$", "Use a two-letter ISO 3166-1 country code, e.g. DE.")
 
 

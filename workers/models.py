@@ -2,8 +2,9 @@ import pghistory
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 
-from outstaff.fields import CountryField, external_id_field
+from outstaff.fields import CountryField, external_id_field, subdivision_code_validator
 from outstaff.models import BaseModel
 
 from .choices import CheckInKind, ExitReason, WorkerStatus
@@ -20,6 +21,14 @@ class Worker(BaseModel):
     last_name = models.CharField(max_length=100)
     work_email = models.EmailField()
     country = CountryField(db_index=True)
+    # ISO 3166-2 where a jurisdiction differs within the country (e.g. "US-CA" for California's ABC test).
+    subdivision = models.CharField(
+        max_length=6,
+        blank=True,
+        default="",
+        validators=[subdivision_code_validator],
+        help_text="ISO 3166-2 code where the law differs within the country, e.g. US-CA.",
+    )
     timezone = models.CharField(max_length=64, default="UTC")
     role_title = models.CharField(max_length=120, blank=True, default="")
     status = models.CharField(max_length=16, choices=WorkerStatus.choices, default=WorkerStatus.ONBOARDING)
@@ -56,6 +65,8 @@ class Worker(BaseModel):
             models.Index(fields=["client", "status"]),
             models.Index(fields=["provider", "status"]),
             models.Index(fields=["start_date"]),
+            # The risk engine follows one person across providers by work e-mail (tenure caps).
+            models.Index(Lower("work_email"), name="workers_worker_email_lower_idx"),
         ]
 
     def __str__(self) -> str:

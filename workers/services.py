@@ -23,10 +23,16 @@ EDITABLE_FIELDS = (
     "last_name",
     "work_email",
     "country",
+    "subdivision",
     "timezone",
     "role_title",
     "start_date",
 )
+
+
+def _check_subdivision(worker: Worker) -> None:
+    if worker.subdivision and not worker.subdivision.startswith(f"{worker.country}-"):
+        raise ValidationError({"subdivision": f"{worker.subdivision} is not a subdivision of {worker.country}."})
 
 
 def _resolve_parties(*, actor: Actor, provider: Provider | None, client: Organization | None):
@@ -58,6 +64,7 @@ def worker_create(
     timezone: str = "UTC",
     role_title: str = "",
     start_date: date | None = None,
+    subdivision: str = "",
     **ignored,
 ) -> Worker:
     provider, client = _resolve_parties(actor=actor, provider=provider, client=client)
@@ -69,11 +76,13 @@ def worker_create(
         last_name=last_name,
         work_email=work_email,
         country=(country or "").upper(),
+        subdivision=(subdivision or "").upper(),
         timezone=timezone,
         role_title=role_title,
         start_date=start_date,
         status=WorkerStatus.ONBOARDING,
     )
+    _check_subdivision(worker)
     worker.full_clean()
     worker.save()
     check_ins_schedule(worker=worker)
@@ -88,7 +97,9 @@ def worker_update(*, actor: Actor, instance: Worker, **data) -> Worker:
     for field in EDITABLE_FIELDS:
         if field in data:
             value = data[field]
-            setattr(worker, field, value.upper() if field == "country" and isinstance(value, str) else value)
+            upper = field in ("country", "subdivision") and isinstance(value, str)
+            setattr(worker, field, value.upper() if upper else value)
+    _check_subdivision(worker)
     worker.full_clean()
     worker.save()
     check_ins_schedule(worker=worker)

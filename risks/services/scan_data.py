@@ -34,6 +34,7 @@ WORKER_FIELDS = (
     "provider_id",
     "provider__legal_name",
     "country",
+    "subdivision",
     "status",
     "start_date",
     "exit_date",
@@ -43,25 +44,11 @@ WORKER_FIELDS = (
 )
 
 
-def subdivision_field() -> str | None:
-    """The worker's ISO 3166-2 subdivision field, if the workers app has one (e.g. "US-CA" for the
-    California pack). The worker model records only a country today; a timezone is not a legal fact."""
-    names = {f.name for f in Worker._meta.get_fields()}
-    for candidate in ("subdivision", "region"):
-        if candidate in names:
-            return candidate
-    return None
-
-
 def worker_rows(queryset) -> list[dict]:
-    fields = list(WORKER_FIELDS)
-    extra = subdivision_field()
-    if extra:
-        fields.append(extra)
-    return list(queryset.values(*fields))
+    return list(queryset.values(*WORKER_FIELDS))
 
 
-def _worker_fact(row: dict, extra: str | None) -> WorkerFact:
+def _worker_fact(row: dict) -> WorkerFact:
     return WorkerFact(
         id=row["id"],
         full_name=f"{row['first_name']} {row['last_name']}",
@@ -74,7 +61,7 @@ def _worker_fact(row: dict, extra: str | None) -> WorkerFact:
         status=row["status"],
         start_date=row["start_date"],
         exit_date=row["exit_date"],
-        subdivision=(row.get(extra) or "") if extra else "",
+        subdivision=row["subdivision"],
         role_title=row["role_title"],
         gate_override_reason=row["gate_override_reason"],
         gate_override_at=row["gate_override_at"],
@@ -228,9 +215,8 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
         )
 
     result = []
-    extra = subdivision_field()
     for row in rows:
-        worker = _worker_fact(row, extra)
+        worker = _worker_fact(row)
         person = records_of_person.get(person_of[worker.id], {worker.id})
         result.append(
             WorkerFacts(

@@ -42,6 +42,16 @@ def test_scan_opens_flags_with_evidence_in_plain_words():
     assert ("contractor_full_time_direction", worker.id) in {(c.rule_code, c.worker_id) for c in report.opened}
 
 
+def test_californian_worker_is_judged_by_the_california_pack():
+    worker, _ = contractor_directed_full_time(country="US", subdivision="US-CA")
+    federal, _ = contractor_directed_full_time(country="US")
+    risk_scan_run(today=TODAY)
+    california = current(worker, "contractor_full_time_direction").evidence
+    assert california["jurisdiction"]["code"] == "US-CA"
+    assert "California ABC prong A" in california["summary"]
+    assert current(federal, "contractor_full_time_direction").evidence["jurisdiction"]["code"] == "US"
+
+
 def test_rerun_is_idempotent():
     worker, _ = contractor_directed_full_time()
     risk_scan_run(today=TODAY)

@@ -31,6 +31,7 @@ class WorkerSerializer(serializers.ModelSerializer):
             "full_name",
             "work_email",
             "country",
+            "subdivision",
             "timezone",
             "role_title",
             "status",
