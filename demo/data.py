@@ -193,6 +193,7 @@ class WorkerSpec:
     directed_by: str = DirectedBy.CLIENT
     schedule_by_client: bool | None = None  # None: support shifts are client-scheduled, other roles not
     timezone: str = ""
+    subdivision: str = ""  # ISO 3166-2 where the law differs within the country (US-CA)
     # Days after the start the worker left; with exit_reason/exit_notes.
     exit_after_days: int | None = None
     exit_reason: str = ""
@@ -416,6 +417,7 @@ WORKERS = [
         directed_by=C,
         schedule_by_client=True,
         timezone="America/Los_Angeles",
+        subdivision="US-CA",
         checklist_open=("no_freelance_full_time",),
     ),
     WorkerSpec("W-022", "Emily", "Carter", "US", "acme", "atlas", "Data scientist", "Data Platform", 330),

@@ -58,6 +58,7 @@ class WorkerSeeding(ScreeningSeeding):
             "last_name": spec.last_name,
             "work_email": f"{spec.first_name}.{spec.last_name}@{spec.client}.example".lower(),
             "country": spec.country,
+            "subdivision": spec.subdivision,
             "timezone": spec.timezone or data.TIMEZONES[spec.country],
             "role_title": spec.role,
             "start_date": start,

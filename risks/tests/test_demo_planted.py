@@ -27,3 +27,5 @@ def test_planted_cases_are_flagged():
     assert not PLANTED - flagged, f"planted cases not flagged: {sorted(PLANTED - flagged)}"
     contractor = RiskFlag.objects.get(worker__external_id="W-021", rule_code="contractor_full_time_direction")
     assert "40 h/week on a schedule set by" in contractor.evidence["summary"]
+    # Ryan works from California: the ABC test applies, as the example reads.
+    assert "IRS behavioural control; California ABC prong A" in contractor.evidence["summary"]
