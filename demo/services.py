@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from assignments.models import Assignment, Team
-from outstaff.signals import send_worker_changed_on_commit
+from outstaff.signals import send_workers_changed_on_commit
 from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
 from screening.models import (
     AssessmentResult,
@@ -77,8 +77,7 @@ class _Seeder(OrganizationSeeding, WorkerSeeding, PayrollSeeding):
         self.seed_pipeline_candidates()
         # Workers created by worker_create already announced themselves; tell risks and webhooks about
         # the other workers whose rows changed, once each, after commit.
-        for worker_id in self.touched_workers - self.created_workers:
-            send_worker_changed_on_commit(worker_id=worker_id, source="demo.seed_demo")
+        send_workers_changed_on_commit(worker_ids=self.touched_workers - self.created_workers, source="demo.seed_demo")
 
 
 def demo_counts() -> dict[str, int]:

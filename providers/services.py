@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.actors import Actor
-from outstaff.signals import send_worker_changed_on_commit
+from outstaff.signals import send_worker_changed_on_commit, send_workers_changed_on_commit
 
 from . import bulk
 from .choices import ComplianceStatus, EngagementModel, PayrollEntryStatus, PayrollRunStatus
@@ -57,8 +57,12 @@ def _check_version(instance, expected_updated_at) -> None:
 
 
 def notify_workers_changed(worker_ids, source: str) -> None:
-    for worker_id in sorted({uuid.UUID(str(w)) for w in worker_ids if w}):
-        send_worker_changed_on_commit(worker_id=worker_id, source=source)
+    """One announcement for the whole change: a 10,000-row import must not become 10,000 tasks."""
+    ids = {uuid.UUID(str(w)) for w in worker_ids if w}
+    if len(ids) == 1:
+        send_worker_changed_on_commit(worker_id=ids.pop(), source=source)
+    else:
+        send_workers_changed_on_commit(worker_ids=ids, source=source)
 
 
 def _setattrs(instance, data: dict, fields) -> None:

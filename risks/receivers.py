@@ -4,7 +4,7 @@ import logging
 
 from django.core.cache import cache
 
-from .tasks import RESCAN_DEBOUNCE_SECONDS, rescan_debounce_key, risk_scan_worker_task
+from .tasks import RESCAN_DEBOUNCE_SECONDS, rescan_debounce_key, risk_scan_worker_task, risk_scan_workers_task
 
 logger = logging.getLogger(__name__)
 
@@ -23,3 +23,18 @@ def rescan_worker_on_change(sender, worker_id=None, source="", **kwargs) -> None
     except Exception:  # the broker is down: the nightly scan will see the change
         cache.delete(key)
         logger.exception("Could not enqueue the risk re-evaluation of worker %s", worker_id)
+
+
+RESCAN_CHUNK = 500
+
+
+def rescan_workers_on_bulk_change(sender, worker_ids=(), source="", **kwargs) -> None:
+    """Many workers changed in one commit (an import, a payroll run): re-evaluate them set-based,
+    a task per chunk of 500 rather than one per worker."""
+    ids = sorted({str(worker_id) for worker_id in worker_ids})
+    for start in range(0, len(ids), RESCAN_CHUNK):
+        chunk = ids[start : start + RESCAN_CHUNK]
+        try:
+            risk_scan_workers_task.delay(chunk)
+        except Exception:  # the broker is down: the nightly scan will see the change
+            logger.exception("Could not enqueue the risk re-evaluation of %d workers", len(chunk))

@@ -38,6 +38,17 @@ def risk_scan_worker_task(worker_id: str) -> dict:
     return risk_scan_run(worker_ids=[worker_id]).as_dict()
 
 
+@shared_task(
+    name="risks.tasks.risk_scan_workers_task",
+    autoretry_for=(ScanAlreadyRunning, OperationalError),
+    retry_backoff=15,
+    retry_kwargs={"max_retries": 20},
+)
+def risk_scan_workers_task(worker_ids: list[str]) -> dict:
+    """Re-evaluate a batch of workers after a bulk change committed, in one set-based scan."""
+    return risk_scan_run(worker_ids=worker_ids).as_dict()
+
+
 @shared_task(name="risks.tasks.risk_digest_daily_task")
 def risk_digest_daily_task() -> dict:
     """The daily e-mail digest of new and escalated flags to hiring managers and provider admins."""

@@ -99,3 +99,27 @@ def test_command_refuses_bad_ids_and_a_running_scan():
         pytest.raises(CommandError, match="busy"),
     ):
         call_command("risk_scan", stdout=io.StringIO())
+
+
+def test_a_bulk_change_enqueues_one_task_per_chunk_not_one_per_worker(django_capture_on_commit_callbacks):
+    from outstaff.signals import send_workers_changed_on_commit
+    from risks.receivers import RESCAN_CHUNK
+
+    worker, _ = contractor_directed_full_time()
+    ids = [str(worker.id)] + [f"00000000-0000-0000-0000-{n:012d}" for n in range(RESCAN_CHUNK + 10)]
+    with (
+        mock.patch.object(tasks.risk_scan_workers_task, "delay") as bulk_delay,
+        mock.patch.object(tasks.risk_scan_worker_task, "delay") as single_delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        send_workers_changed_on_commit(worker_ids=ids, source="providers.PayrollEntry")
+    assert bulk_delay.call_count == 2 and single_delay.call_count == 0
+    assert sum(len(call.args[0]) for call in bulk_delay.call_args_list) == len(ids)
+
+
+def test_bulk_task_scans_the_given_workers():
+    worker, _ = contractor_directed_full_time()
+    other, _ = contractor_directed_full_time()
+    result = tasks.risk_scan_workers_task.run([str(worker.id), str(other.id)])
+    assert result["opened"] >= 2
+    assert set(RiskFlag.objects.values_list("worker_id", flat=True)) == {worker.id, other.id}
