@@ -63,8 +63,11 @@ def consecutive_tenure(
     chain_start, chain_periods, interruption, resets = merged[0][0], [merged[0]], 0, 0
     for previous, current in zip(merged, merged[1:], strict=False):
         previous_end = previous[1]
-        # The interruption runs from the day after one placement to the day before the next.
-        if current[0] - ONE_DAY > add_months(previous_end, reset_after_gap_months):
+        # The interruption runs from the day after one placement to the day before the next; it
+        # exceeds N months when it reaches the same date N months after its first day (measured from
+        # the last working day instead, a placement ending on 28 Feb would reset on 1 Jun).
+        interruption_starts = previous_end + ONE_DAY
+        if current[0] - ONE_DAY >= add_months(interruption_starts, reset_after_gap_months):
             chain_start, chain_periods, interruption = current[0], [current], 0
             resets += 1
         else:

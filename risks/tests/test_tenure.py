@@ -142,3 +142,24 @@ def test_pl_no_cap_risk_early_in_placement_and_gb_has_no_cap():
     assert (
         codes(facts(today=D(2026, 5, 1), worker_fact=gb, assignments=[assignment(gb, starts_on=D(2020, 1, 1))])) == []
     )
+
+
+def test_de_gap_is_measured_from_the_first_day_of_the_interruption_at_month_end():
+    # Placement ends 28 Feb 2025: the interruption 1 Mar – 31 May is exactly three months, so the
+    # earlier placement still counts; one day more (restart 2 Jun) resets. Measuring three months from
+    # the last working day (28 Feb → 28 May) would wrongly reset the count on a restart on 1 Jun.
+    keeps = consecutive_tenure(
+        [(D(2024, 3, 1), D(2025, 2, 28)), (D(2025, 6, 1), None)],
+        today=D(2025, 8, 1),
+        max_months=18,
+        reset_after_gap_months=3,
+    )
+    assert keeps.chain_started_on == D(2024, 3, 1) and keeps.earlier_chains_reset == 0
+    assert keeps.interruption_days == 92
+    resets = consecutive_tenure(
+        [(D(2024, 3, 1), D(2025, 2, 28)), (D(2025, 6, 2), None)],
+        today=D(2025, 8, 1),
+        max_months=18,
+        reset_after_gap_months=3,
+    )
+    assert resets.chain_started_on == D(2025, 6, 2) and resets.earlier_chains_reset == 1
