@@ -10,7 +10,10 @@ class CandidateAdmin(admin.ModelAdmin):
     list_filter = ["country"]
     search_fields = ["first_name", "last_name", "email", "external_id"]
     list_select_related = ["client", "worker"]
-    autocomplete_fields = ["client", "worker"]
+    autocomplete_fields = ["client"]
+    # A candidate is linked to its worker only by the hire (screening_hire): the link is what lets a
+    # passed screening open the onboarding gate for that worker.
+    readonly_fields = ["worker"]
 
 
 @admin.register(ScreeningTemplate)
@@ -22,17 +25,30 @@ class ScreeningTemplateAdmin(admin.ModelAdmin):
     autocomplete_fields = ["client"]
 
 
-class AssessmentResultInline(admin.TabularInline):
+class ReadOnlyAdminMixin:
+    """Results and checklist items change only through the services, which normalize scores, refresh
+    the stored composite and record who checked an item; the admin shows them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AssessmentResultInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AssessmentResult
     extra = 0
     fields = ["kind", "instrument", "raw_score", "normalized_score", "taken_on"]
 
 
-class ChecklistItemInline(admin.TabularInline):
+class ChecklistItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ChecklistItem
     extra = 0
     fields = ["code", "checked", "checked_by", "checked_at", "note"]
-    readonly_fields = ["checked_by", "checked_at"]
 
 
 @admin.register(Screening)
@@ -41,7 +57,6 @@ class ScreeningAdmin(admin.ModelAdmin):
     list_filter = ["status", "stage"]
     search_fields = ["candidate__first_name", "candidate__last_name", "candidate__email", "external_id"]
     list_select_related = ["candidate", "template", "client"]
-    autocomplete_fields = ["candidate", "template", "client"]
     raw_id_fields = ["provider"]
     # Decisions and overrides go through services (audited, and an override raises a risk flag).
     readonly_fields = [
@@ -56,6 +71,14 @@ class ScreeningAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [AssessmentResultInline, ChecklistItemInline]
+
+    def has_add_permission(self, request):
+        # screening_create also creates the pre-onboarding checklist that blocks an unchecked hire.
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        # A decided screening moved to another candidate would open the gate for that candidate's worker.
+        return [*self.readonly_fields, "client", "candidate", "template"]
 
 
 @admin.register(InterviewScorecard)
@@ -83,7 +106,7 @@ class InterviewScorecardAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssessmentResult)
-class AssessmentResultAdmin(admin.ModelAdmin):
+class AssessmentResultAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["screening", "kind", "instrument", "raw_score", "normalized_score", "taken_on"]
     list_filter = ["kind"]
     search_fields = ["instrument", "screening__candidate__last_name", "external_id"]
@@ -92,7 +115,7 @@ class AssessmentResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["screening", "code", "checked", "checked_by", "checked_at"]
     list_filter = ["code", "checked"]
     search_fields = ["screening__candidate__last_name"]

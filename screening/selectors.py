@@ -19,7 +19,13 @@ def worker_passes_gate(*, worker: Worker) -> bool:
     passed screening of their candidate record, or a client admin's written override."""
     if worker.gate_override_reason:
         return True
-    return Screening.objects.filter(candidate__worker=worker, status=ScreeningStatus.PASSED).exists()
+    # Only a screening run by the worker's own client counts, however the candidate came to be linked.
+    return Screening.objects.filter(
+        candidate__worker=worker,
+        candidate__client_id=worker.client_id,
+        client_id=worker.client_id,
+        status=ScreeningStatus.PASSED,
+    ).exists()
 
 
 def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -127,7 +128,13 @@ def worker_offboard(*, actor: Actor, worker: Worker, exit_date: date, exit_reaso
 def _passed_screening(worker: Worker) -> bool:
     # workers sits below screening, so the gate reads the screening through the reverse relation
     # (Candidate.worker → Screening) with a lookup instead of importing the screening app.
-    return Worker.objects.filter(pk=worker.pk, candidate__screenings__status="passed").exists()
+    # Only a screening run by the worker's own client counts.
+    return Worker.objects.filter(
+        pk=worker.pk,
+        candidate__client_id=F("client_id"),
+        candidate__screenings__client_id=F("client_id"),
+        candidate__screenings__status="passed",
+    ).exists()
 
 
 def _record_gate_override(*, actor: Actor, worker: Worker, reason: str) -> None:

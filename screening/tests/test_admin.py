@@ -1,0 +1,89 @@
+"""The admin cannot open the onboarding gate or rewrite scores around the services (issue #3 §6)."""
+
+import pytest
+
+from accounts.tests.factories import UserFactory
+from screening.selectors import worker_passes_gate
+from workers import services as worker_services
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client):
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    return client
+
+
+def _passed(world):
+    world.passed()
+    return world.screening
+
+
+def test_admin_cannot_link_a_passed_candidate_to_a_worker(world, staff_client):
+    _passed(world)
+    worker = WorkerFactory(client=world.client, provider=world.provider, status="onboarding")
+    page = staff_client.get(f"/admin/screening/candidate/{world.candidate.id}/change/").content.decode()
+    assert 'name="worker"' not in page
+    staff_client.post(
+        f"/admin/screening/candidate/{world.candidate.id}/change/",
+        {
+            "client": str(world.client.id),
+            "external_id": "",
+            "first_name": world.candidate.first_name,
+            "last_name": world.candidate.last_name,
+            "email": world.candidate.email,
+            "country": world.candidate.country,
+            "worker": str(worker.id),
+        },
+    )
+    world.candidate.refresh_from_db()
+    assert world.candidate.worker_id is None
+    assert not worker_passes_gate(worker=worker)
+
+
+def test_admin_cannot_move_a_screening_to_another_candidate_or_template(world, staff_client):
+    page = staff_client.get(f"/admin/screening/screening/{world.screening.id}/change/").content.decode()
+    for field in ("candidate", "template", "client"):
+        assert f'name="{field}"' not in page
+
+
+def test_admin_cannot_edit_scores_or_check_items(world, staff_client):
+    world.score()
+    result = world.screening.assessments.first()
+    page = staff_client.get(f"/admin/screening/assessmentresult/{result.id}/change/").content.decode()
+    assert 'name="raw_score"' not in page and 'name="normalized_score"' not in page
+    item = world.screening.checklist_items.first()
+    page = staff_client.get(f"/admin/screening/checklistitem/{item.id}/change/").content.decode()
+    assert 'name="checked"' not in page
+    page = staff_client.get(f"/admin/screening/screening/{world.screening.id}/change/").content.decode()
+    assert 'name="assessments-0-raw_score"' not in page
+    assert 'name="checklist_items-0-checked"' not in page
+
+
+def test_a_passed_screening_at_another_client_does_not_open_the_gate(world):
+    """A candidate record belongs to one client; its passed screening opens the gate only for that
+    client's worker, however the two rows came to be linked."""
+    _passed(world)
+    foreign = WorkerFactory(client=world.other_client, provider=world.provider, status="onboarding")
+    world.candidate.worker = foreign
+    world.candidate.save()
+    assert not worker_passes_gate(worker=foreign)
+    with pytest.raises(Exception, match="no passed screening"):
+        worker_services.worker_activate(actor=world.other_admin, worker=foreign)
+    foreign.refresh_from_db()
+    assert foreign.status == "onboarding"
+
+
+def test_screening_admin_pages_open(world, staff_client):
+    world.score()
+    for url in (
+        "/admin/screening/screening/",
+        f"/admin/screening/screening/{world.screening.id}/change/",
+        "/admin/screening/candidate/",
+        "/admin/screening/assessmentresult/",
+        "/admin/screening/checklistitem/",
+        "/admin/screening/interviewscorecard/",
+    ):
+        assert staff_client.get(url).status_code == 200, url
