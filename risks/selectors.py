@@ -2,9 +2,10 @@
 workers dedicated to it (a hiring manager, those on their teams); a provider sees the flags about
 the workers it employs."""
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 
 from accounts.actors import Actor
+from assignments.models import Assignment
 
 from .choices import FlagStatus, Severity
 from .models import RiskFlag, RiskScanRun
@@ -21,9 +22,21 @@ def _severity_rank():
     )
 
 
+def _flag_scope(actor: Actor) -> Q:
+    """The worker scope, and for a hiring manager also the assignment: a flag about an assignment on
+    a team they do not manage (the worker moved on from one of their teams) is not theirs (DESIGN §9)."""
+    scope = actor.worker_scope("worker__")
+    if actor.is_client and not actor.sees_whole_client:
+        managed = Assignment.objects.filter(client_id=actor.organization.id).filter(
+            Q(team__managers=actor.user) | Q(manager=actor.user)
+        )
+        scope &= Q(assignment__isnull=True) | Q(assignment_id__in=managed.values("id"))
+    return scope
+
+
 def risk_flag_list(*, actor: Actor) -> QuerySet[RiskFlag]:
     return (
-        RiskFlag.objects.filter(actor.worker_scope("worker__"))
+        RiskFlag.objects.filter(_flag_scope(actor))
         .select_related("worker", "client", "provider", "assignment", "status_changed_by")
         .order_by("-last_seen_at", "id")
     )
@@ -44,7 +57,7 @@ def risk_flag_board(*, actor: Actor, current_only: bool = True) -> QuerySet[Risk
 
 def risk_flag_open_count(*, actor: Actor) -> int:
     """The live count in the navigation: one COUNT query."""
-    return RiskFlag.objects.filter(actor.worker_scope("worker__"), status=FlagStatus.OPEN).count()
+    return RiskFlag.objects.filter(_flag_scope(actor), status=FlagStatus.OPEN).count()
 
 
 def risk_flag_history(*, flag: RiskFlag) -> list:

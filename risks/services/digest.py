@@ -21,23 +21,26 @@ from risks.selectors import SEVERITY_ORDER
 DIGEST_ROLES = (Role.HIRING_MANAGER, Role.PROVIDER_ADMIN)
 
 
-def _managed_workers(memberships) -> dict:
-    """(user id, client id) → ids of the workers a hiring manager directs or whose team they manage."""
+def _managed(memberships) -> dict:
+    """(user id, client id) → (worker ids, assignment ids) a hiring manager directs or whose team
+    they manage. A flag about an assignment on someone else's team is not theirs (as on the pages)."""
     managers = [m for m in memberships if m.role == Role.HIRING_MANAGER]
     if not managers:
         return {}
     user_ids = {m.user_id for m in managers}
     client_ids = {m.organization_id for m in managers}
-    managed: dict = defaultdict(set)
+    managed: dict = defaultdict(lambda: (set(), set()))
     rows = (
         Assignment.objects.filter(client_id__in=client_ids)
         .filter(Q(manager_id__in=user_ids) | Q(team__managers__in=user_ids))
-        .values_list("worker_id", "worker__client_id", "manager_id", "team__managers")
+        .values_list("id", "worker_id", "worker__client_id", "manager_id", "team__managers")
         .distinct()
     )
-    for worker_id, client_id, manager_id, team_manager_id in rows:
+    for assignment_id, worker_id, client_id, manager_id, team_manager_id in rows:
         for user_id in {manager_id, team_manager_id} & user_ids:
-            managed[(user_id, client_id)].add(worker_id)
+            workers, assignments = managed[(user_id, client_id)]
+            workers.add(worker_id)
+            assignments.add(assignment_id)
     return managed
 
 
@@ -58,7 +61,7 @@ def risk_digest_send(*, since: dt.datetime | None = None, now: dt.datetime | Non
         .exclude(user__email="")
         .select_related("user", "organization")
     )
-    managed = _managed_workers(memberships)
+    managed = _managed(memberships)
     by_provider, by_client = defaultdict(list), defaultdict(list)
     for flag in flags:
         by_provider[flag.worker.provider_id].append(flag)
@@ -70,8 +73,12 @@ def risk_digest_send(*, since: dt.datetime | None = None, now: dt.datetime | Non
         if membership.role == Role.PROVIDER_ADMIN:
             mine = by_provider.get(membership.organization_id, [])
         else:
-            workers = managed.get((membership.user_id, membership.organization_id), set())
-            mine = [f for f in by_client.get(membership.organization_id, []) if f.worker_id in workers]
+            workers, assignments = managed.get((membership.user_id, membership.organization_id), (set(), set()))
+            mine = [
+                f
+                for f in by_client.get(membership.organization_id, [])
+                if f.worker_id in workers and (f.assignment_id is None or f.assignment_id in assignments)
+            ]
         if not mine:
             continue
         new = [f for f in mine if f.first_seen_at >= since]

@@ -66,6 +66,29 @@ def test_hiring_manager_sees_only_flags_of_their_teams(tenants, client):
     assert ids(client.get(URL)) == {str(visible.id)}
 
 
+def test_hiring_manager_does_not_see_flags_about_another_teams_assignment(tenants, client):
+    """The worker moved from the manager's team to another one: the flag about the new team's
+    assignment belongs to that team's manager; the worker-level flag stays visible to both."""
+    acme = tenants["client_a"]
+    former = make_actor(acme, role=Role.HIRING_MANAGER)
+    current_manager = make_actor(acme, role=Role.HIRING_MANAGER)
+    worker = WorkerFactory(client=acme, provider=tenants["provider_a"])
+    old_team, new_team = TeamFactory(client=acme), TeamFactory(client=acme)
+    old_team.managers.add(former.user)
+    new_team.managers.add(current_manager.user)
+    AssignmentFactory(
+        worker=worker, team=old_team, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 6, 30), status="ended"
+    )
+    placement = AssignmentFactory(worker=worker, team=new_team, starts_on=dt.date(2025, 7, 1))
+    about_new_team = RiskFlagFactory(worker=worker, assignment=placement, rule_code="tenure_cap_approaching")
+    about_worker = RiskFlagFactory(worker=worker, rule_code="checkin_overdue", category="attrition")
+    client.force_login(former.user)
+    assert ids(client.get(URL)) == {str(about_worker.id)}
+    assert client.get(f"{URL}{about_new_team.id}/").status_code == 404
+    client.force_login(current_manager.user)
+    assert ids(client.get(URL)) == {str(about_worker.id), str(about_new_team.id)}
+
+
 def test_other_tenants_flag_is_404_for_read_and_actions(tenants, api_key_client):
     api = api_key_client(tenants["client_a"], ["risks:write"])
     theirs = tenants["theirs"]

@@ -56,3 +56,26 @@ def test_digest_goes_to_the_hiring_manager_and_provider_admin_with_their_flags()
 def test_no_flags_no_mail():
     assert risk_digest_send() == {"recipients": 0, "flags": 0}
     assert mail.outbox == []
+
+
+def test_digest_leaves_out_flags_about_another_managers_assignment():
+    acme, provider = ClientFactory(name="Acme"), ProviderFactory()
+    former = make_actor(acme, role=Role.HIRING_MANAGER)
+    current_manager = make_actor(acme, role=Role.HIRING_MANAGER)
+    old_team, new_team = TeamFactory(client=acme), TeamFactory(client=acme)
+    old_team.managers.add(former.user)
+    new_team.managers.add(current_manager.user)
+    worker = WorkerFactory(client=acme, provider=provider)
+    AssignmentFactory(
+        worker=worker, team=old_team, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 6, 30), status="ended"
+    )
+    placement = AssignmentFactory(worker=worker, team=new_team, starts_on=dt.date(2025, 7, 1))
+    RiskFlagFactory(worker=worker, assignment=placement, rule_code="tenure_cap_approaching")
+    RiskFlagFactory(worker=worker, rule_code="checkin_overdue", category="attrition")
+
+    risk_digest_send()
+
+    by_recipient = {m.to[0]: m.body for m in mail.outbox}
+    assert "checkin_overdue" in by_recipient[former.user.email]
+    assert "tenure_cap_approaching" not in by_recipient[former.user.email]
+    assert "tenure_cap_approaching" in by_recipient[current_manager.user.email]
