@@ -84,6 +84,10 @@ def screening_hire(
             raise ValidationError({"worker": "No such worker."})
         if Candidate.objects.filter(worker=worker).exists():
             raise ValidationError({"worker": "This worker is already linked to another candidate."})
+        if worker.provider_id != provider.pk:
+            raise ValidationError(
+                {"provider": f"{worker.full_name} is employed by another provider; hire through that provider."}
+            )
     else:
         worker = worker_services.worker_create(
             actor=actor,

@@ -5,11 +5,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from outstaff.signals import worker_changed
 from providers.models import EmploymentContract
+from providers.tests.factories import LegalEntityFactory, ProviderFactory
 from screening import services
 from screening.choices import AssessmentKind, ChecklistCode
 from screening.defaults import DEFAULT_TEMPLATES
 from screening.models import AssessmentResult, InterviewScorecard, ScreeningTemplate
-from screening.selectors import scorecard_list, viewer_may_see_ratings
+from screening.selectors import scorecard_list, viewer_may_see_ratings, worker_passes_gate
 from workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -351,3 +352,32 @@ def test_a_decision_on_a_linked_worker_notifies_worker_changed(world, django_cap
     finally:
         worker_changed.disconnect(receiver)
     assert received == [(world.candidate.worker_id, "screening.Screening")]
+
+
+def test_hire_links_an_existing_worker_and_carries_the_result(world):
+    """Issue #3 §7 "creates (or links)": a worker already on file (e.g. created by the provider) is
+    linked, gets the outstaffing contract, and the passed screening now opens their gate."""
+    world.passed()
+    world.check_all()
+    existing = WorkerFactory(client=world.client, provider=world.provider, status="onboarding", country="PL")
+    assert not worker_passes_gate(worker=existing)
+    worker = world.hire(worker=existing)
+    assert worker.pk == existing.pk
+    world.candidate.refresh_from_db()
+    assert world.candidate.worker_id == existing.pk
+    assert EmploymentContract.objects.get(worker=existing).provider == world.provider
+    assert worker_passes_gate(worker=existing)
+
+
+def test_hire_refuses_to_link_a_worker_employed_by_another_provider(world):
+    world.passed()
+    world.check_all()
+    other_provider = ProviderFactory()
+    LegalEntityFactory(provider=other_provider, country="PL")
+    existing = WorkerFactory(client=world.client, provider=other_provider, status="onboarding", country="PL")
+    with pytest.raises(ValidationError) as error:
+        world.hire(worker=existing, provider=world.provider)
+    assert "provider" in error.value.message_dict
+    world.candidate.refresh_from_db()
+    assert world.candidate.worker_id is None
+    assert not EmploymentContract.objects.filter(worker=existing).exists()
