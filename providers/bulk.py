@@ -26,6 +26,7 @@ from .selectors import worker_model
 
 CHUNK_SIZE = 2000
 MAX_ERRORS_SHOWN = 500
+EXTERNAL_ID_MAX_LENGTH = PayrollEntry._meta.get_field("external_id").max_length
 
 
 @dataclass
@@ -104,6 +105,19 @@ def _parse_datetime(value, errors: dict, name: str):
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, dt.UTC)
     return parsed
+
+
+def _check_cells(row: dict, errors: dict) -> None:
+    """Text PostgreSQL cannot store is the row's error, never a 500 at the write: a NUL character
+    (a binary or UTF-16 file, a broken payroll export) in any cell."""
+    for name, value in row.items():
+        if isinstance(value, str) and "\x00" in value:
+            errors[name] = "Contains a NUL character; send plain text."
+
+
+def _check_external_id_length(external_id: str, errors: dict) -> None:
+    if len(external_id) > EXTERNAL_ID_MAX_LENGTH:
+        errors["external_id"] = f"At most {EXTERNAL_ID_MAX_LENGTH} characters."
 
 
 def _parse_uuid(value, errors: dict, name: str):
@@ -237,6 +251,7 @@ def plan_payroll_entries(
             index = start + offset
             errors: dict = {}
             external_id = _text(row.get("external_id"))
+            _check_external_id_length(external_id, errors)
             worker = _row_worker(row, errors, by_ext, by_id)
             entry = entries_by_ext.get(external_id) if external_id else None
             run = None
@@ -283,7 +298,13 @@ def plan_payroll_entries(
             if _text(row.get("gross_amount")):
                 try:
                     gross_amount = Decimal(_text(row.get("gross_amount")).replace(",", ""))
-                    if gross_amount < 0 or gross_amount.as_tuple().exponent < -2 or abs(gross_amount) >= 10**10:
+                    # Infinity and NaN parse as Decimals but are no amount (and break the checks below).
+                    if (
+                        not gross_amount.is_finite()
+                        or gross_amount < 0
+                        or gross_amount.as_tuple().exponent < -2
+                        or abs(gross_amount) >= 10**10
+                    ):
                         raise InvalidOperation
                 except InvalidOperation:
                     errors["gross_amount"] = f"“{_text(row.get('gross_amount'))}” is not an amount (e.g. 4200.00)."
@@ -294,6 +315,7 @@ def plan_payroll_entries(
             failure_reason = _text(row.get("failure_reason"))
             reason = _text(row.get("reason"))
 
+            _check_cells(row, errors)
             key = external_id or (
                 f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}"
                 f"@{_text(row.get('run_external_id')) or _text(row.get('run')) or _text(row.get('period_start'))}"
@@ -437,6 +459,7 @@ def plan_compliance_items(
             index = start + offset
             errors: dict = {}
             external_id = _text(row.get("external_id"))
+            _check_external_id_length(external_id, errors)
             worker = _row_worker(row, errors, by_ext, by_id)
             kind = _parse_choice(row.get("kind"), ComplianceKind, errors, "kind")
             status = _parse_choice(row.get("status"), ComplianceStatus, errors, "status")
@@ -459,6 +482,7 @@ def plan_compliance_items(
                     errors["worker_external_id"] = "This item belongs to another worker."
                 if kind and kind != item.kind:
                     errors["kind"] = f"This item is a {item.kind} item; its kind cannot change."
+            _check_cells(row, errors)
             key = external_id or f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}:{kind or ''}"
             result = RowResult(index=index, key=key)
             target_key = str(item.id) if item else (f"{worker.id}:{kind}" if worker and kind else None)

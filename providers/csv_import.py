@@ -61,6 +61,13 @@ EXAMPLES = {
 def parse_csv(*, kind: str, content: str) -> list[dict]:
     """Rows as dicts keyed by the known column names. Raises ValidationError for a file that
     cannot be read as a whole (no header, unknown columns, too many rows)."""
+    if "\x00" in content:
+        raise ValidationError(
+            {
+                "file": "The file contains NUL bytes, so it is not a plain-text CSV (perhaps UTF-16 or a "
+                "spreadsheet). Export it as UTF-8 CSV."
+            }
+        )
     reader = csv.reader(io.StringIO(content))
     try:
         header = next(reader)

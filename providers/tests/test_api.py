@@ -446,3 +446,40 @@ def test_bulk_upsert_of_1000_items_is_set_based(tenants, api_key_client):
     assert response.json()["created"] == 1000
     assert len(queries) < 30
     assert PayrollEntry.objects.filter(run=run, status="paid").count() == 1000
+
+
+@pytest.mark.parametrize(
+    "item, field",
+    [
+        ({"external_id": "E-1", "status": "paid", "gross_amount": "Infinity"}, "gross_amount"),
+        ({"external_id": "E-1", "status": "paid", "gross_amount": "sNaN"}, "gross_amount"),
+        ({"external_id": "E-1", "status": "failed", "failure_reason": "IBAN\u0000rejected"}, "failure_reason"),
+    ],
+)
+def test_bulk_upsert_refuses_values_the_database_cannot_store(tenants, entries, api_key_client, item, field):
+    """Infinity, NaN and NUL characters are errors of their item (a 200 with the item's error), not
+    a 500 from the database or from comparing a non-finite Decimal."""
+    api = api_key_client(tenants["provider_a"].organization, ["payroll:write"])
+    good = {"external_id": "E-1", "status": "on_hold"}
+    response = api.post("/api/v1/payroll-entries/bulk/", {"items": [item]}, format="json")
+    assert response.status_code == 200, response.content
+    result = response.json()["results"][0]
+    assert result["action"] == "error" and field in result["errors"]
+    assert api.post("/api/v1/payroll-entries/bulk/", {"items": [good]}, format="json").status_code == 200
+    entries["mine"].refresh_from_db()
+    assert entries["mine"].status == "on_hold"
+
+
+def test_bulk_upsert_refuses_an_over_long_external_id_and_nul_in_compliance_text(tenants, api_key_client):
+    api = api_key_client(tenants["provider_a"].organization, ["compliance:write"])
+    items = [
+        {"worker_external_id": "W-1", "kind": "right_to_work", "external_id": "X" * 129},
+        {"worker_external_id": "W-1", "kind": "tax_registration", "notes": "a\u0000b"},
+        {"worker_external_id": "W-1", "kind": "background_check", "status": "submitted"},
+    ]
+    response = api.post("/api/v1/compliance-items/bulk/", {"items": items}, format="json")
+    assert response.status_code == 200, response.content
+    results = response.json()["results"]
+    assert [r["action"] for r in results] == ["error", "error", "create"]
+    assert "external_id" in results[0]["errors"] and "notes" in results[1]["errors"]
+    assert list(ComplianceItem.objects.values_list("kind", flat=True)) == ["background_check"]

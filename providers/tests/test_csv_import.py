@@ -311,3 +311,36 @@ def test_import_list_query_count_does_not_grow(tenants, client):
         response = client.get("/provider/imports/")
     assert len(response.context["imports"]) == 6
     assert len(many) == len(few)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"worker_external_id,period_start,status\nW-1,2026-10-01,pa\x00id\n",
+        # UTF-16 without a byte order mark decodes as UTF-8 full of NUL characters.
+        "worker_external_id,period_start,status\nW-1,2026-10-01,paid\n".encode("utf-16-le"),
+    ],
+)
+def test_a_file_with_nul_bytes_is_refused_not_a_500(tenants, payroll, client, raw):
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    file = io.BytesIO(raw)
+    file.name = "nul.csv"
+    response = client.post("/provider/imports/", {"kind": "payroll_entries", "file": file})
+    assert response.status_code == 200
+    assert "NUL" in response.content.decode()
+    assert not CsvImport.objects.exists()
+
+
+def test_non_finite_amount_and_long_external_id_are_row_errors(tenants, payroll, client):
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    content = (
+        "external_id,worker_external_id,period_start,status,gross_amount\n"
+        "E-9,W-1,2026-10-01,paid,Infinity\n"
+        f"{'Y' * 129},W-2,2026-10-01,paid,100\n"
+    )
+    job = upload(client, "payroll_entries", content)
+    assert job.status == "checked" and job.error_rows == 2
+    assert "gross_amount" in job.report[0]["errors"] and "external_id" in job.report[1]["errors"]
+    response = client.post(f"/provider/imports/{job.id}/", {"mode": "good_rows_only"})
+    assert response.status_code == 302
+    assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"scheduled"}
