@@ -7,8 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Concat, TruncMonth
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -23,7 +23,7 @@ GROUPS = {
     "provider": ("provider_id", "provider__legal_name"),
     "country": ("country", "country"),
     "role": ("role_title", "role_title"),
-    "team": ("team_key", "team_key"),
+    "team": ("team_key", "team_label"),
 }
 
 
@@ -95,13 +95,16 @@ def retention_cohorts(
 
     workers = Worker.objects.filter(actor.worker_scope(), start_date__gte=first_month, start_date__lte=today)
     if group_by == "team":
-        first_team = (
-            Assignment.objects.filter(worker_id=OuterRef("pk"))
-            .exclude(status="cancelled")
-            .order_by("starts_on", "id")
-            .values("team__name")[:1]
+        # Grouped by the team's id, not its name: two clients (seen together by a provider) may both
+        # have a "Platform" team. A provider's label names the client too.
+        first_assignment = (
+            Assignment.objects.filter(worker_id=OuterRef("pk")).exclude(status="cancelled").order_by("starts_on", "id")
         )
-        workers = workers.annotate(team_key=Subquery(first_team))
+        label = Concat("team__name", Value(" · "), "client__name") if actor.is_provider else F("team__name")
+        workers = workers.annotate(
+            team_key=Subquery(first_assignment.values("team_id")[:1]),
+            team_label=Subquery(first_assignment.annotate(label=label).values("label")[:1]),
+        )
     workers = workers.annotate(cohort=TruncMonth("start_date"))
     left_early = Q(exit_date__isnull=False, exit_date__lt=day_90)
 

@@ -212,7 +212,7 @@ def test_retention_is_scoped_and_marks_incomplete_cohorts(api_key_client):
         exit_date=old_start + dt.timedelta(days=20),
         exit_reason="voluntary",
     )
-    WorkerFactory(client=client_a, start_date=today - dt.timedelta(days=5))
+    WorkerFactory(client=client_a, start_date=today.replace(day=1))  # this month: day 90 not reached
     WorkerFactory.create_batch(4, client=client_b, start_date=old_start)
     api = api_key_client(client_a, ["risks:read"])
     response = api.get(RETENTION, {"group_by": "client", "months": 12})
@@ -224,6 +224,51 @@ def test_retention_is_scoped_and_marks_incomplete_cohorts(api_key_client):
     (new,) = [c for c in body["cohorts"] if c["cohort"] == today.strftime("%Y-%m")]
     assert new["complete"] is False and new["retention_rate"] is None
     assert {c["label"] for c in body["cohorts"]} == {client_a.name}
+
+
+def test_retention_by_team_keeps_same_named_teams_of_two_clients_apart(api_key_client):
+    """A provider's workers on two clients' teams that happen to share a name are two groups,
+    labelled with the client, not one merged cohort."""
+    provider = ProviderFactory()
+    start = (dt.date.today() - dt.timedelta(days=200)).replace(day=1)
+    for client_org, leaves in ((ClientFactory(name="Acme"), False), (ClientFactory(name="Globex"), True)):
+        worker = WorkerFactory(
+            client=client_org,
+            provider=provider,
+            start_date=start,
+            status="offboarded" if leaves else "active",
+            exit_date=start + dt.timedelta(days=10) if leaves else None,
+            exit_reason="voluntary" if leaves else "",
+        )
+        AssignmentFactory(worker=worker, team=TeamFactory(client=client_org, name="Platform"), starts_on=start)
+    api = api_key_client(provider.organization, ["risks:read"])
+    response = api.get(RETENTION, {"group_by": "team"})
+    assert response.status_code == 200, response.json()
+    rows = {c["label"]: c for c in response.json()["cohorts"] if c["cohort"] == start.strftime("%Y-%m")}
+    assert set(rows) == {"Platform · Acme", "Platform · Globex"}
+    assert rows["Platform · Acme"]["retention_rate"] == 1.0
+    assert rows["Platform · Globex"]["retention_rate"] == 0.0
+    assert rows["Platform · Globex"]["exit_reasons"] == {"voluntary": 1}
+
+
+def test_retention_query_count_does_not_grow_with_workers(api_key_client):
+    client_org = ClientFactory()
+    api = api_key_client(client_org, ["risks:read"])
+    start = (dt.date.today() - dt.timedelta(days=200)).replace(day=1)
+
+    def add(count):
+        for _ in range(count):
+            AssignmentFactory(worker=WorkerFactory(client=client_org, start_date=start), starts_on=start)
+
+    add(1)
+    api.get(RETENTION)  # the key's first use is recorded once
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(RETENTION, {"group_by": "team"}).status_code == 200
+    add(12)
+    with CaptureQueriesContext(connection) as many:
+        response = api.get(RETENTION, {"group_by": "team"})
+    assert sum(c["starters"] for c in response.json()["cohorts"]) == 13
+    assert len(many) == len(few)
 
 
 def test_retention_bad_group_is_400(api_key_client):
