@@ -6,7 +6,7 @@ from rest_framework.response import Response
 
 from accounts.choices import Scope
 from outstaff.api.pagination import CursorPagination
-from outstaff.api.viewsets import ServiceViewSet
+from outstaff.api.viewsets import PreconditionFailed, ServiceViewSet, etag_for
 
 from .. import selectors, services
 from ..filters import (
@@ -50,6 +50,30 @@ class UpdateSerializerMixin:
         if self.action in ("update", "partial_update") and self.update_serializer_class:
             return self.update_serializer_class
         return super().get_serializer_class()
+
+
+class IfMatchUnderLockMixin:
+    """The base viewset compares If-Match with the row it read, without a lock: two callers holding
+    the same ETag could both pass and the second would silently overwrite the first. The version
+    read is handed to the service, which compares it again under the row lock (412 when stale)."""
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        instance = self.get_object()
+        self._check_if_match(instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        if_match = (request.headers.get("If-Match") or "").strip()
+        expected = instance.updated_at if if_match and if_match != "*" else None
+        try:
+            instance = type(self).update_service(
+                actor=self.actor, instance=instance, expected_updated_at=expected, **serializer.validated_data
+            )
+        except services.StaleEdit as error:
+            raise PreconditionFailed() from error
+        response = Response(self.get_serializer(instance).data)
+        response["ETag"] = etag_for(instance)
+        return response
 
 
 class ProviderPagination(CursorPagination):
@@ -128,7 +152,9 @@ class _BulkUpsertMixin:
         return Response(body, status=status.HTTP_200_OK)
 
 
-class PayrollEntryViewSet(AuditedChannelMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet):
+class PayrollEntryViewSet(
+    AuditedChannelMixin, IfMatchUnderLockMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet
+):
     """Payroll entries (run × worker). Providers write; clients read their workers' entries.
     Moving an entry backwards (e.g. paid → processing) needs `reason`; `failed` needs
     `failure_reason`."""
@@ -151,7 +177,9 @@ class PayrollEntryViewSet(AuditedChannelMixin, UpdateSerializerMixin, _BulkUpser
         return self._bulk(request)
 
 
-class ComplianceItemViewSet(AuditedChannelMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet):
+class ComplianceItemViewSet(
+    AuditedChannelMixin, IfMatchUnderLockMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet
+):
     """Compliance items (worker × kind). Providers write; clients read their workers' items."""
 
     scope_family = Scope.COMPLIANCE
