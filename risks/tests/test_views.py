@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from accounts.tests.factories import ClientFactory, make_actor
 from providers.tests.factories import ProviderFactory
+from risks import services
 from risks.models import RiskFlag
 from risks.services import risk_scan_run
 from risks.tests.factories import RiskFlagFactory
@@ -181,3 +182,35 @@ def test_open_count_badge_is_live_and_scoped(setup, client):
     RiskFlag.objects.filter(client=setup["client_a"]).update(status="acknowledged")
     assert "></span>" in client.get("/risks/open-count/").content.decode()  # nothing open: empty badge
     assert setup["theirs"].status == "open"  # the other tenant's open flag is not counted
+
+
+def test_retention_page_query_count_does_not_grow_with_workers(setup, client):
+    login(client, setup["client_a"])
+    start = (dt.date.today() - dt.timedelta(days=200)).replace(day=1)
+    client.get("/risks/retention/?group_by=team")
+    with CaptureQueriesContext(connection) as few:
+        client.get("/risks/retention/?group_by=team")
+    for _ in range(10):
+        contractor_directed_full_time(client=setup["client_a"], provider=setup["provider_a"])
+    Worker.objects.filter(client=setup["client_a"]).update(start_date=start)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/risks/retention/?group_by=team")
+    assert response.status_code == 200
+    assert len(many) == len(few)
+
+
+def test_flag_page_query_count_does_not_grow_with_its_history(setup, client):
+    actor = login(client, setup["client_a"])
+    flag = setup["mine"]
+    client.get(f"/risks/flags/{flag.id}/")
+    with CaptureQueriesContext(connection) as few:
+        client.get(f"/risks/flags/{flag.id}/")
+    for _ in range(5):
+        services.risk_flag_acknowledge(actor=actor, flag=flag, note="looking")
+        RiskFlag.objects.filter(pk=flag.pk).update(status="open")
+        services.risk_flag_dismiss(actor=actor, flag=flag, reason="fine")
+        RiskFlag.objects.filter(pk=flag.pk).update(status="open")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(f"/risks/flags/{flag.id}/")
+    assert response.content.decode().count("looking") >= 5
+    assert len(many) == len(few)
