@@ -29,9 +29,13 @@ def _transition(*, actor: Actor, flag: RiskFlag, to: str, reason: str) -> RiskFl
         raise PermissionDenied("Your role or API key cannot triage risk flags.")
     locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
     if locked.status not in ALLOWED_FROM[to]:
-        raise ValidationError(
-            {"status": f"A {locked.get_status_display().lower()} flag cannot be {FlagStatus(to).label.lower()}."}
-        )
+        current, wanted = locked.get_status_display().lower(), FlagStatus(to).label.lower()
+        if locked.status == to:
+            message = f"This flag is already {current}."
+        else:
+            allowed = " or ".join(FlagStatus(s).label.lower() for s in sorted(ALLOWED_FROM[to]))
+            message = f"This flag is {current}, so it cannot be {wanted}: only an {allowed} flag can."
+        raise ValidationError({"status": message})
     now = timezone.now()
     locked.status = to
     locked.status_reason = reason.strip()

@@ -124,13 +124,20 @@ def test_lifecycle_actions_are_audited_with_who_and_when(tenants, api_key_client
     body = response.json()
     assert body["status"] == "acknowledged" and body["status_reason"] == "Looking into it"
     assert body["status_changed_via"].startswith("api key ") and body["status_changed_at"]
-    assert api.post(f"{URL}{flag.id}/acknowledge/", {}, format="json").status_code == 400  # not open any more
+    again = api.post(f"{URL}{flag.id}/acknowledge/", {}, format="json")  # not open any more
+    assert again.status_code == 400 and again.json()["errors"][0]["message"] == "This flag is already acknowledged."
     response = api.post(f"{URL}{flag.id}/resolve/", {"reason": "Contract changed to employment"}, format="json")
     assert response.json()["status"] == "resolved" and response.json()["resolved_at"]
     events = list(RiskFlag.pgh_event_model.objects.filter(pgh_obj_id=flag.id).order_by("pgh_id"))
     assert [e.status for e in events] == ["open", "acknowledged", "resolved"]
     assert events[-1].pgh_context.metadata["api_key"] == body["status_changed_via"].removeprefix("api key ")
     assert events[-1].pgh_context.metadata["action"] == "risk_flag.resolved"
+    late = api.post(f"{URL}{flag.id}/dismiss/", {"reason": "Not a risk"}, format="json")
+    assert late.status_code == 400
+    assert late.json()["errors"][0] == {
+        "field": "status",
+        "message": "This flag is resolved, so it cannot be dismissed: only an acknowledged or open flag can.",
+    }
 
 
 def test_session_user_transition_records_the_user(tenants, client):
