@@ -22,10 +22,18 @@ def _severity_rank():
     )
 
 
+# Flags whose evidence is the client's screening (composite score, the client admin's written override):
+# a provider sees a screening's outcome, never its scores or notes (issue #3 §11, DESIGN §9).
+CLIENT_ONLY_RULES = ("screening_override",)
+
+
 def _flag_scope(actor: Actor) -> Q:
     """The worker scope, and for a hiring manager also the assignment: a flag about an assignment on
-    a team they do not manage (the worker moved on from one of their teams) is not theirs (DESIGN §9)."""
+    a team they do not manage (the worker moved on from one of their teams) is not theirs (DESIGN §9).
+    Providers do not see the client-only flags."""
     scope = actor.worker_scope("worker__")
+    if actor.is_provider:
+        scope &= ~Q(rule_code__in=CLIENT_ONLY_RULES)
     if actor.is_client and not actor.sees_whole_client:
         managed = Assignment.objects.filter(client_id=actor.organization.id).filter(
             Q(team__managers=actor.user) | Q(manager=actor.user)

@@ -16,7 +16,7 @@ from accounts.models import Membership
 from assignments.models import Assignment
 from risks.choices import FlagStatus
 from risks.models import RiskFlag
-from risks.selectors import SEVERITY_ORDER
+from risks.selectors import CLIENT_ONLY_RULES, SEVERITY_ORDER
 
 DIGEST_ROLES = (Role.HIRING_MANAGER, Role.PROVIDER_ADMIN)
 
@@ -71,7 +71,7 @@ def risk_digest_send(*, since: dt.datetime | None = None, now: dt.datetime | Non
     base_url = getattr(settings, "SITE_URL", "").rstrip("/")
     for membership in memberships:
         if membership.role == Role.PROVIDER_ADMIN:
-            mine = by_provider.get(membership.organization_id, [])
+            mine = [f for f in by_provider.get(membership.organization_id, []) if f.rule_code not in CLIENT_ONLY_RULES]
         else:
             workers, assignments = managed.get((membership.user_id, membership.organization_id), (set(), set()))
             mine = [
