@@ -345,6 +345,16 @@ def tenure_cap_exceeded(facts: WorkerFacts, prior) -> Iterator[Finding]:
             yield finding
 
 
+def _contractor_since(facts: WorkerFacts) -> dt.date | None:
+    """The day after the last non-contractor contract of this record ended, if it ended before today."""
+    ends = [
+        c.ends_on
+        for c in facts.contracts
+        if c.contract_type != CONTRACTOR and c.ends_on is not None and c.ends_on < facts.today
+    ]
+    return max(ends) + dt.timedelta(days=1) if ends else None
+
+
 @rule(
     code="contractor_long_engagement",
     category=CATEGORY,
@@ -367,15 +377,21 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
                 since, chain_end = start, end
             else:
                 chain_end = None if end is None or chain_end is None else max(chain_end, end)
-        if since is None or facts.today < add_months(since, limit):
+        if since is None:
+            continue
+        # Time spent there as an employee is not time as a contractor: count from the day after this
+        # record's last employment contract ended (a provider change keeps counting: a new record
+        # has no employment contract of its own to stop it).
+        since = max(since, _contractor_since(facts) or since)
+        if facts.today < add_months(since, limit):
             continue
         months = whole_months_between(since, facts.today)
         yield _finding(
             facts,
             "contractor_long_engagement",
             Severity.MEDIUM,
-            f"contractor engaged continuously by {assignment.client_name} since {since.isoformat()} "
-            f"({months} months, more than {limit})",
+            f"contractor engaged continuously by {assignment.client_name} since {since.isoformat()}: "
+            f"{months} months, past the {limit}-month mark",
             {"client": assignment.client_name, "since": since, "limit_months": limit, "contract_type": CONTRACTOR},
             [facts.jurisdiction.contractor_permanence_source],
             assignment=assignment,

@@ -169,6 +169,25 @@ def test_contractor_after_long_break_or_employee_does_not_fire():
     )
 
 
+def test_employee_turned_contractor_counts_from_the_contractor_contract():
+    """Placed with the client since 2025-01-01 as an employee, a contractor only since 2026-04-01:
+    two months as a contractor is not "a contractor engaged for over 12 months"; once the contractor
+    contract itself has run 12 months, it fires from that date."""
+    w = worker(country="GB")
+    placement = assignment(w, starts_on=dt.date(2025, 1, 1))
+    employment = contract(starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2026, 3, 31))
+    contracting = contract(contract_type="contractor", starts_on=dt.date(2026, 4, 1), weekly_hours=Decimal("20"))
+    f = facts(
+        worker_fact=w,
+        assignments=[placement],
+        contracts=(employment, contracting),
+        legal_entities=(entity(country="GB"),),
+    )
+    assert fired("contractor_long_engagement", f) == []
+    (finding,) = fired("contractor_long_engagement", replace(f, today=dt.date(2027, 4, 2)))
+    assert finding.facts["since"] == dt.date(2026, 4, 1) and finding.observed["months"] == 12
+
+
 # --- not_dedicated -------------------------------------------------------------------------------------
 def test_same_person_placed_with_another_client_fires():
     w = worker()
