@@ -66,6 +66,22 @@ class PayrollBulkStatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["entries"].choices = [(str(i), str(i)) for i in entry_ids]
 
+    def clean(self):
+        """Each row carries its entry's updated_at as rendered (`version_<id>`): the service refuses
+        the whole change when a selected entry was changed by someone else since the page loaded."""
+        cleaned = super().clean()
+        versions = {}
+        for entry_id in cleaned.get("entries") or ():
+            value = (self.data.get(f"version_{entry_id}") or "").strip()
+            if not value:
+                continue
+            try:
+                versions[entry_id] = dt.datetime.fromisoformat(value)
+            except ValueError:
+                raise ValidationError("The page was damaged; reload it and try again.") from None
+        cleaned["versions"] = versions
+        return cleaned
+
 
 class ComplianceItemForm(VersionedForm):
     status = forms.ChoiceField(choices=ComplianceStatus.choices)

@@ -360,10 +360,18 @@ def payroll_entry_update(
 
 @transaction.atomic
 def payroll_entries_set_status(
-    *, actor: Actor, entry_ids, status: str, failure_reason: str = "", reason: str = ""
+    *,
+    actor: Actor,
+    entry_ids,
+    status: str,
+    failure_reason: str = "",
+    reason: str = "",
+    expected_versions: dict | None = None,
 ) -> int:
     """Move many selected entries to one status (paid / failed with a reason / on hold...). All
-    or nothing: if one entry may not move (a backwards move without a reason), none moves."""
+    or nothing: if one entry may not move (a backwards move without a reason), none moves.
+    `expected_versions` maps entry ids to the updated_at the page showed; if any selected entry
+    changed since, nothing moves (a bulk "paid" must not silently overwrite a failure just recorded)."""
     provider = _provider_of(actor)
     entries = list(
         PayrollEntry.objects.select_for_update(of=("self",))
@@ -374,6 +382,13 @@ def payroll_entries_set_status(
         raise ValidationError({"entries": "Some selected entries do not exist or are not yours."})
     if status not in PayrollEntryStatus.values:
         raise ValidationError({"status": "Choose a valid status."})
+    expected = {str(key): value for key, value in (expected_versions or {}).items() if value is not None}
+    stale = [entry for entry in entries if str(entry.pk) in expected and entry.updated_at != expected[str(entry.pk)]]
+    if stale:
+        raise StaleEdit(
+            f"{len(stale)} of the selected entries changed since you opened the page, so nothing was changed. "
+            "Reload the page to see the changes, then try again."
+        )
     now = timezone.now()
     changed = []
     for entry in entries:

@@ -125,6 +125,10 @@ class PayrollRunDetailView(ProviderRequiredMixin, FilteredListView):
         context["run"] = self.run
         context["can_edit"] = self.actor.can_write(Scope.PAYROLL)
         context.setdefault("bulk_form", PayrollBulkStatusForm())
+        # After a refused change the selection and the chosen status are kept on the page.
+        bound = context["bulk_form"].is_bound
+        context["selected"] = set(context["bulk_form"].data.getlist("entries")) if bound else set()
+        context["chosen_status"] = context["bulk_form"].data.get("status") if bound else None
         # The usual moves first: a payroll officer mostly marks entries paid, failed or on hold.
         order = ("paid", "failed", "on_hold", "processing", "scheduled")
         context["statuses"] = [(value, PayrollEntryStatus(value).label) for value in order]
@@ -141,6 +145,7 @@ class PayrollRunDetailView(ProviderRequiredMixin, FilteredListView):
                     status=form.cleaned_data["status"],
                     failure_reason=form.cleaned_data["failure_reason"],
                     reason=form.cleaned_data["reason"],
+                    expected_versions=form.cleaned_data["versions"],
                 )
             except ValidationError as error:
                 add_service_errors(form, error)

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.tests.factories import make_actor
+from providers import services
 from providers.models import ComplianceItem, PayrollEntry, PayrollRun
 from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory, PayrollRunFactory
 from workers.tests.factories import WorkerFactory
@@ -370,3 +371,30 @@ def test_run_list_shows_only_own_runs(tenants, client):
     login(client, tenants["provider_a"].organization)
     runs = {run.id for run in client.get("/provider/payroll/").context["runs"]}
     assert mine.id in runs and theirs.id not in runs
+
+
+def test_bulk_change_is_refused_when_a_selected_entry_changed_since_the_page_loaded(tenants, client, run_of_three):
+    """The officer's page showed every entry scheduled; meanwhile a colleague marked one failed.
+    "Mark selected paid" must not silently overwrite that failure: nothing moves, the page says why
+    and keeps the selection."""
+    run, entries = run_of_three
+    login(client, tenants["provider_a"].organization, role="payroll_officer")
+    url = f"/provider/payroll/{run.id}/"
+    page = client.get(url).content.decode()
+    versions = {f"version_{e.id}": e.updated_at.isoformat() for e in entries}
+    for name, value in versions.items():
+        assert f'name="{name}" value="{value}"' in page
+    colleague = make_actor(tenants["provider_a"].organization, role="payroll_officer")
+    services.payroll_entry_update(actor=colleague, instance=entries[1], status="failed", failure_reason="IBAN closed")
+    response = client.post(url, {"entries": [str(e.id) for e in entries], "status": "paid", **versions})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "changed since you opened the page" in body
+    assert body.count(" checked>") == 3 and '<option value="paid" selected>' in body
+    statuses = dict(PayrollEntry.objects.filter(run=run).values_list("id", "status"))
+    assert [statuses[e.id] for e in entries] == ["scheduled", "failed", "scheduled"]
+    # With the page reloaded (fresh versions) the same change goes through.
+    fresh = {f"version_{e.id}": e.updated_at.isoformat() for e in PayrollEntry.objects.filter(run=run)}
+    response = client.post(url, {"entries": [str(e.id) for e in entries], "status": "paid", **fresh})
+    assert response.status_code == 302
+    assert set(PayrollEntry.objects.filter(run=run).values_list("status", flat=True)) == {"paid"}
