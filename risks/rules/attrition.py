@@ -15,6 +15,9 @@ ATTRITION_WINDOW_DAYS = 90
 CHECKIN_MILESTONES = {"day_30": 30, "day_60": 60, "day_90": 90}
 LOW_RATING_AT_OR_BELOW = 2  # on the 1–5 check-in scales
 ONBOARDING_GRACE_DAYS = 14
+# The day-90 check-in falls due on the window's last day, so it can only be late after the window:
+# checkin_overdue keeps looking this many days past day 90 (the score does not).
+DAY_90_CHECKIN_GRACE_DAYS = 14
 LOW_COMPOSITE_SCORE = 60  # a screening composite (0–100) below this is a weak pass
 ONBOARDING_OPEN_STATUSES = ("missing", "rejected", "expired")
 
@@ -66,10 +69,13 @@ def _finding(facts: WorkerFacts, code: str, severity: str, summary: str, details
     code="checkin_overdue",
     category=CATEGORY,
     title="30/60/90-day check-in overdue",
-    description="A day-30, 60 or 90 check-in is past its due date and not done.",
+    description=f"A day-30, 60 or 90 check-in is past its due date and not done (looked for until "
+    f"{DAY_90_CHECKIN_GRACE_DAYS} days after day 90, so a late day-90 check-in is seen too).",
 )
 def checkin_overdue(facts: WorkerFacts, prior) -> Iterator[Finding]:
-    if not in_attrition_window(facts) or facts.worker.start_date is None:
+    if facts.is_offboarded or facts.worker.start_date is None:
+        return
+    if facts.days_since_start > ATTRITION_WINDOW_DAYS + DAY_90_CHECKIN_GRACE_DAYS:
         return
     by_kind = {c.kind: c for c in facts.check_ins}
     overdue = []
@@ -239,6 +245,8 @@ def screening_override(facts: WorkerFacts, prior) -> Iterator[Finding]:
     f"(weights: {', '.join(f'{k} {v}' for k, v in ATTRITION_WEIGHTS.items())}).",
 )
 def attrition_risk_high(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    if not in_attrition_window(facts):
+        return
     signals = sorted({f.rule_code for f in prior if f.rule_code in ATTRITION_WEIGHTS})
     score = sum(ATTRITION_WEIGHTS[code] for code in signals)
     if score < ATTRITION_THRESHOLD:

@@ -39,6 +39,22 @@ def test_checkin_not_yet_due_or_outside_90_days_does_not_fire():
     assert fired("checkin_overdue", new_worker_facts(120, check_ins=())) == []
 
 
+def test_a_late_day_90_check_in_is_flagged_after_day_90_but_not_in_the_score():
+    """The day-90 check-in is due on day 90, so it can only be overdue from day 91: the rule must
+    still look then (for two weeks), while the 90-day score stays inside the first 90 days."""
+    start = TODAY - dt.timedelta(days=95)
+    done = tuple(
+        CheckInFact(kind=k, due_on=start + dt.timedelta(days=d), done_on=start + dt.timedelta(days=d))
+        for k, d in (("day_30", 30), ("day_60", 60))
+    )
+    pending = CheckInFact(kind="day_90", due_on=start + dt.timedelta(days=90), done_on=None)
+    (finding,) = fired("checkin_overdue", new_worker_facts(95, check_ins=(*done, pending)))
+    assert "day-90 check-in" in finding.summary and finding.observed["days_overdue"] == 5
+    assert fired("checkin_overdue", new_worker_facts(105, check_ins=(*done, pending))) == []
+    every_signal = [replace(finding, rule_code=code) for code in ATTRITION_WEIGHTS]
+    assert fired("attrition_risk_high", new_worker_facts(95), every_signal) == []
+
+
 def test_checkin_low_rating_fires_at_two_or_less():
     done = CheckInFact(kind="day_30", due_on=TODAY, done_on=TODAY, ratings={"engagement": 4, "role_clarity": 2})
     (finding,) = fired("checkin_low_rating", new_worker_facts(35, check_ins=(done,)))
