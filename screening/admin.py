@@ -1,7 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from pghistory.admin import EventModelAdmin
 
 from .models import AssessmentResult, Candidate, ChecklistItem, InterviewScorecard, Screening, ScreeningTemplate
+from .services import screening_template_validate
 
 
 @admin.register(Candidate)
@@ -16,8 +19,33 @@ class CandidateAdmin(admin.ModelAdmin):
     readonly_fields = ["worker"]
 
 
+class ScreeningTemplateForm(forms.ModelForm):
+    """The service's template rules: a bad weight or kit would break every page computing a composite."""
+
+    class Meta:
+        model = ScreeningTemplate
+        fields = ["client", "name", "role_title", "methods", "pass_threshold", "min_cefr", "interview_kit", "is_active"]
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                screening_template_validate(
+                    methods=data.get("methods"),
+                    min_cefr=data.get("min_cefr") or {},
+                    interview_kit=data.get("interview_kit") or [],
+                    pass_threshold=data.get("pass_threshold"),
+                )
+            except ValidationError as error:
+                for field, messages in error.message_dict.items():
+                    for message in messages:
+                        self.add_error(field if field in self.fields else None, message)
+        return data
+
+
 @admin.register(ScreeningTemplate)
 class ScreeningTemplateAdmin(admin.ModelAdmin):
+    form = ScreeningTemplateForm
     list_display = ["name", "role_title", "client", "pass_threshold", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["name", "role_title", "client__name"]

@@ -15,7 +15,11 @@ from .screenings import (
     screening_scores_refresh,
     screening_update,
 )
-from .templates import screening_template_create, screening_templates_install_defaults
+from .templates import (
+    screening_template_create,
+    screening_template_validate,
+    screening_templates_install_defaults,
+)
 
 __all__ = [
     "assessment_record",
@@ -30,6 +34,7 @@ __all__ = [
     "screening_hire",
     "screening_scores_refresh",
     "screening_template_create",
+    "screening_template_validate",
     "screening_templates_install_defaults",
     "screening_update",
 ]

@@ -16,8 +16,16 @@ from ..models import ScreeningTemplate
 from ..validity import METHOD_VALIDITY
 
 
-def _validate_template(*, methods, min_cefr, interview_kit) -> None:
+def screening_template_validate(*, methods, min_cefr, interview_kit, pass_threshold=None) -> None:
+    """The template rules, also applied by the admin form: a ValidationError with per-field messages."""
     errors: dict[str, list[str]] = {}
+    if pass_threshold is not None:
+        try:
+            threshold = Decimal(str(pass_threshold))
+        except InvalidOperation:
+            threshold = Decimal(-1)
+        if not threshold.is_finite() or not Decimal(0) <= threshold <= Decimal(100):
+            errors["pass_threshold"] = ["The pass mark is a composite score between 0 and 100."]
     if not isinstance(methods, list) or not methods:
         errors["methods"] = ["List the methods used, e.g. [{'method': 'structured_interview', 'weight': 0.5}]."]
     else:
@@ -42,7 +50,7 @@ def _validate_template(*, methods, min_cefr, interview_kit) -> None:
         errors["min_cefr"] = ["Give the minimum level per skill, e.g. {'speaking': 'B2'}."]
     else:
         for skill, level in min_cefr.items():
-            if skill not in CEFR_SKILLS or level not in CefrLevel.values:
+            if skill not in CEFR_SKILLS or level not in CefrLevel.values or level == CefrLevel.A0:
                 errors.setdefault("min_cefr", []).append(
                     f"{skill}: {level!r} — skills are {', '.join(CEFR_SKILLS)}; levels A1–C2."
                 )
@@ -53,9 +61,18 @@ def _validate_template(*, methods, min_cefr, interview_kit) -> None:
         errors["interview_kit"] = ["A structured interview needs its kit: competencies, questions and anchors."]
     for index, item in enumerate(interview_kit or []):
         anchors = item.get("anchors", {}) if isinstance(item, dict) else {}
-        if not isinstance(item, dict) or not item.get("competency") or not item.get("questions"):
+        if (
+            not isinstance(item, dict)
+            or not item.get("competency")
+            or not isinstance(item.get("questions"), list)
+            or not item["questions"]
+        ):
             errors.setdefault("interview_kit", []).append(f"Competency {index + 1} needs a name and questions.")
-        elif sorted(anchors) != ["1", "2", "3", "4", "5"] or not all(anchors.values()):
+        elif (
+            not isinstance(anchors, dict)
+            or sorted(anchors) != ["1", "2", "3", "4", "5"]
+            or not all(isinstance(text, str) and text.strip() for text in anchors.values())
+        ):
             errors.setdefault("interview_kit", []).append(
                 f"{item['competency']}: describe what an answer sounds like at each of 1, 2, 3, 4 and 5."
             )
@@ -74,7 +91,9 @@ def screening_template_create(
     min_cefr: dict | None = None,
     interview_kit: list | None = None,
 ) -> ScreeningTemplate:
-    _validate_template(methods=methods, min_cefr=min_cefr or {}, interview_kit=interview_kit or [])
+    screening_template_validate(
+        methods=methods, min_cefr=min_cefr or {}, interview_kit=interview_kit or [], pass_threshold=pass_threshold
+    )
     template = ScreeningTemplate(
         client=client,
         name=name,

@@ -87,3 +87,47 @@ def test_screening_admin_pages_open(world, staff_client):
         "/admin/screening/interviewscorecard/",
     ):
         assert staff_client.get(url).status_code == 200, url
+
+
+def _template_form(world, **changes):
+    data = {
+        "client": str(world.client.id),
+        "name": "Data engineer",
+        "role_title": "Data engineer",
+        "methods": '[{"method": "work_sample", "weight": 1}]',
+        "pass_threshold": "60",
+        "min_cefr": "{}",
+        "interview_kit": "[]",
+        "is_active": "on",
+    }
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"methods": '[{"method": "work_sample", "weight": "abc"}]'}, "must be a positive number"),
+        ({"methods": '[{"method": "palm_reading", "weight": 1}]'}, "Unknown method"),
+        ({"min_cefr": '{"speaking": "Z9"}'}, "levels A1–C2"),
+        ({"methods": '[{"method": "structured_interview", "weight": 1}]'}, "needs its kit"),
+        ({"pass_threshold": "150"}, "0 and 100"),
+    ],
+)
+def test_admin_template_form_applies_the_template_rules(world, staff_client, changes, message):
+    """A template saved through the admin obeys the same rules as the service: a bad weight would
+    otherwise break every screening page that computes the composite."""
+    from screening.models import ScreeningTemplate
+
+    response = staff_client.post("/admin/screening/screeningtemplate/add/", _template_form(world, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ScreeningTemplate.objects.filter(name="Data engineer").exists()
+
+
+def test_admin_template_form_saves_a_valid_template(world, staff_client):
+    from screening.models import ScreeningTemplate
+
+    response = staff_client.post("/admin/screening/screeningtemplate/add/", _template_form(world))
+    assert response.status_code == 302
+    assert ScreeningTemplate.objects.filter(name="Data engineer", client=world.client).exists()

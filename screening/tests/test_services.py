@@ -304,6 +304,14 @@ def test_default_templates_install_idempotently_and_are_valid(world):
         ({"min_cefr": {"speaking": "Z9"}}, "min_cefr"),
         ({"interview_kit": []}, "interview_kit"),
         ({"interview_kit": [{"competency": "X", "questions": ["q"], "anchors": {"1": "a"}}]}, "interview_kit"),
+        (
+            {"interview_kit": [{"competency": "X", "questions": ["q"], "anchors": ["a", "b", "c", "d", "e"]}]},
+            "interview_kit",
+        ),
+        ({"interview_kit": [{"competency": "X", "questions": "q", "anchors": {}}]}, "interview_kit"),
+        ({"min_cefr": {"speaking": "A0"}}, "min_cefr"),
+        ({"pass_threshold": 101}, "pass_threshold"),
+        ({"pass_threshold": -1}, "pass_threshold"),
     ],
 )
 def test_template_validation(world, changes, field):
