@@ -79,12 +79,21 @@ def payroll_run_list_with_counts(*, actor: Actor) -> QuerySet[PayrollRun]:
     )
 
 
+def _recorded_by_me(qs: QuerySet, actor: Actor) -> QuerySet:
+    """A provider sees the rows it recorded, not only rows of the workers it employs now: a worker
+    moved to another employer (e.g. in the admin) must not take the old employer's payroll and
+    compliance records to the new one."""
+    return qs.filter(provider_id=actor.organization.id) if actor.is_provider else qs
+
+
 def payroll_entry_list(*, actor: Actor) -> QuerySet[PayrollEntry]:
-    return PayrollEntry.objects.filter(actor.worker_scope("worker__")).select_related("run", "worker")
+    qs = PayrollEntry.objects.filter(actor.worker_scope("worker__")).select_related("run", "worker")
+    return _recorded_by_me(qs, actor)
 
 
 def compliance_item_list(*, actor: Actor) -> QuerySet[ComplianceItem]:
-    return ComplianceItem.objects.filter(actor.worker_scope("worker__")).select_related("worker", "verified_by")
+    qs = ComplianceItem.objects.filter(actor.worker_scope("worker__")).select_related("worker", "verified_by")
+    return _recorded_by_me(qs, actor)
 
 
 def compliance_items_expiring(*, actor: Actor, within_days: int = EXPIRY_WARNING_DAYS, today: dt.date | None = None):
@@ -106,7 +115,9 @@ def _verified_required_count_subquery():
     for country, requirements in COUNTRY_REQUIREMENTS.items():
         kind_match |= Q(worker__country=country, kind__in=[str(k) for k in requirements.kinds])
     verified = (
-        ComplianceItem.objects.filter(worker=OuterRef("pk"), status=ComplianceStatus.VERIFIED)
+        ComplianceItem.objects.filter(
+            worker=OuterRef("pk"), provider=OuterRef("provider_id"), status=ComplianceStatus.VERIFIED
+        )
         .filter(kind_match)
         .order_by()
         .values("worker")
@@ -126,9 +137,9 @@ def workforce_list(*, actor: Actor, today: dt.date | None = None) -> QuerySet:
     each annotated with the status of their latest payroll entry for a period that has started
     and with how many of their country's required compliance kinds are verified."""
     today = today or timezone.localdate()
-    latest_entry = PayrollEntry.objects.filter(worker=OuterRef("pk"), run__period_start__lte=today).order_by(
-        "-run__period_start", "-created_at"
-    )
+    latest_entry = PayrollEntry.objects.filter(
+        worker=OuterRef("pk"), provider=OuterRef("provider_id"), run__period_start__lte=today
+    ).order_by("-run__period_start", "-created_at")
     return (
         worker_model()
         .objects.filter(actor.worker_scope())
@@ -145,11 +156,14 @@ def workforce_list(*, actor: Actor, today: dt.date | None = None) -> QuerySet:
 
 def compliance_summaries(*, workers) -> dict:
     """For the given (already scoped) workers: per worker id, the required kinds with the item of
-    each (or None when no item exists). One query for any number of workers."""
+    each (or None when no item exists), as recorded by the worker's current employer. One query
+    for any number of workers."""
     workers = list(workers)
+    employer = {w.id: w.provider_id for w in workers}
     items = defaultdict(dict)
-    for item in ComplianceItem.objects.filter(worker_id__in=[w.id for w in workers]).order_by("kind"):
-        items[item.worker_id][item.kind] = item
+    for item in ComplianceItem.objects.filter(worker_id__in=list(employer)).order_by("kind"):
+        if item.provider_id == employer[item.worker_id]:
+            items[item.worker_id][item.kind] = item
     summaries = {}
     for worker in workers:
         kinds = required_kinds(worker.country)

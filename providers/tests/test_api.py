@@ -516,3 +516,27 @@ def test_if_match_is_checked_again_under_the_row_lock(tenants, entries, api_key_
     assert row.status == theirs["status"]
     # Without If-Match the caller accepts last-write-wins.
     assert api.patch(url, change, format="json").status_code == 200
+
+
+def test_a_worker_moved_to_another_provider_does_not_take_the_old_providers_records(tenants, api_key_client, client):
+    """Provider B now employs a worker provider A used to employ (changed in the admin): B sees
+    none of A's payroll entries or compliance items, by API or page, and A's records stay A's."""
+    worker = tenants["mine"]
+    entry = PayrollEntryFactory(worker=worker, status="failed", failure_reason="A's bank note")
+    item = ComplianceItemFactory(worker=worker, status="verified")
+    type(worker).objects.filter(pk=worker.pk).update(provider=tenants["provider_b"], external_id="W-MOVED")
+    api = api_key_client(tenants["provider_b"].organization, ["payroll:write", "compliance:write"])
+    assert ids(api.get("/api/v1/payroll-entries/")) == set()
+    assert ids(api.get("/api/v1/compliance-items/")) == set()
+    assert api.get(f"/api/v1/payroll-entries/{entry.id}/").status_code == 404
+    assert api.patch(f"/api/v1/compliance-items/{item.id}/", {"notes": "x"}, format="json").status_code == 404
+    from accounts.tests.factories import make_actor
+
+    client.force_login(make_actor(tenants["provider_b"].organization).user)
+    assert client.get(f"/provider/payroll/entries/{entry.id}/").status_code == 404
+    assert client.get(f"/provider/compliance/{item.id}/").status_code == 404
+    home = client.get("/provider/").content.decode()
+    assert worker.full_name in home and "A&#x27;s bank note" not in home
+    (row,) = [w for w in client.get("/provider/").context["workers"] if w.id == worker.id]
+    assert row.payroll_status is None and row.compliance_verified == 0
+    assert all(r["item"] is None for r in row.compliance["required"])
