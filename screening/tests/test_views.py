@@ -306,3 +306,47 @@ def test_page_review_only(world, client):
     assert "Reviewing only — did not interview" in html and "you cannot score this candidate" in html
     refused = client.post(detail(world) + "scorecard/", {"rating_0": "5", "rating_1": "5", "recommendation": "yes"})
     assert refused.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "method, validity",
+    [("resume_review", "0.07"), ("unstructured_interview", "0.19")],
+)
+def test_a_weak_screening_says_so_plainly(world, client, method, validity):
+    """Issue #3 §5: a screening resting on a résumé review or an unstructured interview alone shows its
+    weak validity on the page, in words, next to its composite."""
+    template = ScreeningTemplateFactory(
+        client=world.client, name=f"Weak {method}", methods=[{"method": method, "weight": 1}], interview_kit=[]
+    )
+    screening = services.screening_create(
+        actor=world.manager, candidate=world.candidate, template=template, provider=world.provider
+    )
+    services.assessment_record(
+        actor=world.manager, screening=screening, kind=method, instrument="Hiring manager's call", raw_score=90
+    )
+    html = login(client, world.manager).get(f"/screening/{screening.id}/").content.decode()
+    assert validity in html
+    assert "Weak screening" in html and "barely better than chance" in html
+    assert "90.00" in html  # the composite, beside it
+    templates_page = client.get("/screening/templates/").content.decode()
+    assert "weak" in templates_page
+
+
+def test_decided_screening_does_not_say_yet(world, client):
+    """A screening passed by a client admin's override below the pass rule is described in the past."""
+    world.score(work_sample=10)
+    services.screening_decide(
+        actor=world.admin, screening=world.screening, outcome="passed", override_reason="Vouched for by the CTO"
+    )
+    html = login(client, world.manager).get(detail(world)).content.decode()
+    assert "Did not meet the pass rule" in html and "passed by a client admin's override" in html
+    assert "pass rule yet" not in html
+
+
+def test_a_partial_composite_is_labelled_partial(world, client):
+    kit_names = kit(world)
+    services.scorecard_save(
+        actor=world.manager, screening=world.screening, ratings=dict.fromkeys(kit_names, 4), recommendation="yes"
+    )
+    html = login(client, world.manager).get(detail(world)).content.decode()
+    assert "So far" in html and "Work sample / skills test" in html
