@@ -31,6 +31,15 @@ ATTRITION_WEIGHTS = {
     "screening_override": 2,
 }
 ATTRITION_THRESHOLD = 4
+# How each signal reads in the score's summary.
+SIGNAL_WORDS = {
+    "checkin_overdue": "check-in overdue",
+    "checkin_low_rating": "low check-in rating",
+    "first_payroll_failed": "first payroll failed or late",
+    "onboarding_incomplete": "onboarding items missing",
+    "no_directing_manager": "no directing manager",
+    "screening_override": "weak or overridden screening",
+}
 
 RESEARCH = {
     "early_turnover": "Bauer, T. N. (2010), Onboarding New Employees: Maximizing Success, SHRM Foundation: much "
@@ -42,6 +51,11 @@ RESEARCH = {
     "screening": "Schmidt & Hunter (1998); Sackett et al. (2022): a weak or overridden selection decision "
     "predicts lower job performance, a driver of early exits",
 }
+
+
+def _checkin_label(kind: str) -> str:
+    """ "day_60" → "day-60 check-in", "ad_hoc" → "ad hoc check-in"."""
+    return f"{kind.replace('day_', 'day-').replace('_', ' ')} check-in"
 
 
 def in_attrition_window(facts: WorkerFacts) -> bool:
@@ -118,7 +132,9 @@ def checkin_low_rating(facts: WorkerFacts, prior) -> Iterator[Finding]:
                 low.append({"kind": check_in.kind, "done_on": check_in.done_on, "rating": name, "value": value})
     if not low:
         return
-    words = ", ".join(f"{item['rating'].replace('_', ' ')} {item['value']}/5 ({item['kind']})" for item in low)
+    words = ", ".join(
+        f"{item['rating'].replace('_', ' ')} {item['value']}/5 ({_checkin_label(item['kind'])})" for item in low
+    )
     yield _finding(
         facts,
         "checkin_low_rating",
@@ -177,7 +193,12 @@ def onboarding_incomplete(facts: WorkerFacts, prior) -> Iterator[Finding]:
         facts,
         "onboarding_incomplete",
         Severity.LOW,
-        f"{facts.days_since_start} days after start, onboarding items still open: {', '.join(open_items)}",
+        f"{facts.days_since_start} days after start, onboarding items still open: "
+        + ", ".join(
+            f"{i.kind.replace('_', ' ')} ({i.status})"
+            for i in sorted(facts.compliance_items, key=lambda i: i.kind)
+            if i.status in ONBOARDING_OPEN_STATUSES
+        ),
         {"open_items": open_items, "grace_days": ONBOARDING_GRACE_DAYS},
         [RESEARCH["early_turnover"]],
         observed={"days_since_start": facts.days_since_start},
@@ -251,7 +272,7 @@ def attrition_risk_high(facts: WorkerFacts, prior) -> Iterator[Finding]:
     score = sum(ATTRITION_WEIGHTS[code] for code in signals)
     if score < ATTRITION_THRESHOLD:
         return
-    parts = ", ".join(f"{code.replace('_', ' ')} (+{ATTRITION_WEIGHTS[code]})" for code in signals)
+    parts = ", ".join(f"{SIGNAL_WORDS[code]} (+{ATTRITION_WEIGHTS[code]})" for code in signals)
     yield _finding(
         facts,
         "attrition_risk_high",

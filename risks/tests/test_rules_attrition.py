@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from risks.rules import RULES, evaluate_rules
-from risks.rules.attrition import ATTRITION_THRESHOLD, ATTRITION_WEIGHTS
+from risks.rules.attrition import ATTRITION_THRESHOLD, ATTRITION_WEIGHTS, SIGNAL_WORDS
 from risks.rules.facts import CheckInFact, ComplianceItemFact, PayrollEntryFact, ScreeningFact
 
 from .builders import TODAY, assignment, new_worker_facts, worker
@@ -58,7 +58,7 @@ def test_a_late_day_90_check_in_is_flagged_after_day_90_but_not_in_the_score():
 def test_checkin_low_rating_fires_at_two_or_less():
     done = CheckInFact(kind="day_30", due_on=TODAY, done_on=TODAY, ratings={"engagement": 4, "role_clarity": 2})
     (finding,) = fired("checkin_low_rating", new_worker_facts(35, check_ins=(done,)))
-    assert "role clarity 2/5" in finding.summary
+    assert finding.summary == "low check-in ratings: role clarity 2/5 (day-30 check-in)"
     fine = CheckInFact(kind="day_30", due_on=TODAY, done_on=TODAY, ratings={"engagement": 3, "role_clarity": 3})
     assert fired("checkin_low_rating", new_worker_facts(35, check_ins=(fine,))) == []
 
@@ -89,6 +89,7 @@ def test_onboarding_items_missing_after_14_days_fires():
     )
     (finding,) = fired("onboarding_incomplete", new_worker_facts(20, compliance_items=items))
     assert finding.facts["open_items"] == ["tax_registration (missing)"]
+    assert finding.summary == "20 days after start, onboarding items still open: tax registration (missing)"
     assert fired("onboarding_incomplete", new_worker_facts(10, compliance_items=items)) == []
     done = (ComplianceItemFact(kind="tax_registration", status="verified"),)
     assert fired("onboarding_incomplete", new_worker_facts(20, compliance_items=done)) == []
@@ -133,6 +134,10 @@ def test_attrition_score_combines_weighted_signals():
     assert expected >= ATTRITION_THRESHOLD
     assert score.facts["score"] == expected
     assert set(score.facts["signals"]) == {"checkin_overdue", "no_directing_manager"}
+    assert set(SIGNAL_WORDS) == set(ATTRITION_WEIGHTS)  # every weighted signal reads in words
+    assert score.summary == (
+        "attrition score 4 reaches the threshold 4: check-in overdue (+2), no directing manager (+2)"
+    )
 
 
 def test_attrition_score_below_threshold_does_not_fire():
