@@ -10,7 +10,7 @@ import io
 
 import pghistory
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -183,6 +183,11 @@ def csv_import_check(*, import_id) -> CsvImport:
         job.status, job.failure = CsvImportStatus.FAILED, " ".join(error.messages)
         job.save(update_fields=["status", "failure", "updated_at"])
         return job
+    except OperationalError:
+        raise  # transient: the task retries, the page keeps showing progress
+    except Exception:
+        csv_import_mark_failed(import_id=job.pk)
+        raise
     _store(job, plan, CsvImportStatus.CHECKED)
     job.save()
     return job
@@ -230,6 +235,20 @@ def csv_import_apply(*, actor: Actor, import_id, good_rows_only: bool = False) -
             "The file conflicts with a change made at the same time, so nothing was applied. Apply it again."
         ) from error
     return job
+
+
+CRASH_MESSAGE = (
+    "Something went wrong while processing this file, so nothing was applied. Upload it again; if it "
+    "fails again, send the file to support."
+)
+
+
+def csv_import_mark_failed(*, import_id, failure: str = CRASH_MESSAGE) -> None:
+    """An unexpected error in a dry run or an apply ends the import as failed (nothing was
+    applied: the apply is one transaction), so its page stops showing progress that never comes."""
+    CsvImport.objects.filter(pk=import_id).exclude(status=CsvImportStatus.APPLIED).update(
+        status=CsvImportStatus.FAILED, failure=failure, updated_at=timezone.now()
+    )
 
 
 class _RowsWentBad(Exception):

@@ -38,5 +38,12 @@ def csv_import_apply_task(import_id: str, user_id: str | None, good_rows_only: b
     actor = csv_import.actor_for_import(import_id=import_id, user_id=user_id)
     # A ValidationError means rows went bad since the dry run; the fresh report saved with the
     # import tells the provider what is wrong, so there is nothing to retry.
-    with contextlib.suppress(ValidationError):
-        csv_import.csv_import_apply(actor=actor, import_id=import_id, good_rows_only=good_rows_only)
+    try:
+        with contextlib.suppress(ValidationError):
+            csv_import.csv_import_apply(actor=actor, import_id=import_id, good_rows_only=good_rows_only)
+    except OperationalError:
+        raise  # retried; the import stays "applying" meanwhile
+    except Exception:
+        # Anything else would leave the page polling an import that is never applied.
+        csv_import.csv_import_mark_failed(import_id=import_id)
+        raise

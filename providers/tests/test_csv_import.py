@@ -344,3 +344,41 @@ def test_non_finite_amount_and_long_external_id_are_row_errors(tenants, payroll,
     response = client.post(f"/provider/imports/{job.id}/", {"mode": "good_rows_only"})
     assert response.status_code == 302
     assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"scheduled"}
+
+
+def test_a_crash_in_a_background_check_or_apply_ends_the_import_as_failed(
+    tenants, payroll, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    """An unexpected error must not leave the page polling "checking…" / "applying…" forever."""
+    from providers import bulk, tasks
+
+    checks, applies = [], []
+    monkeypatch.setattr(csv_import, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(tasks.csv_import_check_task, "delay", lambda import_id: checks.append(import_id))
+    monkeypatch.setattr(tasks.csv_import_apply_task, "delay", lambda *args: applies.append(args))
+    client.force_login(make_actor(tenants["provider_a"].organization, role="payroll_officer").user)
+    with django_capture_on_commit_callbacks(execute=True):
+        crashing = upload(client, "payroll_entries", GOOD)
+        applied = upload(client, "payroll_entries", GOOD, name="second.csv")
+    real_plan = bulk.plan_payroll_entries
+
+    def boom(**kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(bulk, "plan_payroll_entries", boom)
+    with pytest.raises(RuntimeError):
+        tasks.csv_import_check_task(checks[0])
+    crashing.refresh_from_db()
+    assert crashing.status == "failed" and "went wrong" in crashing.failure
+    assert client.get(f"/provider/imports/{crashing.id}/?progress=1", HTTP_HX_REQUEST="true")["HX-Refresh"] == "true"
+
+    monkeypatch.setattr(bulk, "plan_payroll_entries", real_plan)
+    tasks.csv_import_check_task(checks[1])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/provider/imports/{applied.id}/", {"mode": "all"})
+    monkeypatch.setattr(bulk, "apply_plan", lambda *args, **kwargs: (_ for _ in ()).throw(RuntimeError("bug")))
+    with pytest.raises(RuntimeError):
+        tasks.csv_import_apply_task(*applies[0])
+    applied.refresh_from_db()
+    assert applied.status == "failed" and applied.applied_rows == 0
+    assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"scheduled"}
