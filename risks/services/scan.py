@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 import pghistory
 from django.db import connection, transaction
+from django.db.models import Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from risks.choices import FlagStatus
@@ -112,7 +114,7 @@ def risk_scan_run(
                 if len(rows) < batch_size:
                     break
         else:
-            ids = sorted({str(worker_id) for worker_id in worker_ids})
+            ids = _with_same_person_records({str(worker_id) for worker_id in worker_ids})
             for start in range(0, len(ids), batch_size):
                 rows = worker_rows(Worker.objects.filter(id__in=ids[start : start + batch_size]).order_by("id"))
                 if not rows:  # deleted meanwhile: its flags went with it
@@ -124,6 +126,21 @@ def risk_scan_run(
             )
     logger.info("risk scan finished: %s", report.as_dict())
     return report
+
+
+def _with_same_person_records(ids: set[str]) -> list[str]:
+    """The given workers and the other records of the same people (same work e-mail): a change to
+    one record moves the person-level rules (tenure across providers, not_dedicated) of the others.
+    One query."""
+    emails = (
+        Worker.objects.filter(id__in=list(ids)).exclude(work_email="").annotate(email_key=Lower("work_email"))
+    ).values("email_key")
+    siblings = (
+        Worker.objects.annotate(email_key=Lower("work_email"))
+        .filter(email_key__in=Subquery(emails))
+        .values_list("id", flat=True)
+    )
+    return sorted(ids | {str(worker_id) for worker_id in siblings})
 
 
 def _change(flag_or_finding, worker_name: str, *, worker_id=None) -> FlagChange:

@@ -117,6 +117,20 @@ def test_worker_scan_touches_only_that_worker():
     assert not RiskFlag.objects.filter(worker=second).exists()
 
 
+def test_re_evaluating_one_record_re_evaluates_the_same_persons_other_records():
+    """The person works for Acme through one provider; a new record places them with Globex too.
+    Re-evaluating the new record (what a change to it triggers) also flags the Acme record, whose
+    own rows did not change."""
+    acme_record, _ = contractor_directed_full_time(work_email="sam@example.test")
+    globex_record, _ = contractor_directed_full_time(work_email="Sam@Example.test")
+    bystander, _ = contractor_directed_full_time()
+    report = risk_scan_run(worker_ids=[globex_record.id], today=TODAY)
+    assert report.workers == 2
+    assert current(acme_record, "not_dedicated").evidence["facts"]["other_clients"] == [globex_record.client.name]
+    assert current(globex_record, "not_dedicated")
+    assert not RiskFlag.objects.filter(worker=bystander).exists()
+
+
 def test_german_placement_17_months_in_warns_and_provider_change_does_not_reset():
     client = ClientFactory()
     old_provider, new_provider = ProviderFactory(), ProviderFactory()
