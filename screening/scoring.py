@@ -94,16 +94,26 @@ def composite_compute(*, weights: dict[str, Decimal], scores: dict[str, Decimal 
 
 
 def pass_rule_failures(
-    *, composite: Composite, threshold: Decimal, min_cefr: dict[str, str], cefr_levels: dict[str, str]
+    *,
+    composite: Composite,
+    threshold: Decimal,
+    min_cefr: dict[str, str],
+    cefr_levels: dict[str, str],
+    show_score: bool = True,
 ) -> list[str]:
     """Why the screening does not meet the template's pass rule (empty when it does): every method
-    scored, the composite at or above the threshold, every minimum CEFR level reached."""
+    scored, the composite at or above the threshold, every minimum CEFR level reached. With
+    `show_score` False (a viewer still blind to the interview ratings) the composite is not quoted."""
     failures = []
+    pass_mark = format(Decimal(threshold).normalize(), "f")
     if composite.missing:
         failures.append("Not yet scored: " + ", ".join(composite.missing) + ".")
     if composite.score is None or composite.score < Decimal(threshold):
-        shown = "no score" if composite.score is None else f"{composite.score}"
-        failures.append(f"Composite {shown} is below the pass mark {Decimal(threshold):g}.")
+        if not show_score:
+            failures.append(f"The composite is below the pass mark {pass_mark}.")
+        else:
+            shown = "no score" if composite.score is None else f"{composite.score}"
+            failures.append(f"Composite {shown} is below the pass mark {pass_mark}.")
     for skill in CEFR_SKILLS:
         minimum = min_cefr.get(skill)
         if minimum and not cefr_at_least(cefr_levels.get(skill, ""), minimum):

@@ -175,11 +175,14 @@ def screening_composite(*, screening: Screening) -> Composite:
     return composite_compute(weights=template_weights(screening.template), scores=method_scores(screening=screening))
 
 
-def screening_pass_failures(*, screening: Screening, composite: Composite | None = None) -> list[str]:
+def screening_pass_failures(
+    *, screening: Screening, composite: Composite | None = None, show_score: bool = True
+) -> list[str]:
     composite = composite or screening_composite(screening=screening)
     return pass_rule_failures(
         composite=composite,
         threshold=screening.template.pass_threshold,
         min_cefr=screening.template.min_cefr or {},
         cefr_levels=language_levels(screening=screening),
+        show_score=show_score,
     )

@@ -128,7 +128,10 @@ def screening_decide(
         raise ValidationError({"outcome": "Choose passed, failed or withdrawn."})
     override_reason = (override_reason or "").strip()
     if outcome == ScreeningStatus.PASSED:
-        failures = selectors.screening_pass_failures(screening=screening)
+        # Someone who has not submitted their own scorecard is not told the composite (blind rule).
+        failures = selectors.screening_pass_failures(
+            screening=screening, show_score=selectors.viewer_may_see_ratings(actor=actor, screening=screening)
+        )
         if failures:
             if not override_reason:
                 raise ValidationError(

@@ -389,3 +389,17 @@ def test_hire_refuses_to_link_a_worker_employed_by_another_provider(world):
     world.candidate.refresh_from_db()
     assert world.candidate.worker_id is None
     assert not EmploymentContract.objects.filter(worker=existing).exists()
+
+
+def test_a_refused_pass_does_not_reveal_the_composite_to_a_blind_viewer(world):
+    """Scorecard blindness (issue #3 §3): the pass-rule refusal must not tell someone who has not
+    submitted their own scorecard the composite, which is built from the others' ratings."""
+    world.score(work_sample=10)  # the manager interviewed; composite (.21×75 + .165×10)/.375 = 46.40
+    composite = str(services.screening_scores_refresh(screening=world.screening).composite_score)
+    assert composite == "46.40"
+    with pytest.raises(ValidationError) as blind:
+        services.screening_decide(actor=world.interviewer2, screening=world.screening, outcome="passed")
+    assert composite not in str(blind.value) and "below the pass mark" in str(blind.value)
+    with pytest.raises(ValidationError) as seeing:
+        services.screening_decide(actor=world.manager, screening=world.screening, outcome="passed")
+    assert composite in str(seeing.value)
