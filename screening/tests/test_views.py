@@ -350,3 +350,27 @@ def test_a_partial_composite_is_labelled_partial(world, client):
     )
     html = login(client, world.manager).get(detail(world)).content.decode()
     assert "So far" in html and "Work sample / skills test" in html
+
+
+def test_detail_query_count_does_not_grow_with_scorecards_assessments_or_checked_items(world, client):
+    """The detail page lists scorecards, assessments and checklist items: its queries stay flat."""
+    world.score()  # one scorecard (manager), a work sample, a language result
+    login(client, world.admin)
+    services.scorecard_decline(actor=world.admin, screening=world.screening)
+    client.get(detail(world))
+    with CaptureQueriesContext(connection) as few:
+        client.get(detail(world))
+    names = kit(world)
+    services.scorecard_save(
+        actor=world.interviewer2, screening=world.screening, ratings=dict.fromkeys(names, 3), recommendation="no"
+    )
+    for score in (55, 65, 75):
+        services.assessment_record(
+            actor=world.manager, screening=world.screening, kind="cognitive", instrument="GMA", raw_score=score
+        )
+    for code in ChecklistCode.values:
+        services.checklist_item_set(actor=world.manager, screening=world.screening, code=code, checked=True)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(detail(world))
+    assert len(response.context["scorecards"]) == 3 and len(response.context["assessments"]) == 5
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
