@@ -211,6 +211,9 @@ def csv_import_apply(*, actor: Actor, import_id, good_rows_only: bool = False) -
             plan = _plan(job, rows, lock=True)
             if plan.error_count and not good_rows_only:
                 raise _RowsWentBad(plan)
+            overwritten = _overwrites_unseen_values(job.report, plan)
+            if overwritten:
+                raise _RowsWentBad(plan, overwritten=overwritten)
             applied = bulk.apply_plan(plan, model)
             if job.kind == CsvImportKind.PAYROLL_ENTRIES:
                 payroll_runs_refresh_status(run_ids={obj.run_id for obj in plan.creates + plan.updates})
@@ -225,6 +228,12 @@ def csv_import_apply(*, actor: Actor, import_id, good_rows_only: bool = False) -
         # Saved after the rollback, so the provider sees the fresh report of what went wrong.
         _store(job, bad.plan, CsvImportStatus.CHECKED)
         job.save()
+        if bad.overwritten:
+            raise ValidationError(
+                f"{len(bad.overwritten)} row(s) would now overwrite values changed since the dry run (lines "
+                f"{', '.join(str(i + 2) for i in bad.overwritten[:10])}), so nothing was applied. The report "
+                "shows the changes as they are now; apply again if they are still right."
+            ) from None
         raise ValidationError(
             f"{bad.plan.error_count} row(s) are wrong, so nothing was applied. Fix the file, or apply only the "
             "good rows."
@@ -251,10 +260,25 @@ def csv_import_mark_failed(*, import_id, failure: str = CRASH_MESSAGE) -> None:
     )
 
 
+def _overwrites_unseen_values(report: list[dict], plan: bulk.Plan) -> list[int]:
+    """Rows whose write would replace a value other than the one the dry run showed (someone
+    changed the entry since): applying them would silently overwrite that change."""
+    shown = {row["index"]: row.get("changes") or {} for row in report or []}
+    overwritten = []
+    for result in plan.results:
+        if result.action not in ("create", "update"):
+            continue
+        seen = shown.get(result.index, {})
+        if any(name not in seen or seen[name][0] != old for name, (old, _new) in result.changes.items()):
+            overwritten.append(result.index)
+    return overwritten
+
+
 class _RowsWentBad(Exception):
-    def __init__(self, plan: bulk.Plan):
+    def __init__(self, plan: bulk.Plan, overwritten: list[int] | None = None):
         super().__init__("rows went bad since the dry run")
         self.plan = plan
+        self.overwritten = overwritten or []
 
 
 def actor_for_import(*, import_id, user_id=None) -> Actor:

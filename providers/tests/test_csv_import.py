@@ -382,3 +382,36 @@ def test_a_crash_in_a_background_check_or_apply_ends_the_import_as_failed(
     applied.refresh_from_db()
     assert applied.status == "failed" and applied.applied_rows == 0
     assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"scheduled"}
+
+
+def test_apply_does_not_overwrite_a_value_changed_since_the_dry_run(tenants, payroll):
+    """The dry run said scheduled → paid; meanwhile a colleague marked the entry failed. Applying
+    would silently turn that failure into paid, so nothing is applied and the fresh report shows
+    failed → paid; applying again (the provider has now seen it) goes through."""
+    actor = make_actor(tenants["provider_a"].organization)
+    content = "worker_external_id,period_start,status\nW-1,2026-10-01,paid\nW-2,2026-10-01,paid\n"
+    job = csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name="f.csv", content=content)
+    job = csv_import.csv_import_check(import_id=job.pk)
+    assert job.report[0]["changes"]["status"] == ["scheduled", "paid"]
+    first, second = payroll["entries"]
+    PayrollEntry.objects.filter(id=first.id).update(status="failed", failure_reason="IBAN closed")
+    with pytest.raises(ValidationError, match="changed since the dry run"):
+        csv_import.csv_import_apply(actor=actor, import_id=job.pk)
+    assert PayrollEntry.objects.get(id=first.id).status == "failed"
+    assert PayrollEntry.objects.get(id=second.id).status == "scheduled"
+    job.refresh_from_db()
+    assert job.status == "checked" and job.report[0]["changes"]["status"] == ["failed", "paid"]
+    job = csv_import.csv_import_apply(actor=actor, import_id=job.pk)
+    assert job.status == "applied"
+    assert set(PayrollEntry.objects.filter(run=payroll["run"]).values_list("status", flat=True)) == {"paid"}
+
+
+def test_apply_after_an_unrelated_change_since_the_dry_run_goes_through(tenants, payroll):
+    actor = make_actor(tenants["provider_a"].organization)
+    content = "worker_external_id,period_start,status\nW-1,2026-10-01,paid\n"
+    job = csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name="f.csv", content=content)
+    csv_import.csv_import_check(import_id=job.pk)
+    PayrollEntry.objects.filter(id=payroll["entries"][0].id).update(gross_amount="4100.00", currency="EUR")
+    job = csv_import.csv_import_apply(actor=actor, import_id=job.pk)
+    entry = PayrollEntry.objects.get(id=payroll["entries"][0].id)
+    assert job.status == "applied" and entry.status == "paid" and str(entry.gross_amount) == "4100.00"
