@@ -214,7 +214,7 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
             )
             report.opened.append(_change(finding, names[worker_id], worker_id=worker_id))
             continue
-        report.still_open.append(_change(flag, names[worker_id]))
+        report.still_open.append(_change(finding, names[worker_id], worker_id=worker_id))
         changed = False
         if flag.evidence_hash != digest:
             escalated = SEVERITY_RANK[finding.severity] > SEVERITY_RANK.get(flag.severity, 0)

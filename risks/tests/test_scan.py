@@ -93,6 +93,7 @@ def test_dismissed_flag_stays_dismissed_until_evidence_changes():
     flag.refresh_from_db()
     assert flag.status == "open" and "evidence changed" in flag.status_reason
     assert flag.evidence["facts"]["weekly_hours"] == 45
+    assert "45 h/week" in report.still_open[0].summary  # what the scan saw, not the stored summary
     assert [c.rule_code for c in report.reopened] == ["contractor_full_time_direction"]
     assert RiskFlag.objects.filter(worker=worker, rule_code="contractor_full_time_direction").count() == 1
 
