@@ -89,11 +89,20 @@ class AssessmentForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for skill in CEFR_SKILLS:
+            # Shown in a table without <label>s: the accessible name comes from aria-label.
+            score_label, level_label = f"{skill.capitalize()} score", f"{skill.capitalize()} CEFR level"
             self.fields[f"{skill}_score"] = forms.DecimalField(
-                required=False, max_digits=7, decimal_places=2, label=f"{skill.capitalize()} score"
+                required=False,
+                max_digits=7,
+                decimal_places=2,
+                label=score_label,
+                widget=forms.NumberInput(attrs={"aria-label": score_label}),
             )
             self.fields[f"cefr_{skill}"] = forms.ChoiceField(
-                choices=[("", "—")] + list(CefrLevel.choices), required=False, label=f"{skill.capitalize()} CEFR"
+                choices=[("", "—")] + list(CefrLevel.choices),
+                required=False,
+                label=level_label,
+                widget=forms.Select(attrs={"aria-label": level_label}),
             )
 
     def language_rows(self):

@@ -374,3 +374,9 @@ def test_detail_query_count_does_not_grow_with_scorecards_assessments_or_checked
         response = client.get(detail(world))
     assert len(response.context["scorecards"]) == 3 and len(response.context["assessments"]) == 5
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_language_score_inputs_have_accessible_names(world, client):
+    html = login(client, world.manager).get(detail(world)).content.decode()
+    for skill in ("Reading", "Listening", "Speaking", "Writing"):
+        assert f'aria-label="{skill} score"' in html and f'aria-label="{skill} CEFR level"' in html
