@@ -540,3 +540,21 @@ def test_a_worker_moved_to_another_provider_does_not_take_the_old_providers_reco
     (row,) = [w for w in client.get("/provider/").context["workers"] if w.id == worker.id]
     assert row.payroll_status is None and row.compliance_verified == 0
     assert all(r["item"] is None for r in row.compliance["required"])
+
+
+def test_bulk_upserts_are_audited_with_the_key_and_shown_in_the_history(tenants, entries, api_key_client, client):
+    api = api_key_client(tenants["provider_a"].organization, ["payroll:write", "compliance:write"])
+    api.post("/api/v1/payroll-entries/bulk/", {"items": [{"external_id": "E-1", "status": "on_hold"}]}, format="json")
+    items = [{"worker_external_id": "W-1", "kind": "right_to_work", "status": "submitted"}]
+    created = api.post("/api/v1/compliance-items/bulk/", {"items": items}, format="json").json()["results"][0]
+    item = ComplianceItem.objects.get(id=created["id"])
+    for row in (entries["mine"], item):
+        event = row.events.order_by("-pgh_id").first()
+        metadata = pghistory.models.Context.objects.get(id=event.pgh_context_id).metadata
+        assert metadata["channel"] == "api" and metadata["api_key_name"] == "test key"
+    from accounts.tests.factories import make_actor
+
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    for url in (f"/provider/payroll/entries/{entries['mine'].id}/", f"/provider/compliance/{item.id}/"):
+        history = client.get(url).context["history"]
+        assert history[0]["channel"] == "api" and history[0]["api_key_name"] == "test key"
