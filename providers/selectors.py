@@ -154,6 +154,13 @@ def workforce_list(*, actor: Actor, today: dt.date | None = None) -> QuerySet:
     )
 
 
+def workforce_group_counts(*, workers: QuerySet) -> dict:
+    """How many workers each (client, country) group of a filtered workforce list has in all, so a
+    group cut by pagination still says its full size. One query."""
+    rows = workers.order_by().values("client_id", "country").annotate(n=Count("id"))
+    return {(row["client_id"], row["country"]): row["n"] for row in rows}
+
+
 def compliance_summaries(*, workers) -> dict:
     """For the given (already scoped) workers: per worker id, the required kinds with the item of
     each (or None when no item exists), as recorded by the worker's current employer. One query

@@ -62,8 +62,10 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summaries = selectors.compliance_summaries(workers=context["workers"])
+        totals = selectors.workforce_group_counts(workers=context["page"].paginator.object_list)
         for worker in context["workers"]:
             worker.compliance = summaries[worker.id]
+            worker.group_total = totals.get((worker.client_id, worker.country), 0)
         context["expiring_count"] = selectors.compliance_items_expiring(actor=self.actor).count()
         context["failed_count"] = (
             selectors.payroll_entry_list(actor=self.actor).filter(status=PayrollEntryStatus.FAILED).count()

@@ -398,3 +398,16 @@ def test_bulk_change_is_refused_when_a_selected_entry_changed_since_the_page_loa
     response = client.post(url, {"entries": [str(e.id) for e in entries], "status": "paid", **fresh})
     assert response.status_code == 302
     assert set(PayrollEntry.objects.filter(run=run).values_list("status", flat=True)) == {"paid"}
+
+
+def test_home_group_header_counts_the_whole_group_not_the_page(tenants, client, monkeypatch):
+    from outstaff import views as base_views
+
+    monkeypatch.setattr(base_views, "PAGE_SIZE", 3)
+    login(client, tenants["provider_a"].organization)
+    for _ in range(4):
+        WorkerFactory(provider=tenants["provider_a"], client=tenants["client_a"], country="DE")
+    page = client.get("/provider/").content.decode()
+    assert "DE · 5 workers (3 on this page)" in page
+    second = client.get("/provider/?page=2").content.decode()
+    assert "DE · 5 workers (2 on this page)" in second
