@@ -33,9 +33,9 @@ def _apply_errors(form, error) -> None:
         for field, messages_ in error.message_dict.items():
             target = field if field in form.fields else None
             for message in messages_:
-                form.add_error(
-                    target, message if target else (f"{field}: {message}" if field != "__all__" else message)
-                )
+                # Messages that name their subject themselves (a language score names its skill) stay as they are.
+                bare = target or field in ("__all__", "skill_scores")
+                form.add_error(target, message if bare else f"{field.replace('_', ' ').capitalize()}: {message}")
     else:
         for message in error.messages:
             form.add_error(None, message)

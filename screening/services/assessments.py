@@ -45,7 +45,12 @@ def _apply_language(result: AssessmentResult, *, skill_scores, cefr: dict) -> No
         raise ValidationError({"skill_scores": f"Skills are {', '.join(CEFR_SKILLS)}; give at least one score."})
     clean = {}
     for skill, score in skill_scores.items():
-        setattr(result, f"cefr_{skill}", cefr_from_score(scale=result.scale, score=score, field="skill_scores"))
+        try:
+            level = cefr_from_score(scale=result.scale, score=score, field="skill_scores")
+        except ValidationError as error:
+            messages = error.message_dict.get("skill_scores", error.messages)
+            raise ValidationError({"skill_scores": [f"{skill.capitalize()}: {m}" for m in messages]}) from error
+        setattr(result, f"cefr_{skill}", level)
         clean[skill] = float(Decimal(str(score)))
     result.skill_scores = clean
     scale = LANGUAGE_SCALES[result.scale]

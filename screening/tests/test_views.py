@@ -174,7 +174,10 @@ def test_page_assessment_out_of_range_names_the_range(world, client):
         {"kind": "language", "instrument": "Linguaskill", "scale": "cambridge", "speaking_score": "250"},
     )
     assert response.status_code == 400
-    assert "80–230" in response.content.decode()
+    assert "<li>Speaking: 250 is outside the Cambridge English Scale (Linguaskill) range 80–230.</li>" in (
+        response.content.decode()
+    )
+    assert "skill_scores" not in response.content.decode()
     ok = client.post(
         detail(world) + "assessment/",
         {"kind": "language", "instrument": "Linguaskill", "scale": "cambridge", "speaking_score": "165"},
