@@ -201,8 +201,12 @@ def worker_payroll_and_compliance(*, actor: Actor, worker, history: int = 12) ->
     )
     summary = compliance_summaries(workers=[worker])[worker.id]
     warnings = []
-    if entries and entries[0].status == PayrollEntryStatus.FAILED:
-        latest = entries[0]
+    # The latest payroll is that of the latest period that has started: a run already created for
+    # next month (still scheduled) must not hide this month's failure.
+    today = timezone.localdate()
+    started = [entry for entry in entries if entry.run.period_start <= today]
+    if started and started[0].status == PayrollEntryStatus.FAILED:
+        latest = started[0]
         reason = latest.failure_reason or "no reason given"
         warnings.append(f"The latest payroll ({latest.run.period_start:%B %Y}) failed: {reason}.")
     by_state: dict[str, list[str]] = defaultdict(list)

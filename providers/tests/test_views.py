@@ -411,3 +411,14 @@ def test_home_group_header_counts_the_whole_group_not_the_page(tenants, client, 
     assert "DE · 5 workers (3 on this page)" in page
     second = client.get("/provider/?page=2").content.decode()
     assert "DE · 5 workers (2 on this page)" in second
+
+
+def test_a_run_created_ahead_for_next_period_does_not_hide_the_failure(tenants, client):
+    today = timezone.localdate()
+    this_period = PayrollRunFactory(provider=tenants["provider_a"], period_start=today - dt.timedelta(days=20))
+    next_period = PayrollRunFactory(provider=tenants["provider_a"], period_start=today + dt.timedelta(days=15))
+    PayrollEntryFactory(run=this_period, worker=tenants["mine"], status="failed", failure_reason="Account closed")
+    PayrollEntryFactory(run=next_period, worker=tenants["mine"], status="scheduled")
+    login(client, tenants["client_a"])
+    body = client.get(f"/workers/{tenants['mine'].id}/").content.decode()
+    assert f"The latest payroll ({this_period.period_start:%B %Y}) failed: Account closed." in body
