@@ -415,3 +415,31 @@ def test_apply_after_an_unrelated_change_since_the_dry_run_goes_through(tenants,
     job = csv_import.csv_import_apply(actor=actor, import_id=job.pk)
     entry = PayrollEntry.objects.get(id=payroll["entries"][0].id)
     assert job.status == "applied" and entry.status == "paid" and str(entry.gross_amount) == "4100.00"
+
+
+def test_csv_cannot_reach_another_providers_entries_runs_or_items_by_external_id(tenants, payroll, client):
+    foreign = payroll["foreign"]
+    PayrollEntry.objects.filter(id=foreign.id).update(external_id="E-THEIRS")
+    type(foreign.run).objects.filter(id=foreign.run_id).update(external_id="RUN-THEIRS")
+    their_item = ComplianceItemFactory(worker=tenants["theirs"], external_id="C-THEIRS", status="submitted")
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    payroll_job = upload(
+        client,
+        "payroll_entries",
+        "external_id,worker_external_id,run_external_id,status\nE-THEIRS,,,paid\n,W-1,RUN-THEIRS,paid\n",
+    )
+    assert payroll_job.error_rows == 2
+    assert "external_id" in payroll_job.report[0]["errors"] and "run_external_id" in payroll_job.report[1]["errors"]
+    compliance_job = upload(
+        client,
+        "compliance_items",
+        f"external_id,worker,kind,status\nC-THEIRS,,,verified\n,{tenants['theirs'].id},right_to_work,verified\n",
+        name="c.csv",
+    )
+    assert [r["action"] for r in compliance_job.report] == ["error", "error"]
+    for job in (payroll_job, compliance_job):
+        client.post(f"/provider/imports/{job.id}/", {"mode": "good_rows_only"})
+    foreign.refresh_from_db()
+    their_item.refresh_from_db()
+    assert foreign.status == "scheduled" and their_item.status == "submitted"
+    assert not ComplianceItem.objects.filter(provider=tenants["provider_a"]).exists()
