@@ -243,9 +243,18 @@ class ScorecardSerializer(serializers.ModelSerializer):
 
 
 class AssessmentSerializer(serializers.ModelSerializer):
-    """A vendor posts results by `external_id`: posting the same external_id again updates the result."""
+    """A vendor posts results by `external_id`: posting the same external_id again updates the result.
+    The screening is given by `screening` (our id) or `screening_external_id` (the HR system's id)."""
 
-    screening = ScopedRelatedField(model=Screening, scope=lambda actor: selectors.screening_list(actor=actor))
+    screening = ScopedRelatedField(
+        model=Screening, scope=lambda actor: selectors.screening_list(actor=actor), required=False
+    )
+    screening_external_id = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=128,
+        help_text="Instead of `screening`: the screening's external_id in the client's HR system.",
+    )
     skill_scores = serializers.DictField(child=serializers.DecimalField(max_digits=7, decimal_places=2), required=False)
 
     class Meta:
@@ -254,6 +263,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
             "id",
             "external_id",
             "screening",
+            "screening_external_id",
             "kind",
             "instrument",
             "scale",
@@ -269,3 +279,17 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["normalized_score", "created_at", "updated_at"]
         validators: list = []
+
+    def validate(self, attrs):
+        external_id = attrs.pop("screening_external_id", "")
+        if external_id and attrs.get("screening") is None:
+            actor = _actor(self)
+            screening = selectors.screening_list(actor=actor).filter(external_id=external_id).first() if actor else None
+            if screening is None:
+                raise serializers.ValidationError(
+                    {"screening_external_id": f"No screening with external_id {external_id!r}."}
+                )
+            attrs["screening"] = screening
+        if attrs.get("screening") is None:
+            raise serializers.ValidationError({"screening": "Give the screening's id, or its screening_external_id."})
+        return attrs

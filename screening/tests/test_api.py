@@ -405,3 +405,22 @@ def test_review_only_through_the_api(world):
     assert response.json()["declined"] is True and response.json()["ratings"] == {}
     rows = {r["interviewer"]: r for r in admin.get("/api/v1/scorecards/").json()["results"]}
     assert rows[str(world.manager.user.id)]["ratings"] is not None
+
+
+def test_vendor_can_name_the_screening_by_its_external_id(world, api_key_client):
+    """An assessment vendor knows the HR system's id of the screening, not ours: it may give
+    `screening_external_id` instead of `screening`, looked up among the client's own screenings only."""
+    services.screening_update(actor=world.manager, instance=world.screening, external_id="ats-77")
+    foreign = ScreeningFactory(client=world.other_client, external_id="ats-78")
+    api = api_key_client(world.client, ["screening:write"])
+    payload = {"external_id": "gma-1", "kind": "cognitive", "instrument": "CCAT", "raw_score": 70}
+    created = api.post("/api/v1/assessments/", {**payload, "screening_external_id": "ats-77"}, format="json")
+    assert created.status_code == 201, created.json()
+    assert created.json()["screening"] == str(world.screening.id)
+    for unknown in ("nope", foreign.external_id):
+        refused = api.post("/api/v1/assessments/", {**payload, "screening_external_id": unknown}, format="json")
+        assert refused.status_code == 400
+        assert refused.json()["errors"][0]["field"] == "screening_external_id"
+    neither = api.post("/api/v1/assessments/", payload, format="json")
+    assert neither.status_code == 400 and neither.json()["errors"][0]["field"] == "screening"
+    assert AssessmentResult.objects.count() == 1
