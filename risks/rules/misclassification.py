@@ -414,18 +414,20 @@ def not_dedicated(facts: WorkerFacts, prior) -> Iterator[Finding]:
     others = [a for a in facts.person_assignments if a.is_active_on(today) and a.client_id != own]
     if not others:
         return
-    names = sorted({a.client_name for a in others})
+    # The evidence is read by this worker's client: it says that, and when, another client has the
+    # person, never which client (that is another tenant's business).
+    other_count = len({a.client_id for a in others})
     first = min(others, key=lambda a: a.starts_on)
+    elsewhere = "another client" if other_count == 1 else f"{other_count} other clients"
     yield _finding(
         facts,
         "not_dedicated",
         Severity.HIGH,
-        f"dedicated to {facts.worker.client_name} but also placed with {', '.join(names)} "
-        f"since {first.starts_on.isoformat()}",
+        f"dedicated to {facts.worker.client_name} but also placed with {elsewhere} since {first.starts_on.isoformat()}",
         {
             "dedicated_to": facts.worker.client_name,
-            "other_clients": names,
-            "other_assignments": [{"client": a.client_name, "from": a.starts_on, "to": a.ends_on} for a in others],
+            "other_clients_count": other_count,
+            "other_assignments": [{"from": a.starts_on, "to": a.ends_on} for a in others],
         },
         [
             "DESIGN: an outstaffed worker is dedicated to one client, who directs the work",
