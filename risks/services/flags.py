@@ -27,6 +27,15 @@ def _who(actor: Actor) -> str:
 def _transition(*, actor: Actor, flag: RiskFlag, to: str, reason: str) -> RiskFlag:
     if not actor.can_write(Scope.RISKS):
         raise PermissionDenied("Your role or API key cannot triage risk flags.")
+    # A flag is shared by the client and the provider, and the client carries the misclassification
+    # and attrition risk: a provider may acknowledge a flag (it is working on it), but only the
+    # client may close one by hand. Otherwise a provider could dismiss, say, its own lapsed staffing
+    # licence off the client's board.
+    if actor.is_provider and to in (FlagStatus.RESOLVED, FlagStatus.DISMISSED):
+        raise PermissionDenied(
+            "Only the client can resolve or dismiss a flag. Acknowledge it instead: it resolves itself "
+            "once the condition clears."
+        )
     locked = RiskFlag.objects.select_for_update().get(pk=flag.pk)
     if locked.status not in ALLOWED_FROM[to]:
         current, wanted = locked.get_status_display().lower(), FlagStatus(to).label.lower()

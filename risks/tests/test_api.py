@@ -164,6 +164,22 @@ def test_dismiss_needs_a_reason(tenants, api_key_client):
     assert tenants["mine"].status == "open"
 
 
+def test_provider_may_acknowledge_but_only_the_client_closes_a_flag(tenants, api_key_client, client):
+    api = api_key_client(tenants["provider_a"].organization, ["risks:write"])
+    flag = tenants["mine"]
+    for action in ("dismiss", "resolve"):
+        response = api.post(f"{URL}{flag.id}/{action}/", {"reason": "our licence is fine"}, format="json")
+        assert response.status_code == 403
+        assert "Only the client" in response.json()["detail"]
+    flag.refresh_from_db()
+    assert flag.status == "open"
+    assert api.post(f"{URL}{flag.id}/acknowledge/", {}, format="json").status_code == 200
+    provider_admin = make_actor(tenants["provider_a"].organization)
+    client.force_login(provider_admin.user)
+    page = client.get("/risks/").content.decode()
+    assert "only the client can dismiss it" in page and "Why is this not a risk?" not in page
+
+
 def test_read_scope_or_viewer_cannot_triage(tenants, api_key_client, client):
     api = api_key_client(tenants["client_a"], ["risks:read"])
     assert api.post(f"{URL}{tenants['mine'].id}/acknowledge/", {}, format="json").status_code == 403
