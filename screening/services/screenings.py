@@ -88,11 +88,20 @@ def screening_create(
 def screening_update(*, actor: Actor, instance: Screening, **data) -> Screening:
     """Move a screening between stages, or name the provider that will employ the worker."""
     _require_client(actor)
-    screening = Screening.objects.select_for_update().get(pk=instance.pk, client_id=actor.organization.id)
+    screening = (
+        Screening.objects.select_for_update(of=("self",))
+        .select_related("candidate")
+        .get(pk=instance.pk, client_id=actor.organization.id)
+    )
     if "stage" in data and data["stage"] != screening.stage:
         _require_in_progress(screening)
         screening.stage = data["stage"]
     if "provider" in data:
+        new_provider_id = data["provider"].pk if data["provider"] is not None else None
+        if screening.candidate.worker_id and new_provider_id != screening.provider_id:
+            raise ValidationError(
+                {"provider": "The candidate is hired: the provider is the worker's employer and cannot change here."}
+            )
         screening.provider = data["provider"]
     if "external_id" in data:
         screening.external_id = data["external_id"] or ""

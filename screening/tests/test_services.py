@@ -403,3 +403,18 @@ def test_a_refused_pass_does_not_reveal_the_composite_to_a_blind_viewer(world):
     with pytest.raises(ValidationError) as seeing:
         services.screening_decide(actor=world.manager, screening=world.screening, outcome="passed")
     assert composite in str(seeing.value)
+
+
+def test_the_provider_of_a_hired_screening_stays_the_workers_employer(world):
+    """After the hire the screening's provider is the worker's employer; naming another would show the
+    outcome to a provider that does not employ the worker (issue #3 §11)."""
+    world.passed()
+    world.check_all()
+    world.hire()
+    other = ProviderFactory()
+    with pytest.raises(ValidationError) as error:
+        services.screening_update(actor=world.manager, instance=world.screening, provider=other)
+    assert "provider" in error.value.message_dict
+    world.screening.refresh_from_db()
+    assert world.screening.provider == world.provider
+    services.screening_update(actor=world.manager, instance=world.screening, provider=world.provider)  # unchanged: fine
