@@ -208,6 +208,12 @@ def csv_import_apply(*, actor: Actor, import_id, good_rows_only: bool = False) -
             transaction.atomic(),
             pghistory.context(channel="csv", csv_file=job.file_name, csv_import=str(job.pk), user=user_id),
         ):
+            # A double click (or a retried task) racing this call: only one of them applies the file.
+            if CsvImport.objects.select_for_update().get(pk=job.pk).status not in (
+                CsvImportStatus.CHECKED,
+                CsvImportStatus.APPLYING,
+            ):
+                raise ValidationError("This file has just been applied (or failed) in another request.")
             plan = _plan(job, rows, lock=True)
             if plan.error_count and not good_rows_only:
                 raise _RowsWentBad(plan)

@@ -443,3 +443,23 @@ def test_csv_cannot_reach_another_providers_entries_runs_or_items_by_external_id
     their_item.refresh_from_db()
     assert foreign.status == "scheduled" and their_item.status == "submitted"
     assert not ComplianceItem.objects.filter(provider=tenants["provider_a"]).exists()
+
+
+def test_a_file_applied_by_a_concurrent_request_is_not_applied_again(tenants, payroll, monkeypatch):
+    """Two clicks on Apply both pass the first status check; the second finds the import applied
+    once it holds the import's lock, writes nothing and keeps the first apply's report."""
+    actor = make_actor(tenants["provider_a"].organization)
+    job = csv_import.csv_import_create(actor=actor, kind="payroll_entries", file_name="f.csv", content=GOOD)
+    csv_import.csv_import_check(import_id=job.pk)
+    real_parse = csv_import.parse_csv
+
+    def parse_while_the_other_click_applies(**kwargs):
+        monkeypatch.setattr(csv_import, "parse_csv", real_parse)
+        csv_import.csv_import_apply(actor=actor, import_id=job.pk)
+        return real_parse(**kwargs)
+
+    monkeypatch.setattr(csv_import, "parse_csv", parse_while_the_other_click_applies)
+    with pytest.raises(ValidationError, match="just been applied"):
+        csv_import.csv_import_apply(actor=actor, import_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "applied" and job.applied_rows == 2 and job.changed_rows == 2
