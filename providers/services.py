@@ -8,11 +8,13 @@ read (their role has no write family for these, and every service re-checks the 
 import datetime as dt
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.actors import Actor
@@ -540,7 +542,13 @@ def compliance_digest_send(*, provider_id, today: dt.date | None = None) -> bool
     recipients = provider_admin_emails(provider_id=provider_id)
     if not recipients or not (expiring or expired):
         return False
-    context = {"provider": provider, "expiring": expiring, "expired": expired, "today": today}
+    context = {
+        "provider": provider,
+        "expiring": expiring,
+        "expired": expired,
+        "today": today,
+        "compliance_url": settings.SITE_URL + reverse("providers:compliance"),
+    }
     send_mail(
         subject=f"Compliance digest: {len(expiring)} expiring, {len(expired)} expired",
         message=render_to_string("providers/email/compliance_digest.txt", context),

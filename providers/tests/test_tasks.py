@@ -62,6 +62,7 @@ def test_daily_task_expires_audits_and_emails_each_providers_admins(tenants):
     assert message.to == [admin_a.email] and admin_b.email not in message.to
     assert "Tax registration expires" in message.body and "Right to work expired" in message.body
     assert tenants["theirs"].full_name not in message.body
+    assert "http://outstaff.example.com/provider/compliance/" in message.body
 
 
 def test_no_digest_without_anything_to_report(tenants):

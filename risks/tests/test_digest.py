@@ -45,7 +45,7 @@ def test_digest_goes_to_the_hiring_manager_and_provider_admin_with_their_flags()
     assert bystander.user.email not in by_recipient
     body = by_recipient[manager.user.email].body
     assert new.evidence["summary"] in body and "ESCALATED (1)" in body and "not_dedicated" not in body
-    assert f"/risks/flags/{new.pk}/" in body and f"/risks/flags/{escalated.pk}/" in body
+    assert f"http://outstaff.example.com/risks/flags/{new.pk}/" in body and f"/risks/flags/{escalated.pk}/" in body
     assert "1 new, 1 escalated" in by_recipient[manager.user.email].subject
     assert "checkin_low_rating" not in by_recipient[admin.user.email].body
     assert escalated.rule_code in by_recipient[admin.user.email].body
