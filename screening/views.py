@@ -338,14 +338,25 @@ class ActivateView(ScreeningActionView):
 
 
 class TemplateListView(ActorRequiredMixin, TemplateView):
+    """GET: the client's role templates. POST (client admins): install the standard templates."""
+
     template_name = "screening/template_list.html"
+    write_family = Scope.SCREENING
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         templates = list(selectors.screening_template_list(actor=self.actor))
         context["rows"] = [(t, mix_validity(selectors.template_weights(t))) for t in templates]
         context["sources"] = SOURCES
+        context["can_install"] = self.actor.is_client_admin
         return context
+
+    def post(self, request, *args, **kwargs):
+        if not self.actor.is_client_admin:
+            raise PermissionDenied("Only a client admin installs role templates.")
+        installed = services.screening_templates_install_defaults(client=self.actor.organization)
+        messages.success(request, "Standard templates ready: " + ", ".join(t.name for t in installed) + ".")
+        return redirect("screening:templates")
 
 
 class TemplateDetailView(ActorRequiredMixin, TemplateView):

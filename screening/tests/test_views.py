@@ -2,10 +2,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.tests.factories import make_actor
+from accounts.tests.factories import ClientFactory, make_actor
 from screening import services
 from screening.choices import ChecklistCode
-from screening.models import Candidate, Screening
+from screening.defaults import DEFAULT_TEMPLATES
+from screening.models import Candidate, Screening, ScreeningTemplate
 from screening.tests.factories import ScreeningFactory, ScreeningTemplateFactory
 from workers.tests.factories import WorkerFactory
 
@@ -383,3 +384,24 @@ def test_language_score_inputs_have_accessible_names(world, client):
     html = login(client, world.manager).get(detail(world)).content.decode()
     for skill in ("Reading", "Listening", "Speaking", "Writing"):
         assert f'aria-label="{skill} score"' in html and f'aria-label="{skill} CEFR level"' in html
+
+
+def test_a_new_client_admin_installs_the_standard_templates_from_the_page(world, client):
+    """A client without templates cannot start a screening; the page says so and a client admin can
+    install the two shipped templates (backend engineer; English-speaking support) in one click."""
+    fresh = ClientFactory()
+    admin, manager = make_actor(fresh, role="client_admin"), make_actor(fresh, role="hiring_manager")
+    login(client, manager)
+    board = client.get(BOARD).content.decode()
+    assert "No role templates yet" in board
+    assert "Install the standard templates" not in client.get("/screening/templates/").content.decode()
+    assert client.post("/screening/templates/").status_code == 403
+    login(client, admin)
+    page = client.get("/screening/templates/").content.decode()
+    assert "Install the standard templates" in page
+    response = client.post("/screening/templates/")
+    assert response.status_code == 302
+    names = set(ScreeningTemplate.objects.filter(client=fresh).values_list("name", flat=True))
+    assert names == {spec["name"] for spec in DEFAULT_TEMPLATES}
+    client.post("/screening/templates/")  # idempotent
+    assert ScreeningTemplate.objects.filter(client=fresh).count() == len(DEFAULT_TEMPLATES)
