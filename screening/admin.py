@@ -55,15 +55,13 @@ class ScreeningTemplateAdmin(admin.ModelAdmin):
 
 class ReadOnlyAdminMixin:
     """Results and checklist items change only through the services, which normalize scores, refresh
-    the stored composite and record who checked an item; the admin shows them."""
+    the stored composite and record who checked an item; the admin shows them. Deleting stays possible
+    (an operator erasing a candidate's data deletes the screening and everything under it)."""
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

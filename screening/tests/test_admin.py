@@ -131,3 +131,14 @@ def test_admin_template_form_saves_a_valid_template(world, staff_client):
     response = staff_client.post("/admin/screening/screeningtemplate/add/", _template_form(world))
     assert response.status_code == 302
     assert ScreeningTemplate.objects.filter(name="Data engineer", client=world.client).exists()
+
+
+def test_admin_can_still_delete_a_candidate_with_everything_under_it(world, staff_client):
+    """Read-only results and checklist items must not block an operator erasing a candidate's data."""
+    from screening.models import AssessmentResult, Candidate, ChecklistItem
+
+    world.score()
+    response = staff_client.post(f"/admin/screening/candidate/{world.candidate.id}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Candidate.objects.filter(pk=world.candidate.pk).exists()
+    assert not AssessmentResult.objects.exists() and not ChecklistItem.objects.exists()
