@@ -83,7 +83,6 @@ class ScreeningAdmin(admin.ModelAdmin):
     list_filter = ["status", "stage"]
     search_fields = ["candidate__first_name", "candidate__last_name", "candidate__email", "external_id"]
     list_select_related = ["candidate", "template", "client"]
-    raw_id_fields = ["provider"]
     # Decisions and overrides go through services (audited, and an override raises a risk flag).
     readonly_fields = [
         "status",
@@ -104,7 +103,8 @@ class ScreeningAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # A decided screening moved to another candidate would open the gate for that candidate's worker.
-        return [*self.readonly_fields, "client", "candidate", "template"]
+        # The stage, the provider (the hired worker's employer) and the decision notes move through services.
+        return [*self.readonly_fields, "client", "candidate", "template", "stage", "provider", "decision_notes"]
 
 
 @admin.register(InterviewScorecard)

@@ -45,7 +45,7 @@ def test_admin_cannot_link_a_passed_candidate_to_a_worker(world, staff_client):
 
 def test_admin_cannot_move_a_screening_to_another_candidate_or_template(world, staff_client):
     page = staff_client.get(f"/admin/screening/screening/{world.screening.id}/change/").content.decode()
-    for field in ("candidate", "template", "client"):
+    for field in ("candidate", "template", "client", "provider", "stage", "decision_notes"):
         assert f'name="{field}"' not in page
 
 
