@@ -55,6 +55,11 @@ class Composite:
     missing: list[str] = field(default_factory=list)
 
     @property
+    def scored_validity(self) -> MixValidity:
+        """The expected validity of the methods scored so far: what the composite rests on today."""
+        return mix_validity([m.method for m in self.methods if m.score is not None])
+
+    @property
     def complete(self) -> bool:
         return not self.missing and self.score is not None
 

@@ -110,3 +110,12 @@ def test_pass_rule_failures():
         )
         == []
     )
+
+
+def test_scored_validity_is_that_of_the_methods_scored_so_far():
+    weights = {"cognitive": 0.3, "structured_interview": 0.7}
+    partial = composite_compute(weights=weights, scores={"structured_interview": Decimal(50)})
+    assert partial.validity.value == Decimal("0.63")  # the template's mix (Schmidt & Hunter 1998)
+    assert partial.scored_validity.value == Decimal("0.42")  # what the composite rests on today
+    full = composite_compute(weights=weights, scores={"structured_interview": Decimal(50), "cognitive": Decimal(50)})
+    assert full.scored_validity.value == Decimal("0.63")

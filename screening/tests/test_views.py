@@ -354,6 +354,7 @@ def test_a_partial_composite_is_labelled_partial(world, client):
     )
     html = login(client, world.manager).get(detail(world)).content.decode()
     assert "So far" in html and "Work sample / skills test" in html
+    assert "predict with validity 0.42" in html  # the structured interview alone
 
 
 def test_detail_query_count_does_not_grow_with_scorecards_assessments_or_checked_items(world, client):
