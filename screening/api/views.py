@@ -80,6 +80,7 @@ class ScreeningViewSet(ServiceViewSet):
     def checklist(self, request, id=None):
         """Check or uncheck one pre-onboarding checklist item."""
         screening = self.get_object()
+        self._check_if_match(screening)
         data = ChecklistSetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.checklist_item_set(actor=self.actor, screening=screening, **data.validated_data)
@@ -91,6 +92,7 @@ class ScreeningViewSet(ServiceViewSet):
         """Hire the passed candidate: creates (or links) the worker with the provider and an outstaffing
         employment contract. Unchecked checklist items need a client admin's `override_reason`."""
         screening = self.get_object()
+        self._check_if_match(screening)
         data = HireSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         services.screening_hire(actor=self.actor, screening=screening, **data.validated_data)
@@ -104,6 +106,7 @@ class ScreeningViewSet(ServiceViewSet):
         """Activate the hired worker. The onboarding gate holds: without a passed screening a client
         admin must give `override_reason`, which is audited and marks the worker."""
         screening = self.get_object()
+        self._check_if_match(screening)
         data = ActivateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         worker = screening.candidate.worker

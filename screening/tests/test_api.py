@@ -424,3 +424,26 @@ def test_vendor_can_name_the_screening_by_its_external_id(world, api_key_client)
     neither = api.post("/api/v1/assessments/", payload, format="json")
     assert neither.status_code == 400 and neither.json()["errors"][0]["field"] == "screening"
     assert AssessmentResult.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "action, payload",
+    [
+        ("decide", {"outcome": "withdrawn"}),
+        ("checklist", {"code": "skills_weighed", "checked": True}),
+        ("hire", {"weekly_hours": "40"}),
+        ("activate", {}),
+    ],
+)
+def test_screening_actions_honour_if_match(world, api_key_client, action, payload):
+    """DESIGN §8: a write with a stale If-Match is a 412 and changes nothing, actions included."""
+    api = api_key_client(world.client, ["screening:write", "workers:write"])
+    url = f"/api/v1/screenings/{world.screening.id}/"
+    etag = api.get(url)["ETag"]
+    services.screening_update(actor=world.manager, instance=world.screening, stage="interview")  # someone else
+    before = Screening.objects.get(pk=world.screening.pk)
+    response = api.post(url + f"{action}/", payload, format="json", HTTP_IF_MATCH=etag)
+    assert response.status_code == 412, response.content
+    after = Screening.objects.get(pk=world.screening.pk)
+    assert (after.status, after.updated_at) == (before.status, before.updated_at)
+    assert not world.screening.checklist_items.filter(checked=True).exists()
