@@ -4,7 +4,6 @@ role templates. Providers get one page: the outcomes of the workers they will em
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
@@ -93,23 +92,12 @@ class ScreeningBoardView(ActorRequiredMixin, TemplateView):
             raise PermissionDenied("Screening is run by the client.")
         form = self._start_form(request.POST)
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                with transaction.atomic():
-                    candidate = services.candidate_create(
-                        actor=self.actor,
-                        first_name=data["first_name"],
-                        last_name=data["last_name"],
-                        email=data["email"],
-                        country=data["country"],
-                    )
-                    screening = services.screening_create(
-                        actor=self.actor, candidate=candidate, template=data["template"], provider=data["provider"]
-                    )
+                screening = services.screening_start(actor=self.actor, **form.cleaned_data)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
-                messages.success(request, f"Screening started for {candidate}.")
+                messages.success(request, f"Screening started for {screening.candidate}.")
                 return redirect("screening:detail", screening_id=screening.id)
         return self.render_to_response(self.get_context_data(start_form=form), status=400)
 

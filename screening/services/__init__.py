@@ -13,6 +13,7 @@ from .screenings import (
     screening_create,
     screening_decide,
     screening_scores_refresh,
+    screening_start,
     screening_update,
 )
 from .templates import (
@@ -33,6 +34,7 @@ __all__ = [
     "screening_decide",
     "screening_hire",
     "screening_scores_refresh",
+    "screening_start",
     "screening_template_create",
     "screening_template_validate",
     "screening_templates_install_defaults",

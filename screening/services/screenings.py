@@ -85,6 +85,23 @@ def screening_create(
 
 
 @transaction.atomic
+def screening_start(
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    email: str,
+    template: ScreeningTemplate,
+    country: str = "",
+    provider: Provider | None = None,
+    **ignored,
+) -> Screening:
+    """A new candidate and their screening in one step (the board's form): both or neither."""
+    candidate = candidate_create(actor=actor, first_name=first_name, last_name=last_name, email=email, country=country)
+    return screening_create(actor=actor, candidate=candidate, template=template, provider=provider)
+
+
+@transaction.atomic
 def screening_update(*, actor: Actor, instance: Screening, **data) -> Screening:
     """Move a screening between stages, or name the provider that will employ the worker."""
     _require_client(actor)

@@ -418,3 +418,20 @@ def test_the_provider_of_a_hired_screening_stays_the_workers_employer(world):
     world.screening.refresh_from_db()
     assert world.screening.provider == world.provider
     services.screening_update(actor=world.manager, instance=world.screening, provider=world.provider)  # unchanged: fine
+
+
+def test_screening_start_creates_both_or_neither(world):
+    from screening.models import Candidate
+
+    started = services.screening_start(
+        actor=world.manager, first_name="Ada", last_name="Byron", email="ada@x.test", template=world.template
+    )
+    assert started.candidate.email == "ada@x.test" and started.checklist_items.count() == len(ChecklistCode.values)
+    world.template.is_active = False
+    world.template.save()
+    with pytest.raises(ValidationError) as error:
+        services.screening_start(
+            actor=world.manager, first_name="Bo", last_name="Li", email="bo@x.test", template=world.template
+        )
+    assert "template" in error.value.message_dict
+    assert not Candidate.objects.filter(email="bo@x.test").exists()
