@@ -11,7 +11,6 @@ from django.views.generic import TemplateView
 from accounts.choices import Scope
 from outstaff.views import PAGE_SIZE, ActorRequiredMixin
 from providers.selectors import provider_list
-from workers import services as worker_services
 
 from . import forms, selectors, services
 from .cefr import cefr_at_least
@@ -317,11 +316,8 @@ class ActivateView(ScreeningActionView):
         return forms.ActivateForm(data)
 
     def perform(self, screening, form):
-        worker = screening.candidate.worker
-        if worker is None:
-            raise ValidationError("Hire the candidate first.")
-        worker_services.worker_activate(
-            actor=self.actor, worker=worker, override_reason=form.cleaned_data["override_reason"]
+        services.screening_worker_activate(
+            actor=self.actor, screening=screening, override_reason=form.cleaned_data["override_reason"]
         )
 
 

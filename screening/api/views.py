@@ -1,4 +1,3 @@
-from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
@@ -6,7 +5,6 @@ from rest_framework.response import Response
 
 from accounts.choices import Scope
 from outstaff.api.viewsets import ServiceViewSet, etag_for
-from workers import services as worker_services
 
 from .. import selectors, services
 from ..filters import AssessmentFilterSet, CandidateFilterSet, ScorecardFilterSet, ScreeningFilterSet
@@ -109,10 +107,7 @@ class ScreeningViewSet(ServiceViewSet):
         self._check_if_match(screening)
         data = ActivateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        worker = screening.candidate.worker
-        if worker is None:
-            raise ValidationError({"worker": "Hire the candidate first."})
-        worker_services.worker_activate(actor=self.actor, worker=worker, **data.validated_data)
+        services.screening_worker_activate(actor=self.actor, screening=screening, **data.validated_data)
         return self._after_write(screening)
 
 

@@ -4,7 +4,7 @@ Every function is atomic, keyword-only, validates before saving and raises Valid
 per-field messages. Callers import from here: `from screening.services import screening_create`."""
 
 from .assessments import assessment_record
-from .hire import screening_hire
+from .hire import screening_hire, screening_worker_activate
 from .scorecards import scorecard_decline, scorecard_save, scorecard_update
 from .screenings import (
     candidate_create,
@@ -39,4 +39,5 @@ __all__ = [
     "screening_template_validate",
     "screening_templates_install_defaults",
     "screening_update",
+    "screening_worker_activate",
 ]

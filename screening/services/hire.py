@@ -127,6 +127,18 @@ def screening_hire(
     return worker
 
 
+def screening_worker_activate(*, actor: Actor, screening: Screening, override_reason: str = "", **ignored) -> Worker:
+    """Activate the worker hired from this screening; the onboarding gate is workers.services.worker_activate's."""
+    screening = Screening.objects.select_related("candidate__worker").get(
+        pk=screening.pk, client_id=actor.organization.id
+    )
+    if screening.candidate.worker is None:
+        raise ValidationError({"worker": "Hire the candidate first."})
+    return worker_services.worker_activate(
+        actor=actor, worker=screening.candidate.worker, override_reason=override_reason
+    )
+
+
 def _contract_create(*, worker: Worker, provider: Provider, legal_entity: LegalEntity | None, **terms):
     # providers has no contract-create service yet; the contract is built here with the same checks.
     if legal_entity is None:
