@@ -3,6 +3,7 @@ outcome (passed / failed, date) of the screenings of workers they will employ โ€
 ratings or notes (DESIGN ยง9)."""
 
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.actors import Actor
 from workers.models import Worker
@@ -144,7 +145,12 @@ def effective_scorecards(*, screening: Screening) -> list[InterviewScorecard]:
 def language_levels(*, screening: Screening) -> dict[str, str]:
     """The CEFR level per skill from the most recent language result that tested that skill."""
     levels: dict[str, str] = {}
-    results = screening.assessments.filter(kind=AssessmentKind.LANGUAGE).order_by("-taken_on", "-created_at")
+    # An undated result counts as taken the day it was recorded (a bare "-taken_on" puts NULLs first).
+    results = (
+        screening.assessments.filter(kind=AssessmentKind.LANGUAGE)
+        .annotate(taken=Coalesce("taken_on", TruncDate("created_at")))
+        .order_by("-taken", "-created_at")
+    )
     for result in results:
         for skill in CEFR_SKILLS:
             level = getattr(result, f"cefr_{skill}")

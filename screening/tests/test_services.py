@@ -435,3 +435,30 @@ def test_screening_start_creates_both_or_neither(world):
         )
     assert "template" in error.value.message_dict
     assert not Candidate.objects.filter(email="bo@x.test").exists()
+
+
+def test_language_levels_come_from_the_latest_result_dated_or_not(world):
+    """A result without a test date counts as taken when it was recorded: an undated old result must
+    not outrank a newer dated one (PostgreSQL sorts NULLs first in a descending order)."""
+    import datetime as dt
+
+    from screening.selectors import language_levels
+
+    services.assessment_record(
+        actor=world.manager,
+        screening=world.screening,
+        kind="language",
+        instrument="Old",
+        scale="cefr",
+        cefr_speaking="B1",
+    )
+    services.assessment_record(
+        actor=world.manager,
+        screening=world.screening,
+        kind="language",
+        instrument="New",
+        scale="efset",
+        skill_scores={"speaking": 65},
+        taken_on=dt.date.today(),
+    )
+    assert language_levels(screening=world.screening)["speaking"] == "C1"
