@@ -406,3 +406,10 @@ def test_a_new_client_admin_installs_the_standard_templates_from_the_page(world,
     assert names == {spec["name"] for spec in DEFAULT_TEMPLATES}
     client.post("/screening/templates/")  # idempotent
     assert ScreeningTemplate.objects.filter(client=fresh).count() == len(DEFAULT_TEMPLATES)
+
+
+def test_a_reviewers_note_follows_the_blind_rule_on_the_page_as_in_the_api(world, client):
+    services.scorecard_decline(actor=world.admin, screening=world.screening, notes="Leaning towards a yes")
+    html = login(client, world.interviewer2).get(detail(world)).content.decode()
+    assert "Reviewing only" in html and "Leaning towards a yes" not in html
+    assert "Leaning towards a yes" in login(client, world.admin).get(detail(world)).content.decode()
