@@ -132,3 +132,13 @@ def test_worker_page_shows_assignments_and_screening_outcome_but_providers_never
     provider_body = client.get(f"/workers/{worker.id}/").content.decode()
     assert "Data engineer" in provider_body and "Passed" in provider_body
     assert "71.25" not in provider_body and f"/screening/{screening.id}/" not in provider_body
+
+
+def test_gate_override_reason_is_the_clients_not_the_providers(client):
+    worker = WorkerFactory(gate_override_reason="Strong referral from our CTO; skipped the work sample")
+    client.force_login(make_actor(worker.client).user)
+    assert "Strong referral" in client.get(f"/workers/{worker.id}/").content.decode()
+    client.force_login(make_actor(worker.provider.organization).user)
+    provider_page = client.get(f"/workers/{worker.id}/").content.decode()
+    assert "Strong referral" not in provider_page
+    assert "not screened" in provider_page
