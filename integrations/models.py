@@ -1,0 +1,96 @@
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+
+from outstaff.models import BaseModel
+
+from .choices import DeliveryStatus
+
+
+class WebhookEndpoint(BaseModel):
+    """Where an organization wants its events POSTed. The signing secret (`whsec_<base64>`, the
+    Standard Webhooks format) is kept in clear because every delivery is signed with it; it is
+    shown to the organization only when created or rotated."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True, default="")
+    event_types = ArrayField(
+        models.CharField(max_length=64), default=list, blank=True, help_text="Empty: every event type."
+    )
+    secret = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        indexes = [models.Index(fields=["organization", "is_active"])]
+
+    def __str__(self) -> str:
+        return self.url
+
+    def wants(self, event_type: str) -> bool:
+        return self.is_active and (not self.event_types or event_type in self.event_types)
+
+
+class WebhookEvent(BaseModel):
+    """The outbox: one row per organization told about a change, written in the change's transaction,
+    so a rolled-back change leaves no event and a committed one is never lost."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(max_length=64, db_index=True)
+    payload = models.JSONField()
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        indexes = [models.Index(fields=["organization", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.id}"
+
+
+class WebhookDelivery(BaseModel):
+    """One event on its way to one endpoint, with its retry schedule."""
+
+    event = models.ForeignKey(WebhookEvent, on_delete=models.CASCADE, related_name="deliveries")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True, default="")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["event", "endpoint"], name="%(app_label)s_%(class)s_unique_event_endpoint")
+        ]
+        indexes = [
+            # The dispatcher's scan: due pending deliveries, oldest first.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="integrations_delivery_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.endpoint_id} ({self.status})"
+
+
+class WebhookDeliveryAttempt(models.Model):
+    """The delivery log: one row per POST, with what the receiver answered."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField(db_index=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.TextField(blank=True, default="")
+    error = models.TextField(blank=True, default="")
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-attempted_at", "-id")
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S} → {self.status_code or self.error[:40]}"

@@ -14,8 +14,14 @@ worker_changed = Signal()
 # `source`, sent once, so receivers can react set-based instead of once per worker.
 workers_changed = Signal()
 
+# Sent synchronously, INSIDE the caller's transaction, by both helpers below (before they register
+# their on-commit announcements), with `worker_ids` and `source`. For receivers that must write in
+# the same transaction as the change (the webhook outbox): a rollback discards what they wrote.
+worker_change_recorded = Signal()
+
 
 def send_worker_changed_on_commit(*, worker_id, source: str) -> None:
+    worker_change_recorded.send(sender=source, worker_ids=[str(worker_id)], source=source)
     transaction.on_commit(lambda: worker_changed.send(sender=source, worker_id=worker_id, source=source))
 
 
@@ -25,4 +31,5 @@ def send_workers_changed_on_commit(*, worker_ids, source: str) -> None:
     if len(ids) == 1:
         send_worker_changed_on_commit(worker_id=ids[0], source=source)
     elif ids:
+        worker_change_recorded.send(sender=source, worker_ids=ids, source=source)
         transaction.on_commit(lambda: workers_changed.send(sender=source, worker_ids=ids, source=source))

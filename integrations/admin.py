@@ -1,0 +1,48 @@
+from django.contrib import admin
+
+from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(admin.ModelAdmin):
+    list_display = ("url", "organization", "is_active", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("url", "description", "organization__name")
+    list_select_related = ("organization",)
+    # The secret never shows in the admin; it changes only by rotation (page or API).
+    exclude = ("secret",)
+    readonly_fields = ("organization", "created_by", "created_at", "updated_at")
+
+
+class WebhookDeliveryAttemptInline(admin.TabularInline):
+    model = WebhookDeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ("attempted_at", "status_code", "response_body", "error", "duration_ms")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ("type", "organization", "created_at")
+    list_filter = ("type",)
+    search_fields = ("id", "organization__name")
+    list_select_related = ("organization",)
+    readonly_fields = ("organization", "type", "payload", "created_at", "updated_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "endpoint", "status", "attempts", "last_status_code", "next_attempt_at")
+    list_filter = ("status",)
+    list_select_related = ("event", "endpoint")
+    readonly_fields = ("event", "endpoint", "attempts", "last_status_code", "last_error", "delivered_at")
+    inlines = [WebhookDeliveryAttemptInline]
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,0 +1,94 @@
+import uuid
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from accounts.choices import Scope
+from outstaff.api.viewsets import ReadOnlyServiceViewSet, ServiceViewSet, etag_for
+
+from .. import selectors, services
+from ..filters import WebhookDeliveryFilterSet, WebhookEndpointFilterSet
+from ..tasks import webhook_dispatch_on_commit
+from .serializers import (
+    WebhookDeliveryDetailSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointSerializer,
+    WebhookEndpointWithSecretSerializer,
+)
+
+
+class WebhookEndpointViewSet(ServiceViewSet):
+    """The organization's webhook endpoints. Creating one (or `POST …/rotate-secret/`) returns its
+    `whsec_…` signing secret, the only times it is shown. Deliveries are signed per the Standard
+    Webhooks spec (`webhook-id`, `webhook-timestamp`, `webhook-signature`). `Idempotency-Key` is not
+    honoured on create: a replay would have to store the secret."""
+
+    scope_family = Scope.WEBHOOKS
+    serializer_class = WebhookEndpointSerializer
+    filterset_class = WebhookEndpointFilterSet
+    selector = selectors.webhook_endpoint_list
+    create_service = services.webhook_endpoint_create
+    update_service = services.webhook_endpoint_update
+    delete_service = services.webhook_endpoint_delete
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+
+    @extend_schema(request=WebhookEndpointSerializer, responses={201: WebhookEndpointWithSecretSerializer})
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        endpoint = services.webhook_endpoint_create(actor=self.actor, **serializer.validated_data)
+        response = Response(WebhookEndpointWithSecretSerializer(endpoint).data, status=status.HTTP_201_CREATED)
+        response["ETag"] = etag_for(endpoint)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @extend_schema(request=None, responses=WebhookEndpointWithSecretSerializer)
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, id=None):
+        """Replace the signing secret at once and return the new one (shown only here)."""
+        endpoint = self.get_object()
+        self._check_if_match(endpoint)
+        endpoint = services.webhook_endpoint_rotate_secret(actor=self.actor, endpoint=endpoint)
+        response = Response(WebhookEndpointWithSecretSerializer(endpoint).data)
+        response["ETag"] = etag_for(endpoint)
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class WebhookDeliveryViewSet(ReadOnlyServiceViewSet):
+    """Deliveries of the organization's events to its endpoints, newest first, with the attempt log
+    on retrieve. `POST …/redeliver/` queues one again now."""
+
+    scope_family = Scope.WEBHOOKS
+    serializer_class = WebhookDeliverySerializer
+    filterset_class = WebhookDeliveryFilterSet
+    selector = selectors.webhook_delivery_list
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def get_serializer_class(self):
+        if self.action in ("retrieve", "redeliver"):
+            return WebhookDeliveryDetailSerializer
+        return WebhookDeliverySerializer
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.action in ("retrieve", "redeliver"):
+            queryset = queryset.prefetch_related("attempt_log")
+        return queryset
+
+    def get_object(self):
+        try:
+            uuid.UUID(str(self.kwargs.get(self.lookup_field, "")))
+        except ValueError as error:
+            raise exceptions.NotFound() from error
+        return super().get_object()
+
+    @extend_schema(request=None, responses={202: WebhookDeliveryDetailSerializer})
+    @action(detail=True, methods=["post"])
+    def redeliver(self, request, id=None):
+        """Queue the delivery again now; the attempt shows in its log."""
+        delivery = services.webhook_delivery_redeliver(actor=self.actor, delivery=self.get_object())
+        webhook_dispatch_on_commit()
+        return Response(WebhookDeliveryDetailSerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,295 @@
+"""Webhooks (DESIGN §8): the outbox written in the change's transaction, signed deliveries with
+exponential backoff and a delivery log, endpoint management and redelivery."""
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.actors import Actor
+from workers.models import Worker
+
+from .choices import DeliveryStatus, EventType, event_type_for_source
+from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
+
+SECRET_PREFIX = "whsec_"
+SECRET_BYTES = 32
+REQUEST_TIMEOUT_SECONDS = 10
+MAX_ATTEMPTS = 12
+BACKOFF_BASE_SECONDS = 30
+BACKOFF_CAP = dt.timedelta(days=1)
+# A claimed delivery is hidden from other dispatchers this long; a dispatcher that dies mid-POST
+# leaves it due again afterwards instead of stuck.
+CLAIM_LEASE = dt.timedelta(minutes=2)
+DISPATCH_BATCH = 50
+LOG_BODY_LIMIT = 2000
+USER_AGENT = "Outstaff-Webhooks/1.0"
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+def webhook_secret_generate() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
+
+
+def webhook_signature(*, secret: str, message_id: str, timestamp: int, body: str) -> str:
+    """The Standard Webhooks `webhook-signature` value: `v1,` + base64 HMAC-SHA256 of
+    `{id}.{timestamp}.{body}`, keyed with the base64-decoded part of the `whsec_` secret."""
+    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
+    digest = hmac.new(key, f"{message_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+
+def _validate_url(url: str) -> None:
+    scheme = urlsplit(url or "").scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValidationError({"url": "Give an http:// or https:// URL."})
+    if scheme != "https" and getattr(settings, "WEBHOOK_REQUIRE_HTTPS", False):
+        raise ValidationError({"url": "Webhook URLs must use https:// (the payload is signed, not encrypted)."})
+
+
+def _validate_event_types(event_types: Iterable[str]) -> list[str]:
+    event_types = sorted(set(event_types or ()))
+    unknown = [t for t in event_types if t not in EventType.values]
+    if unknown:
+        raise ValidationError(
+            {"event_types": f"Unknown event types: {', '.join(unknown)}. Known: {', '.join(EventType.values)}."}
+        )
+    return event_types
+
+
+def _check_owner(actor: Actor, endpoint: WebhookEndpoint) -> None:
+    if endpoint.organization_id != actor.organization.id:
+        raise ValidationError("This endpoint belongs to another organization.")
+
+
+@transaction.atomic
+def webhook_endpoint_create(
+    *, actor: Actor, url: str, description: str = "", event_types: Iterable[str] = (), is_active: bool = True
+) -> WebhookEndpoint:
+    """A new endpoint with a fresh secret; the caller shows `endpoint.secret` once."""
+    _validate_url(url)
+    endpoint = WebhookEndpoint(
+        organization=actor.organization,
+        url=url,
+        description=description,
+        event_types=_validate_event_types(event_types),
+        is_active=is_active,
+        secret=webhook_secret_generate(),
+        created_by=actor.user,
+    )
+    endpoint.full_clean()
+    endpoint.save()
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_update(*, actor: Actor, instance: WebhookEndpoint, **data) -> WebhookEndpoint:
+    _check_owner(actor, instance)
+    if "url" in data:
+        _validate_url(data["url"])
+        instance.url = data["url"]
+    if "event_types" in data:
+        instance.event_types = _validate_event_types(data["event_types"])
+    for name in ("description", "is_active"):
+        if name in data:
+            setattr(instance, name, data[name])
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def webhook_endpoint_rotate_secret(*, actor: Actor, endpoint: WebhookEndpoint) -> WebhookEndpoint:
+    """A new secret at once; deliveries from now on are signed with it."""
+    _check_owner(actor, endpoint)
+    endpoint.secret = webhook_secret_generate()
+    endpoint.save(update_fields=["secret", "updated_at"])
+    return endpoint
+
+
+@transaction.atomic
+def webhook_endpoint_delete(*, actor: Actor, instance: WebhookEndpoint) -> None:
+    _check_owner(actor, instance)
+    instance.delete()
+
+
+# --- the outbox ------------------------------------------------------------------------------
+
+
+def webhook_events_record(*, worker_ids: Iterable, source: str) -> int:
+    """Write the outbox rows for a change, in the caller's transaction: one event per organization
+    concerned (the worker's client and its provider) that has an active endpoint subscribed to the
+    event type, and a delivery per such endpoint. Returns the number of deliveries created.
+
+    Without any endpoint this costs the one endpoint query."""
+    ids = sorted({str(worker_id) for worker_id in worker_ids if worker_id})
+    if not ids:
+        return 0
+    event_type = event_type_for_source(source)
+    endpoints = list(
+        WebhookEndpoint.objects.filter(is_active=True)
+        .filter(Q(event_types=[]) | Q(event_types__contains=[event_type]))
+        .filter(
+            Q(organization_id__in=Worker.objects.filter(id__in=ids).values("client_id"))
+            | Q(organization_id__in=Worker.objects.filter(id__in=ids).values("provider_id"))
+        )
+    )
+    if not endpoints:
+        return 0
+    endpoints_by_org = defaultdict(list)
+    for endpoint in endpoints:
+        endpoints_by_org[endpoint.organization_id].append(endpoint)
+    now = timezone.now()
+    events, deliveries = [], []
+    for row in Worker.objects.filter(id__in=ids).values("id", "client_id", "provider_id"):
+        for organization_id in {row["client_id"], row["provider_id"]}:
+            if organization_id not in endpoints_by_org:
+                continue
+            event = WebhookEvent(
+                id=uuid.uuid4(),
+                organization_id=organization_id,
+                type=event_type,
+                payload={
+                    "type": event_type,
+                    "timestamp": now.isoformat().replace("+00:00", "Z"),
+                    "data": {"worker_id": str(row["id"]), "source": source},
+                },
+            )
+            events.append(event)
+            deliveries.extend(
+                WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now)
+                for endpoint in endpoints_by_org[organization_id]
+            )
+    WebhookEvent.objects.bulk_create(events)
+    WebhookDelivery.objects.bulk_create(deliveries)
+    return len(deliveries)
+
+
+# --- delivery --------------------------------------------------------------------------------
+
+
+def webhook_backoff(attempts: int) -> dt.timedelta:
+    """Wait after the `attempts`-th failed attempt: 30 s, 1 min, 2 min, … capped at a day."""
+    return min(dt.timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+def _post(*, url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
+    """POST and return (status code, response body, error). Never raises for network trouble."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) only)
+            return response.status, response.read(LOG_BODY_LIMIT).decode("utf-8", "replace"), ""
+    except urllib.error.HTTPError as error:
+        text = error.read(LOG_BODY_LIMIT).decode("utf-8", "replace") if error.fp else ""
+        return error.code, text, ""
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
+        reason = getattr(error, "reason", error)
+        return None, "", f"{type(error).__name__}: {reason}"[:LOG_BODY_LIMIT]
+
+
+def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> WebhookDelivery:
+    """POST one delivery, signed, and record the attempt: 2xx delivers it; anything else schedules
+    a retry with exponential backoff, or fails it after MAX_ATTEMPTS attempts."""
+    event, endpoint = delivery.event, delivery.endpoint
+    body = json.dumps(event.payload, separators=(",", ":"), sort_keys=True)
+    timestamp = int(time.time())
+    message_id = str(event.id)  # the same on every retry, so the receiver can de-duplicate
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": webhook_signature(
+            secret=endpoint.secret, message_id=message_id, timestamp=timestamp, body=body
+        ),
+    }
+    started = time.monotonic()
+    attempted_at = timezone.now()
+    status_code, response_body, error = _post(url=endpoint.url, body=body.encode(), headers=headers)
+    duration_ms = int((time.monotonic() - started) * 1000)
+    with transaction.atomic():
+        WebhookDeliveryAttempt.objects.create(
+            delivery=delivery,
+            attempted_at=attempted_at,
+            status_code=status_code,
+            response_body=response_body[:LOG_BODY_LIMIT],
+            error=error,
+            duration_ms=duration_ms,
+        )
+        delivery.attempts += 1
+        delivery.last_status_code = status_code
+        delivery.last_error = error or ("" if status_code and 200 <= status_code < 300 else response_body[:500])
+        if status_code is not None and 200 <= status_code < 300:
+            delivery.status = DeliveryStatus.DELIVERED
+            delivery.delivered_at = timezone.now()
+            delivery.next_attempt_at = None
+        elif delivery.attempts >= MAX_ATTEMPTS:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.next_attempt_at = None
+        else:
+            delivery.status = DeliveryStatus.PENDING
+            delivery.next_attempt_at = timezone.now() + webhook_backoff(delivery.attempts)
+        delivery.save()
+    return delivery
+
+
+def webhook_deliveries_claim(*, batch_size: int = DISPATCH_BATCH) -> list[WebhookDelivery]:
+    """Take up to `batch_size` due deliveries for this dispatcher. Rows another dispatcher holds are
+    skipped (SKIP LOCKED), and a claimed row's `next_attempt_at` moves a lease ahead, so the HTTP
+    calls happen outside any transaction and two dispatchers never POST the same delivery at once."""
+    now = timezone.now()
+    with transaction.atomic():
+        # order_by("next_attempt_at", "pk"): oldest first, locks taken in a stable order.
+        claimed = list(
+            WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "pk")[:batch_size]
+        )
+        if claimed:
+            WebhookDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(next_attempt_at=now + CLAIM_LEASE)
+    if not claimed:
+        return []
+    return list(
+        WebhookDelivery.objects.filter(pk__in=[d.pk for d in claimed])
+        .select_related("event", "endpoint")
+        .order_by("created_at", "pk")
+    )
+
+
+def webhook_deliveries_dispatch(*, batch_size: int = DISPATCH_BATCH) -> int:
+    """Deliver what is due, one batch; returns how many were attempted."""
+    deliveries = webhook_deliveries_claim(batch_size=batch_size)
+    for delivery in deliveries:
+        webhook_delivery_attempt(delivery=delivery)
+    return len(deliveries)
+
+
+@transaction.atomic
+def webhook_delivery_redeliver(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Queue the delivery again now (a new attempt, logged like any other), whatever its status."""
+    if delivery.endpoint.organization_id != actor.organization.id:
+        raise ValidationError("This delivery belongs to another organization.")
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
+    return delivery
