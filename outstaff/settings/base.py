@@ -160,6 +160,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE: dict = {
+    "webhook-deliveries-dispatch": {
+        "task": "integrations.tasks.webhook_deliveries_dispatch_task",
+        "schedule": 60.0,
+    },
     "providers-compliance-daily": {
         "task": "providers.tasks.compliance_daily_task",
         "schedule": crontab(hour=6, minute=30),
