@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
 
@@ -11,6 +12,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_select_related = ("organization",)
     # The secret never shows in the admin; it changes only by rotation (page or API).
     exclude = ("secret",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("organization", "created_by", "created_at", "updated_at")
 
 

@@ -59,8 +59,10 @@ class _Receiver:
         self.thread.start()
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        if self.thread.is_alive():
+            self.server.shutdown()
+            self.server.server_close()
+            self.thread.join()
 
 
 @pytest.fixture

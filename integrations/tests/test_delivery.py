@@ -1,0 +1,148 @@
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import json
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import make_actor
+from integrations import services
+from integrations.choices import DeliveryStatus
+from integrations.models import WebhookDelivery, WebhookEvent
+from outstaff.signals import send_worker_changed_on_commit
+
+pytestmark = pytest.mark.django_db
+
+
+def _independent_signature(secret: str, message_id: str, timestamp: str, body: str) -> str:
+    key = base64.b64decode(secret.split("_", 1)[1])
+    mac = hmac.new(key, f"{message_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
+    return "v1," + base64.b64encode(mac).decode()
+
+
+def test_secret_is_whsec_base64_of_at_least_24_bytes():
+    secret = services.webhook_secret_generate()
+    assert secret.startswith("whsec_")
+    assert len(base64.b64decode(secret.removeprefix("whsec_"))) >= 24
+    assert secret != services.webhook_secret_generate()
+
+
+def test_signature_matches_an_independent_hmac():
+    secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    body = '{"type":"worker.changed"}'
+    expected = _independent_signature(secret, "msg_1", "1674087231", body)
+    assert services.webhook_signature(secret=secret, message_id="msg_1", timestamp=1674087231, body=body) == expected
+    assert services.webhook_signature(secret=secret, message_id="msg_2", timestamp=1674087231, body=body) != expected
+
+
+def test_a_real_receiver_gets_a_signed_post(tenants, endpoint_factory, receiver):
+    endpoint = endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    assert services.webhook_deliveries_dispatch() == 1
+
+    [request] = receiver.requests
+    headers, body = request["headers"], request["body"]
+    event = WebhookEvent.objects.get()
+    assert headers["webhook-id"] == str(event.id)
+    assert abs(int(headers["webhook-timestamp"]) - timezone.now().timestamp()) < 60
+    assert headers["webhook-signature"] == _independent_signature(
+        endpoint.secret, headers["webhook-id"], headers["webhook-timestamp"], body
+    )
+    assert headers["content-type"] == "application/json"
+    assert json.loads(body)["data"] == {"worker_id": str(tenants["mine"].id), "source": "workers.Worker"}
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 1
+    assert delivery.last_status_code == 200 and delivery.delivered_at is not None
+    attempt = delivery.attempt_log.get()
+    assert attempt.status_code == 200 and '"ok": true' in attempt.response_body
+    # Delivered: the next dispatch has nothing to do.
+    assert services.webhook_deliveries_dispatch() == 0
+
+
+def test_a_500_schedules_a_retry_with_exponential_backoff(tenants, endpoint_factory, receiver):
+    receiver.status = 500
+    endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    before = timezone.now()
+    services.webhook_deliveries_dispatch()
+
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.attempts == 1
+    assert delivery.last_status_code == 500 and '"ok": false' in delivery.last_error
+    assert dt.timedelta(seconds=29) < delivery.next_attempt_at - before < dt.timedelta(seconds=60)
+    # Not due yet: a dispatch now sends nothing.
+    assert services.webhook_deliveries_dispatch() == 0
+    assert len(receiver.requests) == 1
+
+    WebhookDelivery.objects.update(next_attempt_at=timezone.now())
+    before = timezone.now()
+    services.webhook_deliveries_dispatch()
+    delivery.refresh_from_db()
+    assert delivery.attempts == 2 and delivery.attempt_log.count() == 2
+    assert dt.timedelta(seconds=59) < delivery.next_attempt_at - before < dt.timedelta(seconds=90)
+
+
+def test_backoff_doubles_and_is_capped_at_a_day():
+    assert services.webhook_backoff(1) == dt.timedelta(seconds=30)
+    assert services.webhook_backoff(4) == dt.timedelta(seconds=240)
+    assert services.webhook_backoff(30) == dt.timedelta(days=1)
+
+
+def test_an_unreachable_endpoint_records_the_error(tenants, endpoint_factory, receiver):
+    url = receiver.url
+    receiver.close()  # nothing listens there any more
+    endpoint_factory(organization=tenants["client_a"], url=url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    services.webhook_deliveries_dispatch()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.last_status_code is None
+    assert "Connection" in delivery.last_error or "refused" in delivery.last_error
+
+
+def test_max_attempts_fails_the_delivery_and_redeliver_tries_again(tenants, endpoint_factory, receiver):
+    receiver.status = 503
+    endpoint = endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    WebhookDelivery.objects.update(attempts=services.MAX_ATTEMPTS - 1)
+    services.webhook_deliveries_dispatch()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED and delivery.next_attempt_at is None
+    assert services.webhook_deliveries_dispatch() == 0
+
+    receiver.status = 204
+    actor = make_actor(endpoint.organization)
+    services.webhook_delivery_redeliver(actor=actor, delivery=delivery)
+    assert services.webhook_deliveries_dispatch() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.DELIVERED and delivery.last_status_code == 204
+    assert [a.status_code for a in delivery.attempt_log.all()] == [204, 503]
+
+
+def test_redeliver_refuses_another_organizations_delivery(tenants, endpoint_factory):
+    from django.core.exceptions import ValidationError
+
+    endpoint_factory(organization=tenants["client_a"])
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    delivery = WebhookDelivery.objects.get()
+    with pytest.raises(ValidationError):
+        services.webhook_delivery_redeliver(actor=make_actor(tenants["client_b"]), delivery=delivery)
+
+
+def test_a_claimed_delivery_is_not_claimed_twice(tenants, endpoint_factory):
+    endpoint_factory(organization=tenants["client_a"])
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    assert len(services.webhook_deliveries_claim()) == 1
+    # Leased: another dispatcher sees nothing due until the lease ends.
+    assert services.webhook_deliveries_claim() == []
+
+
+def test_the_task_dispatches(tenants, endpoint_factory, receiver):
+    from integrations.tasks import webhook_deliveries_dispatch_task
+
+    endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    assert webhook_deliveries_dispatch_task.apply().get() == 1
+    assert len(receiver.requests) == 1

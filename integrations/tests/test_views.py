@@ -1,0 +1,104 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.choices import Role
+from accounts.tests.factories import make_actor
+from integrations.models import WebhookDelivery, WebhookEndpoint
+from outstaff.signals import send_worker_changed_on_commit
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = "/integrations/"
+
+
+@pytest.fixture
+def admin_client(client, tenants):
+    client.force_login(make_actor(tenants["client_a"]).user)
+    return client
+
+
+def test_login_required(client):
+    response = client.get(URL)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", [Role.HIRING_MANAGER, Role.VIEWER])
+def test_only_admins_see_the_page_and_the_link(client, tenants, role):
+    client.force_login(make_actor(tenants["client_a"], role=role).user)
+    assert client.get(URL).status_code == 403
+    assert 'href="/integrations/"' not in client.get("/workers/").content.decode()
+
+
+def test_provider_admin_sees_the_page_and_the_link(client, tenants):
+    client.force_login(make_actor(tenants["provider_p"]).user)
+    response = client.get(URL)
+    assert response.status_code == 200 and 'href="/integrations/"' in response.content.decode()
+
+
+def test_add_shows_the_secret_once(admin_client, tenants):
+    response = admin_client.post(
+        URL, {"action": "add", "url": "https://hr.example.test/hooks", "event_types": ["worker.changed"]}
+    )
+    assert response.status_code == 200
+    endpoint = WebhookEndpoint.objects.get()
+    assert endpoint.organization == tenants["client_a"] and endpoint.event_types == ["worker.changed"]
+    assert endpoint.secret in response.content.decode()
+    assert endpoint.secret not in admin_client.get(URL).content.decode()
+
+
+def test_add_with_a_bad_url_shows_the_error(admin_client):
+    response = admin_client.post(URL, {"action": "add", "url": "ftp://hr.example.test/"})
+    assert response.status_code == 400 and "errorlist" in response.content.decode()
+    assert WebhookEndpoint.objects.count() == 0
+
+
+def test_disable_rotate_and_redeliver(admin_client, tenants, endpoint_factory):
+    endpoint = endpoint_factory(organization=tenants["client_a"])
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    old = endpoint.secret
+    response = admin_client.post(URL, {"action": "rotate", "endpoint": endpoint.id})
+    endpoint.refresh_from_db()
+    assert endpoint.secret != old and endpoint.secret in response.content.decode()
+
+    WebhookDelivery.objects.update(status="failed", next_attempt_at=None)
+    delivery = WebhookDelivery.objects.get()
+    assert admin_client.post(URL, {"action": "redeliver", "delivery": delivery.id}).status_code == 302
+    delivery.refresh_from_db()
+    assert delivery.status == "pending"
+
+    assert admin_client.post(URL, {"action": "disable", "endpoint": endpoint.id}).status_code == 302
+    endpoint.refresh_from_db()
+    assert endpoint.is_active is False
+
+
+def test_another_tenants_rows_are_invisible_and_untouchable(admin_client, tenants, endpoint_factory):
+    theirs = endpoint_factory(organization=tenants["client_b"], url="https://their-hr.example.test/")
+    their_secret = theirs.secret
+    send_worker_changed_on_commit(worker_id=tenants["theirs"].id, source="workers.Worker")
+    delivery = WebhookDelivery.objects.get()
+    body = admin_client.get(URL).content.decode()
+    assert "their-hr.example.test" not in body and str(delivery.id) not in body
+    assert admin_client.post(URL, {"action": "disable", "endpoint": theirs.id}).status_code == 404
+    assert admin_client.post(URL, {"action": "rotate", "endpoint": theirs.id}).status_code == 404
+    assert admin_client.post(URL, {"action": "redeliver", "delivery": delivery.id}).status_code == 404
+    assert admin_client.post(URL, {"action": "disable", "endpoint": "nope"}).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.is_active and theirs.secret == their_secret
+
+
+def test_page_query_count_is_constant(admin_client, tenants, endpoint_factory):
+    endpoint_factory(organization=tenants["client_a"])
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    admin_client.get(URL)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(URL)
+    endpoint_factory.create_batch(4, organization=tenants["client_a"])
+    for _ in range(3):
+        worker = WorkerFactory(client=tenants["client_a"], provider=tenants["mine"].provider)
+        send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(URL)
+    assert response.content.decode().count("Rotate secret") == 5
+    assert len(many) == len(few)
