@@ -5,8 +5,10 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import secrets
+import socket
 import time
 import urllib.error
 import urllib.request
@@ -193,11 +195,42 @@ def webhook_backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a hop: following it would re-send (or drop) the signed body to an
+    address nobody registered, possibly inside our network."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def _private_address_error(url: str) -> str:
+    """With WEBHOOK_BLOCK_PRIVATE_ADDRESSES (production), refuse hosts resolving to loopback,
+    private, link-local or reserved addresses, so an endpoint cannot probe the internal network."""
+    if not getattr(settings, "WEBHOOK_BLOCK_PRIVATE_ADDRESSES", False):
+        return ""
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError) as error:
+        return f"DNS: {error}"
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global or address.is_multicast:
+            return f"Refused: {parts.hostname} resolves to a non-public address ({address})."
+    return ""
+
+
 def _post(*, url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
     """POST and return (status code, response body, error). Never raises for network trouble."""
+    refused = _private_address_error(url)
+    if refused:
+        return None, "", refused
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:  # noqa: S310 (http(s) only)
+        with _opener.open(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
             return response.status, response.read(LOG_BODY_LIMIT).decode("utf-8", "replace"), ""
     except urllib.error.HTTPError as error:
         text = error.read(LOG_BODY_LIMIT).decode("utf-8", "replace") if error.fp else ""

@@ -46,6 +46,8 @@ class _Receiver:
                 payload = json.dumps({"ok": receiver.status < 300}).encode()
                 self.send_response(receiver.status)
                 self.send_header("Content-Type", "application/json")
+                if 300 <= receiver.status < 400:
+                    self.send_header("Location", receiver.url)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)

@@ -146,3 +146,23 @@ def test_the_task_dispatches(tenants, endpoint_factory, receiver):
     send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
     assert webhook_deliveries_dispatch_task.apply().get() == 1
     assert len(receiver.requests) == 1
+
+
+def test_production_refuses_to_post_to_private_addresses(tenants, endpoint_factory, receiver, settings):
+    settings.WEBHOOK_BLOCK_PRIVATE_ADDRESSES = True
+    endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    services.webhook_deliveries_dispatch()
+    delivery = WebhookDelivery.objects.get()
+    assert receiver.requests == []
+    assert delivery.status == DeliveryStatus.PENDING and "non-public address" in delivery.last_error
+
+
+def test_a_redirect_is_not_followed(tenants, endpoint_factory, receiver):
+    receiver.status = 302
+    endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    services.webhook_deliveries_dispatch()
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PENDING and delivery.last_status_code == 302
+    assert len(receiver.requests) == 1

@@ -19,5 +19,6 @@ EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.s
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}  # noqa: F405
-# Webhook endpoints must be https:// in production (integrations.services).
+# Webhook endpoints must be https:// and resolve to public addresses in production (integrations.services).
 WEBHOOK_REQUIRE_HTTPS = True
+WEBHOOK_BLOCK_PRIVATE_ADDRESSES = True
