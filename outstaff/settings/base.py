@@ -221,6 +221,7 @@ SPECTACULAR_SETTINGS = {
         "ScreeningStatusEnum": "screening.choices.ScreeningStatus",
         "RiskFlagStatusEnum": "risks.choices.FlagStatus",
         "CefrLevelEnum": "screening.choices.CefrLevel",
+        "WebhookDeliveryStatusEnum": "integrations.choices.DeliveryStatus",
     },
 }
 
