@@ -63,7 +63,7 @@ def run() -> int:
     try:
         database = _database_for("pgdata", throwaway=False)
         _say(f"broker: {_broker_description()}")
-        for step in (["migrate", "--noinput"], ["collectstatic", "--noinput", "-v", "0"], ["seed_demo"]):
+        for step in (["migrate", "--noinput"], ["collectstatic", "--noinput", "-v", "0"], ["seed_demo", "--if-empty"]):
             if stop.requested:
                 return 0
             _say("manage.py " + " ".join(step))

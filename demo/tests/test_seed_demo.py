@@ -297,3 +297,13 @@ def test_every_demo_login_opens_the_main_pages_without_a_server_error(seeded, cl
     for path in [*SMOKE_PATHS, f"/workers/{worker.pk}/"]:
         response = client.get(path)
         assert response.status_code < 500, (path, response.status_code)
+
+
+def test_if_empty_keeps_what_the_user_changed(seeded):
+    worker = Worker.objects.get(external_id="W-001")
+    Worker.objects.filter(pk=worker.pk).update(role_title="Staff engineer (edited in the demo)")
+    out = StringIO()
+    call_command("seed_demo", "--if-empty", stdout=out)
+    assert "leaving it as it is" in out.getvalue()
+    worker.refresh_from_db()
+    assert worker.role_title == "Staff engineer (edited in the demo)"

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from accounts.models import Organization
 from demo import DEMO_LOGINS
 from demo.services import demo_counts, demo_seed
+from risks.services import ScanAlreadyRunning, risk_scan_run
 
 
 class Command(BaseCommand):
@@ -13,8 +15,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--print-logins", action="store_true", help="Also print the demo logins.")
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Seed only a database without organizations (what `make run` uses: a second run keeps "
+            "the data as you left it).",
+        )
 
-    def handle(self, *args, print_logins: bool = False, **options):
+    def handle(self, *args, print_logins: bool = False, if_empty: bool = False, **options):
+        if if_empty and Organization.objects.exists():
+            self.stdout.write("The database already has data; leaving it as it is (run without --if-empty to refresh).")
+            if print_logins:
+                self.print_logins()
+            return
         result = demo_seed()
         created, updated = sum(result.created.values()), sum(result.updated.values())
         deleted = sum(result.deleted.values())
@@ -27,6 +40,15 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(self.style.SUCCESS(f"Demo data already up to date ({result.seconds:.1f} s)."))
+        if result.changed:
+            # Scan now rather than wait for the worker to drain the queued re-evaluations: the
+            # planted cases are on the risk page the moment the demo opens.
+            try:
+                report = risk_scan_run()
+            except ScanAlreadyRunning:
+                self.stdout.write("A risk scan is already running; the flags appear when it finishes.")
+            else:
+                self.stdout.write(f"Risk scan: {len(report.opened)} flags opened, {len(report.resolved)} resolved.")
         for reason in result.skipped:
             self.stderr.write(self.style.WARNING(f"Left as it is (changed since it was seeded): {reason}"))
         counts = demo_counts()
