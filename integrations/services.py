@@ -40,6 +40,8 @@ BACKOFF_CAP = dt.timedelta(days=1)
 CLAIM_LEASE = dt.timedelta(minutes=2)
 DISPATCH_BATCH = 50
 LOG_BODY_LIMIT = 2000
+# Events whose deliveries are all settled are kept this long for the delivery log, then purged.
+EVENT_RETENTION = dt.timedelta(days=30)
 USER_AGENT = "Outstaff-Webhooks/1.0"
 
 
@@ -326,3 +328,12 @@ def webhook_delivery_redeliver(*, actor: Actor, delivery: WebhookDelivery) -> We
     delivery.next_attempt_at = timezone.now()
     delivery.save(update_fields=["status", "next_attempt_at", "updated_at"])
     return delivery
+
+
+def webhook_events_purge(*, older_than: dt.timedelta = EVENT_RETENTION) -> int:
+    """Delete events older than `older_than` with no delivery still pending (their deliveries and
+    logs go with them), so the outbox does not grow forever. Returns the number of events deleted."""
+    cutoff = timezone.now() - older_than
+    stale = WebhookEvent.objects.filter(created_at__lt=cutoff).exclude(deliveries__status=DeliveryStatus.PENDING)
+    deleted, per_model = stale.delete()
+    return per_model.get(WebhookEvent._meta.label, 0)

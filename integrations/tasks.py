@@ -14,6 +14,12 @@ def webhook_deliveries_dispatch_task() -> int:
     return services.webhook_deliveries_dispatch()
 
 
+@shared_task(ignore_result=True)
+def webhook_events_purge_task() -> int:
+    """Daily: drop settled events older than the retention period."""
+    return services.webhook_events_purge()
+
+
 def _enqueue_dispatch() -> None:
     try:
         webhook_deliveries_dispatch_task.delay()

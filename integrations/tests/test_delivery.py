@@ -166,3 +166,17 @@ def test_a_redirect_is_not_followed(tenants, endpoint_factory, receiver):
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING and delivery.last_status_code == 302
     assert len(receiver.requests) == 1
+
+
+def test_purge_drops_old_settled_events_and_keeps_pending_and_recent_ones(tenants, endpoint_factory):
+    from integrations.tasks import webhook_events_purge_task
+
+    endpoint_factory(organization=tenants["client_a"])
+    for source in ("workers.Worker", "assignments.Assignment", "workers.CheckIn"):
+        send_worker_changed_on_commit(worker_id=tenants["mine"].id, source=source)
+    old = timezone.now() - dt.timedelta(days=31)
+    WebhookEvent.objects.filter(type__in=["worker.changed", "assignment.changed"]).update(created_at=old)
+    WebhookDelivery.objects.filter(event__type="worker.changed").update(status="delivered")
+    assert webhook_events_purge_task.apply().get() == 1
+    assert sorted(WebhookEvent.objects.values_list("type", flat=True)) == ["assignment.changed", "check_in.changed"]
+    assert WebhookDelivery.objects.count() == 2

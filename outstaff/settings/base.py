@@ -164,6 +164,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "integrations.tasks.webhook_deliveries_dispatch_task",
         "schedule": 60.0,
     },
+    "webhook-events-purge-daily": {
+        "task": "integrations.tasks.webhook_events_purge_task",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "providers-compliance-daily": {
         "task": "providers.tasks.compliance_daily_task",
         "schedule": crontab(hour=6, minute=30),
