@@ -35,10 +35,8 @@ REQUEST_TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 12
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP = dt.timedelta(days=1)
-# A claimed delivery is hidden from other dispatchers this long; a dispatcher that dies mid-POST
-# leaves it due again afterwards instead of stuck.
-CLAIM_LEASE = dt.timedelta(minutes=2)
-DISPATCH_BATCH = 50
+DISPATCH_BATCH = 10
+DISPATCH_TIME_BUDGET = 45.0
 LOG_BODY_LIMIT = 2000
 # Events whose deliveries are all settled are kept this long for the delivery log, then purged.
 EVENT_RETENTION = dt.timedelta(days=30)
@@ -301,7 +299,10 @@ def webhook_deliveries_claim(*, batch_size: int = DISPATCH_BATCH) -> list[Webhoo
             .order_by("next_attempt_at", "pk")[:batch_size]
         )
         if claimed:
-            WebhookDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(next_attempt_at=now + CLAIM_LEASE)
+            # Hidden from other dispatchers for longer than the batch can take (every POST timing
+            # out), so two never POST it at once; if this one dies, its claims fall due again.
+            lease = dt.timedelta(seconds=REQUEST_TIMEOUT_SECONDS * len(claimed) + 60)
+            WebhookDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(next_attempt_at=now + lease)
     if not claimed:
         return []
     return list(
@@ -311,12 +312,18 @@ def webhook_deliveries_claim(*, batch_size: int = DISPATCH_BATCH) -> list[Webhoo
     )
 
 
-def webhook_deliveries_dispatch(*, batch_size: int = DISPATCH_BATCH) -> int:
-    """Deliver what is due, one batch; returns how many were attempted."""
-    deliveries = webhook_deliveries_claim(batch_size=batch_size)
-    for delivery in deliveries:
-        webhook_delivery_attempt(delivery=delivery)
-    return len(deliveries)
+def webhook_deliveries_dispatch(*, batch_size: int = DISPATCH_BATCH, time_budget: float = DISPATCH_TIME_BUDGET) -> int:
+    """Deliver what is due, batch after batch until none is left or `time_budget` seconds have
+    passed (the next beat run carries on); returns how many were attempted."""
+    started = time.monotonic()
+    attempted = 0
+    while True:
+        deliveries = webhook_deliveries_claim(batch_size=batch_size)
+        for delivery in deliveries:
+            webhook_delivery_attempt(delivery=delivery)
+        attempted += len(deliveries)
+        if len(deliveries) < batch_size or time.monotonic() - started > time_budget:
+            return attempted
 
 
 @transaction.atomic

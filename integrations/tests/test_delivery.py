@@ -180,3 +180,11 @@ def test_purge_drops_old_settled_events_and_keeps_pending_and_recent_ones(tenant
     assert webhook_events_purge_task.apply().get() == 1
     assert sorted(WebhookEvent.objects.values_list("type", flat=True)) == ["assignment.changed", "check_in.changed"]
     assert WebhookDelivery.objects.count() == 2
+
+
+def test_dispatch_drains_a_backlog_larger_than_a_batch(tenants, endpoint_factory, receiver):
+    endpoint_factory.create_batch(3, organization=tenants["client_a"], url=receiver.url)
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    assert services.webhook_deliveries_dispatch(batch_size=2) == 3
+    assert len(receiver.requests) == 3
+    assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
