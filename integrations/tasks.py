@@ -28,5 +28,9 @@ def _enqueue_dispatch() -> None:
 
 
 def webhook_dispatch_on_commit() -> None:
-    """Deliver soon after the current transaction commits, without ever failing the change."""
+    """Deliver soon after the current transaction commits, without ever failing the change. Several
+    changes in one transaction enqueue one dispatch, not one each."""
+    connection = transaction.get_connection()
+    if any(callback[1] is _enqueue_dispatch for callback in getattr(connection, "run_on_commit", ())):
+        return
     transaction.on_commit(_enqueue_dispatch)

@@ -123,3 +123,19 @@ def test_dispatch_is_kicked_after_commit_and_a_broker_outage_does_not_break_the_
     assert "periodic dispatch will deliver" in caplog.text
     # The outbox still holds the delivery for the beat task.
     assert WebhookDelivery.objects.filter(status="pending").count() == 1
+
+
+def test_several_changes_in_one_transaction_enqueue_one_dispatch(
+    tenants, endpoint_factory, django_capture_on_commit_callbacks, monkeypatch
+):
+    from integrations import tasks
+
+    calls = []
+    monkeypatch.setattr(tasks.webhook_deliveries_dispatch_task, "delay", lambda: calls.append(1))
+    endpoint_factory(organization=tenants["client_a"])
+    second = WorkerFactory(client=tenants["client_a"], provider=tenants["mine"].provider)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+        send_worker_changed_on_commit(worker_id=second.id, source="assignments.Assignment")
+    assert calls == [1]
+    assert WebhookDelivery.objects.count() == 2
