@@ -64,9 +64,8 @@ class ConsoleLog:
         self.errors: list[str] = []
 
     def on_console(self, message):
-        # The browser asks for /favicon.ico on its own; the app does not serve one.
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
-            self.errors.append(message.text)
+        if message.type == "error":
+            self.errors.append(f"{message.text} ({message.location.get('url', '')})")
 
     def on_page_error(self, error):
         self.errors.append(f"uncaught: {error}")

@@ -1,4 +1,5 @@
-"""Test settings: fast hashing, in-memory e-mail, Celery eager unless a test starts a real worker."""
+"""Test settings: fast hashing, in-memory e-mail and cache. Celery is not eager: tests call tasks
+directly, or start a real worker (marker `celery_worker`)."""
 
 from .base import *  # noqa: F403
 
