@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect
 from django.views import View
-from django.views.generic import TemplateView
 
 from outstaff.views import ActorRequiredMixin
 
@@ -14,10 +13,6 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     authentication_form = ThrottledAuthenticationForm
     redirect_authenticated_user = True
-
-
-class HomeView(ActorRequiredMixin, TemplateView):
-    template_name = "accounts/home.html"
 
 
 class SwitchOrganizationView(ActorRequiredMixin, View):

@@ -16,6 +16,7 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("workers/", include("workers.urls")),
     path("provider/", include("providers.urls")),

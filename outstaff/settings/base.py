@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "assignments",
     "risks",
     "integrations",
+    "dashboard",
     "demo",
 ]
 

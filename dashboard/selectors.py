@@ -1,0 +1,73 @@
+"""What the home page shows, each figure one aggregate query over a scoped selector, so the page
+costs the same for a client with 50 workers or 5,000."""
+
+import datetime as dt
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.actors import Actor
+from providers.choices import PayrollEntryStatus
+from providers.selectors import compliance_items_expiring, payroll_entry_list
+from risks.choices import FlagStatus
+from risks.selectors import risk_flag_list
+from screening.choices import ScreeningStage, ScreeningStatus
+from screening.selectors import screening_list
+from workers.choices import WorkerStatus
+from workers.selectors import check_in_list, worker_list
+
+CURRENT_FLAGS = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
+UPCOMING_DAYS = 14
+
+
+def dashboard_summary(*, actor: Actor, today: dt.date | None = None) -> dict:
+    today = today or timezone.localdate()
+    summary = {
+        "workers": worker_list(actor=actor)
+        .order_by()
+        .aggregate(
+            active=Count("id", filter=Q(status=WorkerStatus.ACTIVE)),
+            onboarding=Count("id", filter=Q(status=WorkerStatus.ONBOARDING)),
+            first_90_days=Count(
+                "id",
+                filter=Q(status=WorkerStatus.ACTIVE, start_date__gt=today - dt.timedelta(days=90)),
+            ),
+        ),
+        "flags": risk_flag_list(actor=actor)
+        .filter(status__in=CURRENT_FLAGS)
+        .order_by()
+        .aggregate(
+            critical=Count("id", filter=Q(severity="critical")),
+            high=Count("id", filter=Q(severity="high")),
+            medium=Count("id", filter=Q(severity="medium")),
+            low=Count("id", filter=Q(severity="low")),
+            misclassification=Count("id", filter=Q(category="misclassification")),
+            attrition=Count("id", filter=Q(category="attrition")),
+        ),
+        "check_ins": check_in_list(actor=actor)
+        .filter(done_on__isnull=True)
+        .exclude(worker__status=WorkerStatus.OFFBOARDED)
+        .order_by()
+        .aggregate(
+            overdue=Count("id", filter=Q(due_on__lt=today)),
+            upcoming=Count("id", filter=Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS))),
+        ),
+        "upcoming_days": UPCOMING_DAYS,
+    }
+    if actor.is_client:
+        summary["screenings"] = (
+            screening_list(actor=actor)
+            .filter(status=ScreeningStatus.IN_PROGRESS)
+            .order_by()
+            .aggregate(
+                total=Count("id"),
+                **{stage: Count("id", filter=Q(stage=stage)) for stage in ScreeningStage.values},
+            )
+        )
+        summary["screening_stages"] = [(stage, label) for stage, label in ScreeningStage.choices]
+    else:
+        summary["payroll_failed"] = (
+            payroll_entry_list(actor=actor).filter(status=PayrollEntryStatus.FAILED).order_by().count()
+        )
+        summary["compliance_expiring"] = compliance_items_expiring(actor=actor, today=today).order_by().count()
+    return summary
