@@ -357,29 +357,35 @@ def plan_payroll_entries(
                 plan.results.append(result)
                 continue
             payroll_status_effects(new, old_status, failure_reason, reason, paid_at, now, creating)
-            changes = {}
-            for name, value in new.items():
-                old_value = getattr(entry, name) if not creating else None
-                if creating or old_value != value:
-                    if creating and value in ("", None):
-                        continue
-                    changes[name] = [_fmt(old_value), _fmt(value)]
-                    setattr(entry, name, value)
-            result.worker_id = str(entry.worker_id)
-            if creating:
-                result.action, result.changes = "create", changes
-                plan.creates.append(entry)
-            elif changes:
-                result.action, result.changes, result.target_id = "update", changes, str(entry.id)
-                entry.updated_at = now
-                plan.updates.append(entry)
-                plan.update_fields.update(changes)
-            else:
-                result.target_id = str(entry.id)
-            plan.results.append(result)
+            _plan_row_change(plan, result, entry, new, creating=creating, now=now)
         if on_progress:
             on_progress(min(start + len(chunk), len(rows)))
     return plan
+
+
+def _plan_row_change(plan, result, obj, new: dict, *, creating: bool, now) -> None:
+    """Apply `new` to `obj` in memory and file it in the plan as a create, an update (with the
+    from → to of each changed field, for the dry-run report and the audit) or no change."""
+    changes = {}
+    for name, value in new.items():
+        old_value = None if creating else getattr(obj, name)
+        if creating or old_value != value:
+            if creating and value in ("", None):
+                continue
+            changes[name] = [_fmt(old_value), _fmt(value)]
+            setattr(obj, name, value)
+    result.worker_id = str(obj.worker_id)
+    if creating:
+        result.action, result.changes = "create", changes
+        plan.creates.append(obj)
+    elif changes:
+        result.action, result.changes, result.target_id = "update", changes, str(obj.id)
+        obj.updated_at = now
+        plan.updates.append(obj)
+        plan.update_fields.update(changes)
+    else:
+        result.target_id = str(obj.id)
+    plan.results.append(result)
 
 
 def bulk_update_by_id(model, objects: list, fields: list[str], *, batch_size: int = 2000) -> None:
@@ -517,26 +523,7 @@ def plan_compliance_items(
             compliance_status_effects(
                 new, old_status=None if creating else item.status, today=today, now=now, verified_by_id=verified_by_id
             )
-            changes = {}
-            for name, value in new.items():
-                old_value = None if creating else getattr(item, name)
-                if creating or old_value != value:
-                    if creating and value in ("", None):
-                        continue
-                    changes[name] = [_fmt(old_value), _fmt(value)]
-                    setattr(item, name, value)
-            result.worker_id = str(item.worker_id)
-            if creating:
-                result.action, result.changes = "create", changes
-                plan.creates.append(item)
-            elif changes:
-                result.action, result.changes, result.target_id = "update", changes, str(item.id)
-                item.updated_at = now
-                plan.updates.append(item)
-                plan.update_fields.update(changes)
-            else:
-                result.target_id = str(item.id)
-            plan.results.append(result)
+            _plan_row_change(plan, result, item, new, creating=creating, now=now)
         if on_progress:
             on_progress(min(start + len(chunk), len(rows)))
     return plan
