@@ -54,3 +54,20 @@ def test_openapi_schema_is_valid_and_generates_without_warnings(tmp_path):
     # unnamed enum collision, an authenticator it cannot describe) into a failure.
     call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yml"))
     assert (tmp_path / "schema.yml").stat().st_size > 10_000
+
+
+def test_every_model_has_an_admin_or_is_shown_inline():
+    from django.apps import apps
+    from django.contrib import admin
+
+    inline_models = {inline.model for model_admin in admin.site._registry.values() for inline in model_admin.inlines}
+    domain = ["accounts", "providers", "workers", "screening", "assignments", "risks", "integrations", "outstaff"]
+    missing = [
+        model._meta.label
+        for label in domain
+        for model in apps.get_app_config(label).get_models()
+        if model not in admin.site._registry
+        and model not in inline_models
+        and not model._meta.label.endswith("Event")  # audit rows: read-only event admins per app
+    ]
+    assert missing == []
