@@ -142,3 +142,8 @@ def test_gate_override_reason_is_the_clients_not_the_providers(client):
     provider_page = client.get(f"/workers/{worker.id}/").content.decode()
     assert "Strong referral" not in provider_page
     assert "not screened" in provider_page
+
+
+def test_pages_show_iso_dates(setup):
+    body = setup["client"].get(f"/workers/{setup['mine'].id}/").content.decode()
+    assert "2026-01-15" in body  # the factory's start date, not "Jan. 15, 2026"
