@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +24,47 @@ from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
 from .models import ComplianceItem, PayrollEntry, PayrollRun
 from .payroll_rules import payroll_status_effects, payroll_transition_errors
 from .selectors import worker_model
+
+# The fields a row may carry, for the CSV header check and the API's bulk upsert alike.
+PAYROLL_ENTRY_FIELDS = (
+    "external_id",
+    "worker_external_id",
+    "worker",
+    "run_external_id",
+    "run",
+    "period_start",
+    "status",
+    "failure_reason",
+    "reason",
+    "paid_at",
+    "gross_amount",
+    "currency",
+)
+COMPLIANCE_ITEM_FIELDS = (
+    "external_id",
+    "worker_external_id",
+    "worker",
+    "kind",
+    "status",
+    "expires_on",
+    "evidence_reference",
+    "notes",
+)
+
+
+def reject_unknown_fields(rows: list[dict], known: tuple[str, ...]) -> None:
+    """A misspelt field ("stauts") would otherwise be ignored and the item reported as unchanged:
+    refuse the call, naming each unknown field by item, before anything is applied."""
+    unknown = {
+        f"items.{index}.{name}": f"Unknown field. Known fields: {', '.join(known)}."
+        for index, row in enumerate(rows)
+        if isinstance(row, dict)
+        for name in row
+        if name not in known
+    }
+    if unknown:
+        raise ValidationError(unknown)
+
 
 CHUNK_SIZE = 2000
 MAX_ERRORS_SHOWN = 500

@@ -25,30 +25,8 @@ INLINE_ROW_LIMIT = 2000
 MAX_ROWS = 50_000
 
 COLUMNS = {
-    CsvImportKind.PAYROLL_ENTRIES: (
-        "external_id",
-        "worker_external_id",
-        "worker",
-        "run_external_id",
-        "run",
-        "period_start",
-        "status",
-        "failure_reason",
-        "reason",
-        "paid_at",
-        "gross_amount",
-        "currency",
-    ),
-    CsvImportKind.COMPLIANCE_ITEMS: (
-        "external_id",
-        "worker_external_id",
-        "worker",
-        "kind",
-        "status",
-        "expires_on",
-        "evidence_reference",
-        "notes",
-    ),
+    CsvImportKind.PAYROLL_ENTRIES: bulk.PAYROLL_ENTRY_FIELDS,
+    CsvImportKind.COMPLIANCE_ITEMS: bulk.COMPLIANCE_ITEM_FIELDS,
 }
 EXAMPLES = {
     CsvImportKind.PAYROLL_ENTRIES: "worker_external_id,period_start,status,failure_reason,paid_at\n"

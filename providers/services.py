@@ -432,6 +432,7 @@ def payroll_entries_upsert(*, actor: Actor, items: list[dict]) -> list[dict]:
     provider = _provider_of(actor)
     if len(items) > BULK_LIMIT:
         raise ValidationError({"items": f"Send at most {BULK_LIMIT} items per call."})
+    bulk.reject_unknown_fields(items, bulk.PAYROLL_ENTRY_FIELDS)
     plan = bulk.plan_payroll_entries(provider_id=provider.pk, rows=items, lock=True)
     bulk.apply_plan(plan, PayrollEntry)
     payroll_runs_refresh_status(run_ids={e.run_id for e in plan.creates + plan.updates})
@@ -497,6 +498,7 @@ def compliance_items_upsert(*, actor: Actor, items: list[dict]) -> list[dict]:
     provider = _provider_of(actor)
     if len(items) > BULK_LIMIT:
         raise ValidationError({"items": f"Send at most {BULK_LIMIT} items per call."})
+    bulk.reject_unknown_fields(items, bulk.COMPLIANCE_ITEM_FIELDS)
     plan = bulk.plan_compliance_items(
         provider_id=provider.pk, rows=items, lock=True, verified_by_id=actor.user.pk if actor.user else None
     )

@@ -337,6 +337,19 @@ def test_bulk_upsert_entries_reports_per_item(tenants, entries, api_key_client):
     assert [r["action"] for r in again["results"]] == ["unchanged", "unchanged"]
 
 
+def test_bulk_upsert_refuses_a_misspelt_field_instead_of_ignoring_it(tenants, entries, api_key_client):
+    api = api_key_client(tenants["provider_a"].organization, ["payroll:write", "compliance:write"])
+    items = [{"external_id": "E-1", "status": "paid"}, {"external_id": "E-1", "stauts": "failed"}]
+    response = api.post("/api/v1/payroll-entries/bulk/", {"items": items})
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["items.1.stauts"]
+    entries["mine"].refresh_from_db()
+    assert entries["mine"].status == "scheduled"  # nothing applied, not even the good item
+    compliance = api.post("/api/v1/compliance-items/bulk/", {"items": [{"worker": "x", "kind": "tax", "expiry": "1"}]})
+    assert compliance.status_code == 400
+    assert "Known fields:" in compliance.json()["errors"][0]["message"]
+
+
 def test_bulk_upsert_is_limited_to_1000_items(tenants, api_key_client):
     api = api_key_client(tenants["provider_a"].organization, ["payroll:write"])
     response = api.post("/api/v1/payroll-entries/bulk/", {"items": [{"external_id": str(i)} for i in range(1001)]})
