@@ -364,16 +364,8 @@ def plan_payroll_entries(
             )
             result = RowResult(index=index, key=key)
             target_key = str(entry.id) if entry else (f"{run.id}:{worker.id}" if run and worker else None)
-            if target_key and target_key in seen:
-                errors["row"] = f"The same entry appears again in row {seen[target_key] + 1}; keep one row per entry."
-            _check_external_id_once(external_id, target_key, seen_external, errors)
-            if errors:
-                result.action, result.errors = "error", errors
-                plan.results.append(result)
+            if not _claim_row(plan, result, errors, target_key, external_id, seen, seen_external, noun="entry"):
                 continue
-            seen[target_key] = index
-            if external_id:
-                seen_external[external_id] = (target_key, index)
 
             creating = entry is None
             if creating:
@@ -403,6 +395,22 @@ def plan_payroll_entries(
         if on_progress:
             on_progress(min(start + len(chunk), len(rows)))
     return plan
+
+
+def _claim_row(plan, result, errors: dict, target_key, external_id: str, seen: dict, seen_external: dict, *, noun):
+    """Refuse a second row for the same target (or external id) in one file or call; file the row as
+    an error when anything is wrong. True when the row may go on to be planned."""
+    if target_key and target_key in seen:
+        errors["row"] = f"The same {noun} appears again in row {seen[target_key] + 1}; keep one row per {noun}."
+    _check_external_id_once(external_id, target_key, seen_external, errors)
+    if errors:
+        result.action, result.errors = "error", errors
+        plan.results.append(result)
+        return False
+    seen[target_key] = result.index
+    if external_id:
+        seen_external[external_id] = (target_key, result.index)
+    return True
 
 
 def _plan_row_change(plan, result, obj, new: dict, *, creating: bool, now) -> None:
@@ -534,16 +542,8 @@ def plan_compliance_items(
             key = external_id or f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}:{kind or ''}"
             result = RowResult(index=index, key=key)
             target_key = str(item.id) if item else (f"{worker.id}:{kind}" if worker and kind else None)
-            if target_key and target_key in seen:
-                errors["row"] = f"The same item appears again in row {seen[target_key] + 1}; keep one row per item."
-            _check_external_id_once(external_id, target_key, seen_external, errors)
-            if errors:
-                result.action, result.errors = "error", errors
-                plan.results.append(result)
+            if not _claim_row(plan, result, errors, target_key, external_id, seen, seen_external, noun="item"):
                 continue
-            seen[target_key] = index
-            if external_id:
-                seen_external[external_id] = (target_key, index)
             creating = item is None
             if creating:
                 item = ComplianceItem(provider_id=provider_id, worker_id=worker.id, kind=kind, external_id=external_id)
