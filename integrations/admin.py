@@ -11,7 +11,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     search_fields = ("url", "description", "organization__name")
     list_select_related = ("organization",)
     # The secret never shows in the admin; it changes only by rotation (page or API).
-    exclude = ("secret",)
+    exclude = ("secret", "previous_secret")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = ("organization", "created_by", "created_at", "updated_at")
 

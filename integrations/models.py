@@ -18,6 +18,12 @@ class WebhookEndpoint(BaseModel):
         models.CharField(max_length=64), default=list, blank=True, help_text="Empty: every event type."
     )
     secret = models.CharField(max_length=100)
+    # After a rotation the old secret keeps signing, next to the new one, until this moment, so a
+    # receiver can roll its configuration over without rejecting a single delivery.
+    previous_secret = models.CharField(max_length=100, blank=True, default="")
+    previous_secret_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="Until when the secret replaced by the last rotation still signs deliveries."
+    )
     is_active = models.BooleanField(default=True)
     created_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
@@ -27,6 +33,14 @@ class WebhookEndpoint(BaseModel):
 
     def __str__(self) -> str:
         return self.url
+
+    def signing_secrets(self, *, now) -> list[str]:
+        """The secrets every delivery is signed with right now: the current one, and the previous
+        one while its 24-hour overlap lasts."""
+        secrets = [self.secret]
+        if self.previous_secret and self.previous_secret_expires_at and self.previous_secret_expires_at > now:
+            secrets.append(self.previous_secret)
+        return secrets
 
     def wants(self, event_type: str) -> bool:
         return self.is_active and (not self.event_types or event_type in self.event_types)

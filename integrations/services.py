@@ -3,8 +3,6 @@ exponential backoff and a delivery log, endpoint management and redelivery."""
 
 import base64
 import datetime as dt
-import hashlib
-import hmac
 import ipaddress
 import json
 import secrets
@@ -22,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook
 
 from accounts.actors import Actor
 from workers.models import Worker
@@ -31,6 +30,8 @@ from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, We
 
 SECRET_PREFIX = "whsec_"
 SECRET_BYTES = 32
+# How long a rotated-out secret keeps signing next to the new one.
+SECRET_ROTATION_OVERLAP = dt.timedelta(hours=24)
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_ATTEMPTS = 12
 BACKOFF_BASE_SECONDS = 30
@@ -51,11 +52,18 @@ def webhook_secret_generate() -> str:
 
 
 def webhook_signature(*, secret: str, message_id: str, timestamp: int, body: str) -> str:
-    """The Standard Webhooks `webhook-signature` value: `v1,` + base64 HMAC-SHA256 of
-    `{id}.{timestamp}.{body}`, keyed with the base64-decoded part of the `whsec_` secret."""
-    key = base64.b64decode(secret.removeprefix(SECRET_PREFIX))
-    digest = hmac.new(key, f"{message_id}.{timestamp}.{body}".encode(), hashlib.sha256).digest()
-    return "v1," + base64.b64encode(digest).decode()
+    """One Standard Webhooks signature (`v1,<base64 HMAC-SHA256>` of `{id}.{timestamp}.{body}`),
+    computed by the reference `standardwebhooks` library rather than by our own HMAC code."""
+    return Webhook(secret).sign(message_id, dt.datetime.fromtimestamp(timestamp, tz=dt.UTC), body)
+
+
+def webhook_signature_header(*, signing_secrets: Iterable[str], message_id: str, timestamp: int, body: str) -> str:
+    """The `webhook-signature` header: one signature per secret in force, space-separated, as the
+    spec allows, so a receiver that knows either secret accepts the delivery."""
+    return " ".join(
+        webhook_signature(secret=secret, message_id=message_id, timestamp=timestamp, body=body)
+        for secret in signing_secrets
+    )
 
 
 # --- endpoints -------------------------------------------------------------------------------
@@ -122,10 +130,15 @@ def webhook_endpoint_update(*, actor: Actor, instance: WebhookEndpoint, **data) 
 
 @transaction.atomic
 def webhook_endpoint_rotate_secret(*, actor: Actor, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """A new secret at once; deliveries from now on are signed with it."""
+    """A new secret at once. For the next 24 hours deliveries carry two signatures, one with the new
+    secret and one with the old, so receivers can switch without dropping events. Rotating again
+    within the overlap retires the older secret at once (only the last two are ever in force)."""
     _check_owner(actor, endpoint)
+    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + SECRET_ROTATION_OVERLAP
     endpoint.secret = webhook_secret_generate()
-    endpoint.save(update_fields=["secret", "updated_at"])
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
     return endpoint
 
 
@@ -252,8 +265,11 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> WebhookDelivery:
         "User-Agent": USER_AGENT,
         "webhook-id": message_id,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": webhook_signature(
-            secret=endpoint.secret, message_id=message_id, timestamp=timestamp, body=body
+        "webhook-signature": webhook_signature_header(
+            signing_secrets=endpoint.signing_secrets(now=timezone.now()),
+            message_id=message_id,
+            timestamp=timestamp,
+            body=body,
         ),
     }
     started = time.monotonic()

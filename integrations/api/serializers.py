@@ -18,8 +18,17 @@ class WebhookEndpointSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["id", "url", "description", "event_types", "is_active", "created_at", "updated_at"]
-        read_only_fields = ["created_at", "updated_at"]
+        fields = [
+            "id",
+            "url",
+            "description",
+            "event_types",
+            "is_active",
+            "previous_secret_expires_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["previous_secret_expires_at", "created_at", "updated_at"]
 
     def validate_url(self, url: str) -> str:
         if not url.lower().startswith(("http://", "https://")):

@@ -47,7 +47,8 @@ class WebhookEndpointViewSet(ServiceViewSet):
     @extend_schema(request=None, responses=WebhookEndpointWithSecretSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret")
     def rotate_secret(self, request, id=None):
-        """Replace the signing secret at once and return the new one (shown only here)."""
+        """Replace the signing secret and return the new one (shown only here). For 24 hours
+        deliveries carry a signature with each secret, so the receiver can switch over at leisure."""
         endpoint = self.get_object()
         self._check_if_match(endpoint)
         endpoint = services.webhook_endpoint_rotate_secret(actor=self.actor, endpoint=endpoint)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.utils import timezone
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from accounts.tests.factories import make_actor
 from integrations import services
@@ -188,3 +189,46 @@ def test_dispatch_drains_a_backlog_larger_than_a_batch(tenants, endpoint_factory
     assert services.webhook_deliveries_dispatch(batch_size=2) == 3
     assert len(receiver.requests) == 3
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
+
+
+def _deliver_once(tenants, receiver) -> tuple[dict, str]:
+    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    services.webhook_deliveries_dispatch()
+    request = receiver.requests[-1]
+    return request["headers"], request["body"]
+
+
+def test_a_rotated_secret_keeps_signing_next_to_the_new_one_for_24_hours(tenants, endpoint_factory, receiver):
+    endpoint = endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    old_secret = endpoint.secret
+    actor = make_actor(organization=tenants["client_a"], role="client_admin")
+    endpoint = services.webhook_endpoint_rotate_secret(actor=actor, endpoint=endpoint)
+    assert endpoint.secret != old_secret
+    overlap = endpoint.previous_secret_expires_at - timezone.now()
+    assert dt.timedelta(hours=23, minutes=59) < overlap <= dt.timedelta(hours=24)
+
+    headers, body = _deliver_once(tenants, receiver)
+    assert len(headers["webhook-signature"].split(" ")) == 2
+    # The reference library accepts the delivery with either secret: receivers can roll over.
+    for secret in (old_secret, endpoint.secret):
+        assert Webhook(secret).verify(body, headers)["type"] == "worker.changed"
+
+    # Once the overlap is over only the new secret signs.
+    type(endpoint).objects.filter(pk=endpoint.pk).update(previous_secret_expires_at=timezone.now())
+    headers, body = _deliver_once(tenants, receiver)
+    assert len(headers["webhook-signature"].split(" ")) == 1
+    assert Webhook(endpoint.secret).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old_secret).verify(body, headers)
+
+
+def test_rotating_twice_retires_the_oldest_secret_at_once(tenants, endpoint_factory, receiver):
+    endpoint = endpoint_factory(organization=tenants["client_a"], url=receiver.url)
+    first = endpoint.secret
+    actor = make_actor(organization=tenants["client_a"], role="client_admin")
+    second = services.webhook_endpoint_rotate_secret(actor=actor, endpoint=endpoint).secret
+    third = services.webhook_endpoint_rotate_secret(actor=actor, endpoint=endpoint).secret
+    headers, body = _deliver_once(tenants, receiver)
+    assert Webhook(second).verify(body, headers) and Webhook(third).verify(body, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(first).verify(body, headers)
