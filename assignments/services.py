@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.models import User
+from outstaff.model_update import model_save_changed, model_set, model_update
 from outstaff.signals import send_worker_changed_on_commit
 from screening.selectors import worker_passes_gate
 from workers.choices import WorkerStatus
@@ -82,17 +83,21 @@ def team_create(*, actor: Actor, name: str, external_id: str = "", managers=None
 def team_update(*, actor: Actor, instance: Team, **data) -> Team:
     _require_team_admin(actor)
     team = Team.objects.select_for_update().get(pk=instance.pk, client_id=actor.organization.id)
-    for field in ("name", "external_id"):
-        if field in data:
-            setattr(team, field, data[field])
-    _check_team_external_id(actor, team.external_id, exclude_id=team.pk)
-    team.full_clean()
-    team.save()
+    team, changed = model_update(
+        instance=team,
+        fields=("name", "external_id"),
+        data=data,
+        validate=lambda t: _check_team_external_id(actor, t.external_id, exclude_id=t.pk),
+    )
     if "managers" in data:
-        team.managers.set(_check_managers(actor, data["managers"]))
-    # Who manages a team decides which hiring managers see its workers.
-    for worker_id in team.assignments.values_list("worker_id", flat=True).distinct():
-        send_worker_changed_on_commit(worker_id=worker_id, source="assignments.Assignment")
+        managers = _check_managers(actor, data["managers"])
+        if {m.pk for m in managers} != set(team.managers.values_list("pk", flat=True)):
+            team.managers.set(managers)
+            changed.append("managers")
+    if changed:
+        # Who manages a team decides which hiring managers see its workers.
+        for worker_id in team.assignments.values_list("worker_id", flat=True).distinct():
+            send_worker_changed_on_commit(worker_id=worker_id, source="assignments.Assignment")
     return team
 
 
@@ -155,13 +160,17 @@ def _validate_assignment(actor: Actor, assignment: Assignment, *, team_changed: 
             )
 
 
-def _save(assignment: Assignment) -> Assignment:
-    """Save, turning a constraint the database enforces (a concurrent change slipped past the
-    checks above) into a clear validation error instead of a 500."""
-    assignment.full_clean()
+def _save(assignment: Assignment, changed: list[str] | None = None) -> Assignment:
+    """Save (only the `changed` fields, when given), turning a constraint the database enforces (a
+    concurrent change slipped past the checks above) into a clear validation error instead of a
+    500."""
     try:
         with transaction.atomic():
-            assignment.save()
+            if changed is None:
+                assignment.full_clean()
+                assignment.save()
+            else:
+                model_save_changed(instance=assignment, changed=changed)
     except IntegrityError as error:
         constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or str(error)
         if OVERLAP_CONSTRAINT in constraint:
@@ -245,18 +254,20 @@ def assignment_update(*, actor: Actor, instance: Assignment, **data) -> Assignme
         raise ValidationError("This assignment was cancelled and can no longer change.")
     _lock_worker(assignment.worker)
     team_changed = "team" in data and data["team"] is not None and data["team"].pk != assignment.team_id
-    for field in ASSIGNMENT_EDITABLE_FIELDS:
-        if field in data:
-            value = data[field]
-            setattr(assignment, field, (value or "") if field == "external_id" else value)
+    if "external_id" in data:
+        data["external_id"] = data["external_id"] or ""
+    changed = model_set(instance=assignment, fields=ASSIGNMENT_EDITABLE_FIELDS, data=data)
     today = timezone.localdate()
     keep_ended = (
         assignment.status == AssignmentStatus.ENDED and assignment.ends_on is not None and assignment.ends_on <= today
     )
     if not keep_ended:
-        assignment.status = _status_for(starts_on=assignment.starts_on, ends_on=assignment.ends_on, today=today)
+        status = _status_for(starts_on=assignment.starts_on, ends_on=assignment.ends_on, today=today)
+        changed += model_set(instance=assignment, fields=("status",), data={"status": status})
+    if not changed:
+        return assignment
     _validate_assignment(actor, assignment, team_changed=team_changed)
-    return _save(assignment)
+    return _save(assignment, changed)
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from accounts.actors import Actor
+from outstaff.model_update import model_update
 from workers.models import Worker
 
 from .choices import DeliveryStatus, EventType, event_type_for_source
@@ -117,14 +118,11 @@ def webhook_endpoint_update(*, actor: Actor, instance: WebhookEndpoint, **data) 
     _check_owner(actor, instance)
     if "url" in data:
         _validate_url(data["url"])
-        instance.url = data["url"]
     if "event_types" in data:
-        instance.event_types = _validate_event_types(data["event_types"])
-    for name in ("description", "is_active"):
-        if name in data:
-            setattr(instance, name, data[name])
-    instance.full_clean()
-    instance.save()
+        data["event_types"] = _validate_event_types(data["event_types"])
+    instance, _changed = model_update(
+        instance=instance, fields=("url", "event_types", "description", "is_active"), data=data
+    )
     return instance
 
 

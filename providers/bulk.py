@@ -248,6 +248,170 @@ def _check_external_id_once(external_id: str, target_key, seen_external: dict, e
 # --- payroll entries --------------------------------------------------------------------------------
 
 
+@dataclass
+class _PayrollLookups:
+    """What one chunk of payroll rows names, fetched with one query per kind of thing."""
+
+    workers_by_ext: dict
+    workers_by_id: dict
+    runs_by_id: dict
+    runs_by_ext: dict
+    runs_by_period: dict
+    entries_by_ext: dict
+    entries_by_pair: dict
+
+
+def _payroll_lookups(provider_id, chunk: list[dict], *, lock: bool) -> _PayrollLookups:
+    by_ext, by_id = _resolve_workers(provider_id, chunk)
+    entry_ext = {_text(r.get("external_id")) for r in chunk} - {""}
+    run_ids, run_exts, periods = set(), set(), set()
+    for r in chunk:
+        with contextlib.suppress(ValueError):
+            run_ids.add(uuid.UUID(_text(r.get("run"))))
+        run_exts.add(_text(r.get("run_external_id")))
+        day = _parse_date(r.get("period_start"), {}, "period_start")
+        if day:
+            periods.add(day)
+    run_exts.discard("")
+    runs = list(
+        PayrollRun.objects.filter(provider_id=provider_id).filter(
+            Q(id__in=run_ids) | Q(external_id__in=run_exts) | Q(period_start__in=periods)
+        )
+    )
+    runs_by_id = {run.id: run for run in runs}
+    entry_qs = PayrollEntry.objects.filter(provider_id=provider_id)
+    if lock:
+        entry_qs = entry_qs.select_for_update(of=("self",)).order_by("pk")
+    entries = list(
+        entry_qs.filter(Q(external_id__in=entry_ext) | Q(worker_id__in=set(by_id), run_id__in=list(runs_by_id)))
+    )
+    return _PayrollLookups(
+        workers_by_ext=by_ext,
+        workers_by_id=by_id,
+        runs_by_id=runs_by_id,
+        runs_by_ext={run.external_id: run for run in runs if run.external_id},
+        runs_by_period={(run.country, run.period_start): run for run in runs},
+        entries_by_ext={e.external_id: e for e in entries if e.external_id},
+        entries_by_pair={(e.run_id, e.worker_id): e for e in entries},
+    )
+
+
+def _payroll_row_run(row: dict, errors: dict, found: _PayrollLookups, worker, external_id: str):
+    """The run a row names (by id, external id, or period start in the worker's country)."""
+    run_uuid = _parse_uuid(row.get("run"), errors, "run")
+    run_ext = _text(row.get("run_external_id"))
+    period = _parse_date(row.get("period_start"), errors, "period_start")
+    if run_uuid:
+        run = found.runs_by_id.get(run_uuid)
+        if run is None:
+            errors["run"] = "Unknown payroll run."
+        return run
+    if run_ext:
+        run = found.runs_by_ext.get(run_ext)
+        if run is None:
+            errors["run_external_id"] = f"Unknown payroll run “{run_ext}”."
+        return run
+    if period and worker is not None:
+        run = found.runs_by_period.get((worker.country, period))
+        if run is None:
+            errors["period_start"] = f"No payroll run for {worker.country} starting {period}."
+        return run
+    if not errors:
+        errors["external_id" if external_id else "worker_external_id"] = (
+            f"Unknown payroll entry “{external_id}”; to create one, also name the worker and the run."
+            if external_id
+            else "Name the entry (external_id) or the worker and the run (period_start)."
+        )
+    return None
+
+
+def _payroll_row_target(row: dict, errors: dict, found: _PayrollLookups, external_id: str):
+    """(worker, entry, run) a row names; entry is None when the row creates one."""
+    worker = _row_worker(row, errors, found.workers_by_ext, found.workers_by_id)
+    entry = found.entries_by_ext.get(external_id) if external_id else None
+    if entry is not None:
+        if worker is not None and entry.worker_id != worker.id:
+            errors["worker_external_id"] = "This entry belongs to another worker."
+        return worker, entry, None
+    run = _payroll_row_run(row, errors, found, worker, external_id)
+    if worker is None and not errors:
+        errors["worker_external_id"] = "Name the worker (worker_external_id or worker)."
+    if run is not None and worker is not None:
+        entry = found.entries_by_pair.get((run.id, worker.id))
+        if entry is None and worker.country != run.country:
+            errors["worker_external_id"] = f"The worker is employed in {worker.country}; this run is for {run.country}."
+        if entry is not None and external_id and entry.external_id and entry.external_id != external_id:
+            errors["external_id"] = f"This worker's entry in that run already has external id “{entry.external_id}”."
+    return worker, entry, run
+
+
+def _parse_amount(row: dict, errors: dict):
+    text = _text(row.get("gross_amount"))
+    if not text:
+        return None
+    try:
+        amount = Decimal(text.replace(",", ""))
+        # Infinity and NaN parse as Decimals but are no amount (and break the checks below).
+        if not amount.is_finite() or amount < 0 or amount.as_tuple().exponent < -2 or abs(amount) >= 10**10:
+            raise InvalidOperation
+    except InvalidOperation:
+        errors["gross_amount"] = f"“{text}” is not an amount (e.g. 4200.00)."
+        return None
+    return amount
+
+
+def _parse_payroll_values(row: dict, errors: dict) -> dict:
+    """The cells of a payroll row as values (None / "" where the row gives none)."""
+    currency = _text(row.get("currency")).upper()
+    if currency and (len(currency) != 3 or not currency.isalpha()):
+        errors["currency"] = "Use a three-letter ISO 4217 currency code, e.g. EUR."
+    return {
+        "status": _parse_choice(row.get("status"), PayrollEntryStatus, errors, "status"),
+        "paid_at": _parse_datetime(row.get("paid_at"), errors, "paid_at"),
+        "gross_amount": _parse_amount(row, errors),
+        "currency": currency,
+        "failure_reason": _text(row.get("failure_reason")),
+        "reason": _text(row.get("reason")),
+    }
+
+
+def _payroll_row_key(row: dict, external_id: str) -> str:
+    """How the report names a row: its external id, or worker@run."""
+    return external_id or (
+        f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}"
+        f"@{_text(row.get('run_external_id')) or _text(row.get('run')) or _text(row.get('period_start'))}"
+    )
+
+
+def _plan_payroll_change(plan: Plan, result: RowResult, entry, values: dict, *, now) -> None:
+    """File the row's change of `entry` (new when unsaved), with the status rules of every path."""
+    creating = entry._state.adding
+    old_status = PayrollEntryStatus.SCHEDULED if creating else entry.status
+    new = {
+        "status": values["status"] or old_status,
+        "failure_reason": entry.failure_reason,
+        "status_reason": entry.status_reason,
+        "paid_at": entry.paid_at,
+        "gross_amount": values["gross_amount"] if values["gross_amount"] is not None else entry.gross_amount,
+        "currency": values["currency"] or entry.currency,
+        "external_id": values["external_id"] or entry.external_id,
+    }
+    transition_errors = payroll_transition_errors(
+        old=None if creating else old_status,
+        new=new["status"],
+        failure_reason=values["failure_reason"] or (entry.failure_reason if new["status"] == old_status else ""),
+        reason=values["reason"],
+    )
+    if transition_errors:
+        result.action, result.errors = "error", transition_errors
+        plan.results.append(result)
+        return
+    payroll_status_effects(
+        new, old_status, values["failure_reason"], values["reason"], values["paid_at"], now, creating
+    )
+    _plan_row_change(plan, result, entry, new, creating=creating, now=now)
+
+
 def plan_payroll_entries(
     *, provider_id, rows: list[dict], lock: bool = False, on_progress: Callable[[int], None] | None = None
 ) -> Plan:
@@ -260,138 +424,21 @@ def plan_payroll_entries(
     seen_external: dict[str, tuple] = {}
     now = timezone.now()
     for start, chunk in _chunks(rows):
-        by_ext, by_id = _resolve_workers(provider_id, chunk)
-        entry_ext = {_text(r.get("external_id")) for r in chunk} - {""}
-        run_ids, run_exts, periods = set(), set(), set()
-        for r in chunk:
-            with contextlib.suppress(ValueError):
-                run_ids.add(uuid.UUID(_text(r.get("run"))))
-            run_exts.add(_text(r.get("run_external_id")))
-            day = _parse_date(r.get("period_start"), {}, "period_start")
-            if day:
-                periods.add(day)
-        run_exts.discard("")
-        runs = list(
-            PayrollRun.objects.filter(provider_id=provider_id).filter(
-                Q(id__in=run_ids) | Q(external_id__in=run_exts) | Q(period_start__in=periods)
-            )
-        )
-        runs_by_id = {run.id: run for run in runs}
-        runs_by_ext = {run.external_id: run for run in runs if run.external_id}
-        runs_by_period = {(run.country, run.period_start): run for run in runs}
-        entry_qs = PayrollEntry.objects.filter(provider_id=provider_id)
-        if lock:
-            entry_qs = entry_qs.select_for_update(of=("self",)).order_by("pk")
-        worker_ids = set(by_id)
-        entries = list(
-            entry_qs.filter(Q(external_id__in=entry_ext) | Q(worker_id__in=worker_ids, run_id__in=list(runs_by_id)))
-        )
-        entries_by_ext = {e.external_id: e for e in entries if e.external_id}
-        entries_by_pair = {(e.run_id, e.worker_id): e for e in entries}
-
+        found = _payroll_lookups(provider_id, chunk, lock=lock)
         for offset, row in enumerate(chunk):
-            index = start + offset
             errors: dict = {}
             external_id = _text(row.get("external_id"))
             _check_external_id_length(external_id, errors)
-            worker = _row_worker(row, errors, by_ext, by_id)
-            entry = entries_by_ext.get(external_id) if external_id else None
-            run = None
-            if entry is None:
-                run_uuid = _parse_uuid(row.get("run"), errors, "run")
-                run_ext = _text(row.get("run_external_id"))
-                period = _parse_date(row.get("period_start"), errors, "period_start")
-                if run_uuid:
-                    run = runs_by_id.get(run_uuid)
-                    if run is None:
-                        errors["run"] = "Unknown payroll run."
-                elif run_ext:
-                    run = runs_by_ext.get(run_ext)
-                    if run is None:
-                        errors["run_external_id"] = f"Unknown payroll run “{run_ext}”."
-                elif period and worker is not None:
-                    run = runs_by_period.get((worker.country, period))
-                    if run is None:
-                        errors["period_start"] = f"No payroll run for {worker.country} starting {period}."
-                elif not errors:
-                    errors["external_id" if external_id else "worker_external_id"] = (
-                        f"Unknown payroll entry “{external_id}”; to create one, also name the worker and the run."
-                        if external_id
-                        else "Name the entry (external_id) or the worker and the run (period_start)."
-                    )
-                if worker is None and not errors:
-                    errors["worker_external_id"] = "Name the worker (worker_external_id or worker)."
-                if run is not None and worker is not None:
-                    entry = entries_by_pair.get((run.id, worker.id))
-                    if entry is None and worker.country != run.country:
-                        errors["worker_external_id"] = (
-                            f"The worker is employed in {worker.country}; this run is for {run.country}."
-                        )
-                    if entry is not None and external_id and entry.external_id and entry.external_id != external_id:
-                        errors["external_id"] = (
-                            f"This worker's entry in that run already has external id “{entry.external_id}”."
-                        )
-            elif worker is not None and entry.worker_id != worker.id:
-                errors["worker_external_id"] = "This entry belongs to another worker."
-
-            status = _parse_choice(row.get("status"), PayrollEntryStatus, errors, "status")
-            paid_at = _parse_datetime(row.get("paid_at"), errors, "paid_at")
-            gross_amount = None
-            if _text(row.get("gross_amount")):
-                try:
-                    gross_amount = Decimal(_text(row.get("gross_amount")).replace(",", ""))
-                    # Infinity and NaN parse as Decimals but are no amount (and break the checks below).
-                    if (
-                        not gross_amount.is_finite()
-                        or gross_amount < 0
-                        or gross_amount.as_tuple().exponent < -2
-                        or abs(gross_amount) >= 10**10
-                    ):
-                        raise InvalidOperation
-                except InvalidOperation:
-                    errors["gross_amount"] = f"“{_text(row.get('gross_amount'))}” is not an amount (e.g. 4200.00)."
-                    gross_amount = None
-            currency = _text(row.get("currency")).upper()
-            if currency and (len(currency) != 3 or not currency.isalpha()):
-                errors["currency"] = "Use a three-letter ISO 4217 currency code, e.g. EUR."
-            failure_reason = _text(row.get("failure_reason"))
-            reason = _text(row.get("reason"))
-
+            worker, entry, run = _payroll_row_target(row, errors, found, external_id)
+            values = {**_parse_payroll_values(row, errors), "external_id": external_id}
             _check_cells(row, errors)
-            key = external_id or (
-                f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}"
-                f"@{_text(row.get('run_external_id')) or _text(row.get('run')) or _text(row.get('period_start'))}"
-            )
-            result = RowResult(index=index, key=key)
+            result = RowResult(index=start + offset, key=_payroll_row_key(row, external_id))
             target_key = str(entry.id) if entry else (f"{run.id}:{worker.id}" if run and worker else None)
             if not _claim_row(plan, result, errors, target_key, external_id, seen, seen_external, noun="entry"):
                 continue
-
-            creating = entry is None
-            if creating:
+            if entry is None:
                 entry = PayrollEntry(run=run, provider_id=provider_id, worker_id=worker.id, external_id=external_id)
-            old_status = entry.status if not creating else PayrollEntryStatus.SCHEDULED
-            new = {
-                "status": status or old_status,
-                "failure_reason": entry.failure_reason,
-                "status_reason": entry.status_reason,
-                "paid_at": entry.paid_at,
-                "gross_amount": gross_amount if gross_amount is not None else entry.gross_amount,
-                "currency": currency or entry.currency,
-                "external_id": external_id or entry.external_id,
-            }
-            transition_errors = payroll_transition_errors(
-                old=old_status if not creating else None,
-                new=new["status"],
-                failure_reason=failure_reason or (entry.failure_reason if new["status"] == old_status else ""),
-                reason=reason,
-            )
-            if transition_errors:
-                result.action, result.errors = "error", transition_errors
-                plan.results.append(result)
-                continue
-            payroll_status_effects(new, old_status, failure_reason, reason, paid_at, now, creating)
-            _plan_row_change(plan, result, entry, new, creating=creating, now=now)
+            _plan_payroll_change(plan, result, entry, values, now=now)
         if on_progress:
             on_progress(min(start + len(chunk), len(rows)))
     return plan

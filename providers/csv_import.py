@@ -2,8 +2,8 @@
 
 The dry run and the apply both go through the set-based planner in `providers.bulk`, chunk by
 chunk, so a 10,000-row file costs a few dozen queries. A file with any bad row applies nothing
-unless the provider chooses to apply only the good rows. Files above `INLINE_ROW_LIMIT` rows are
-processed by a Celery task while the page shows progress."""
+unless the provider chooses to apply only the good rows. Large files are processed by a Celery
+task while the page shows progress (`providers.csv_import_dispatch`)."""
 
 import csv
 import io
@@ -21,7 +21,6 @@ from .choices import CsvImportKind, CsvImportStatus
 from .models import ComplianceItem, CsvImport, PayrollEntry, Provider
 from .services import notify_workers_changed, payroll_runs_refresh_status
 
-INLINE_ROW_LIMIT = 2000
 MAX_ROWS = 50_000
 
 COLUMNS = {
@@ -270,34 +269,3 @@ def actor_for_import(*, import_id, user_id=None) -> Actor:
     job = CsvImport.objects.select_related("provider__organization").get(pk=import_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     return Actor(organization=job.provider.organization, user=user)
-
-
-def csv_import_start_check(*, job: CsvImport) -> CsvImport:
-    """Small files are checked while the user waits; large ones by a worker, with progress."""
-    from .tasks import csv_import_check_task
-
-    if job.total_rows <= INLINE_ROW_LIMIT:
-        return csv_import_check(import_id=job.pk)
-    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.CHECKING)
-    transaction.on_commit(lambda: csv_import_check_task.delay(str(job.pk)))
-    job.refresh_from_db()
-    return job
-
-
-def csv_import_start_apply(*, actor: Actor, job: CsvImport, good_rows_only: bool) -> CsvImport:
-    from .tasks import csv_import_apply_task
-
-    if job.status != CsvImportStatus.CHECKED:
-        raise ValidationError("This file is not waiting to be applied.")
-    if job.error_rows and not good_rows_only:
-        raise ValidationError(
-            f"{job.error_rows} row(s) are wrong, so the file cannot be applied as a whole. Fix the file, or "
-            "apply only the good rows."
-        )
-    if job.total_rows <= INLINE_ROW_LIMIT:
-        return csv_import_apply(actor=actor, import_id=job.pk, good_rows_only=good_rows_only)
-    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.APPLYING)
-    user_id = str(actor.user.pk) if actor.user else None
-    transaction.on_commit(lambda: csv_import_apply_task.delay(str(job.pk), user_id, good_rows_only))
-    job.refresh_from_db()
-    return job

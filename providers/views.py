@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from accounts.choices import Scope
 from outstaff.views import PAGE_SIZE, ActorRequiredMixin, FilteredListView
 
-from . import csv_import, selectors, services
+from . import csv_import, csv_import_dispatch, selectors, services
 from .choices import CsvImportKind, CsvImportStatus, PayrollEntryStatus
 from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, requirements_for
 from .filters import ComplianceItemFilterSet, PayrollEntryFilterSet, PayrollRunFilterSet, WorkforceFilterSet
@@ -328,7 +328,7 @@ class CsvImportListView(ProviderRequiredMixin, TemplateView):
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
-                csv_import.csv_import_start_check(job=job)
+                csv_import_dispatch.csv_import_start_check(job=job)
                 return redirect("providers:import", import_id=job.id)
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -386,7 +386,7 @@ class CsvImportDetailView(ProviderRequiredMixin, TemplateView):
             raise PermissionDenied("Your role cannot change this.")
         good_rows_only = request.POST.get("mode") == "good_rows_only"
         try:
-            job = csv_import.csv_import_start_apply(actor=self.actor, job=job, good_rows_only=good_rows_only)
+            job = csv_import_dispatch.csv_import_start_apply(actor=self.actor, job=job, good_rows_only=good_rows_only)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

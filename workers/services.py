@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.choices import OrganizationKind
 from accounts.models import Organization
+from outstaff.model_update import model_update
 from outstaff.signals import send_worker_changed_on_commit
 from providers.models import Provider
 
@@ -95,16 +96,13 @@ def worker_create(
 def worker_update(*, actor: Actor, instance: Worker, **data) -> Worker:
     """Update a worker's personal and employment facts. Status moves through its own services."""
     worker = Worker.objects.select_for_update().get(pk=instance.pk)
-    for field in EDITABLE_FIELDS:
-        if field in data:
-            value = data[field]
-            upper = field in ("country", "subdivision") and isinstance(value, str)
-            setattr(worker, field, value.upper() if upper else value)
-    _check_subdivision(worker)
-    worker.full_clean()
-    worker.save()
-    check_ins_schedule(worker=worker)
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    for field in ("country", "subdivision"):
+        if isinstance(data.get(field), str):
+            data[field] = data[field].upper()
+    worker, changed = model_update(instance=worker, fields=EDITABLE_FIELDS, data=data, validate=_check_subdivision)
+    if changed:
+        check_ins_schedule(worker=worker)
+        send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
     return worker
 
 

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import make_actor
-from providers import csv_import
+from providers import csv_import, csv_import_dispatch
 from providers.models import ComplianceItem, CsvImport, PayrollEntry
 from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory, PayrollRunFactory
 from workers.tests.factories import WorkerFactory
@@ -254,7 +254,7 @@ def test_large_file_is_checked_in_the_background_with_progress(
     from providers import tasks
 
     queued = []
-    monkeypatch.setattr(csv_import, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(csv_import_dispatch, "INLINE_ROW_LIMIT", 1)
     monkeypatch.setattr(tasks.csv_import_check_task, "delay", lambda import_id: queued.append(import_id))
     client.force_login(make_actor(tenants["provider_a"].organization).user)
     with django_capture_on_commit_callbacks(execute=True):
@@ -273,7 +273,7 @@ def test_large_file_is_applied_in_the_background(
     from providers import tasks
 
     checks, applies = [], []
-    monkeypatch.setattr(csv_import, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(csv_import_dispatch, "INLINE_ROW_LIMIT", 1)
     monkeypatch.setattr(tasks.csv_import_check_task, "delay", lambda import_id: checks.append(import_id))
     monkeypatch.setattr(tasks.csv_import_apply_task, "delay", lambda *args: applies.append(args))
     actor = make_actor(tenants["provider_a"].organization, role="payroll_officer")
@@ -353,7 +353,7 @@ def test_a_crash_in_a_background_check_or_apply_ends_the_import_as_failed(
     from providers import bulk, tasks
 
     checks, applies = [], []
-    monkeypatch.setattr(csv_import, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(csv_import_dispatch, "INLINE_ROW_LIMIT", 1)
     monkeypatch.setattr(tasks.csv_import_check_task, "delay", lambda import_id: checks.append(import_id))
     monkeypatch.setattr(tasks.csv_import_apply_task, "delay", lambda *args: applies.append(args))
     client.force_login(make_actor(tenants["provider_a"].organization, role="payroll_officer").user)

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
+from outstaff.model_update import model_update
 from providers.models import Provider
 
 from .. import selectors
@@ -42,12 +43,10 @@ def candidate_create(
 def candidate_update(*, actor: Actor, instance: Candidate, **data) -> Candidate:
     _require_client(actor)
     candidate = Candidate.objects.select_for_update().get(pk=instance.pk, client_id=actor.organization.id)
-    for name in CANDIDATE_FIELDS:
-        if name in data:
-            value = data[name] or ""
-            setattr(candidate, name, value.upper() if name == "country" else value)
-    candidate.full_clean()
-    candidate.save()
+    values = {name: data[name] or "" for name in CANDIDATE_FIELDS if name in data}
+    if "country" in values:
+        values["country"] = values["country"].upper()
+    candidate, _changed = model_update(instance=candidate, fields=CANDIDATE_FIELDS, data=values)
     return candidate
 
 
@@ -112,18 +111,15 @@ def screening_update(*, actor: Actor, instance: Screening, **data) -> Screening:
     )
     if "stage" in data and data["stage"] != screening.stage:
         _require_in_progress(screening)
-        screening.stage = data["stage"]
     if "provider" in data:
         new_provider_id = data["provider"].pk if data["provider"] is not None else None
         if screening.candidate.worker_id and new_provider_id != screening.provider_id:
             raise ValidationError(
                 {"provider": "The candidate is hired: the provider is the worker's employer and cannot change here."}
             )
-        screening.provider = data["provider"]
     if "external_id" in data:
-        screening.external_id = data["external_id"] or ""
-    screening.full_clean()
-    screening.save()
+        data["external_id"] = data["external_id"] or ""
+    screening, _changed = model_update(instance=screening, fields=("stage", "provider", "external_id"), data=data)
     return screening
 
 
