@@ -20,3 +20,12 @@ def api_key_client():
         return client
 
     return make
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin client, with the second factor staff need for /admin/."""
+    from accounts.tests.factories import login_with_second_factor
+
+    login_with_second_factor(client, admin_user)
+    return client

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 
-from .models import ApiKey, LoginFailure, Membership, Organization, User
+from .models import ApiKey, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -12,7 +12,7 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "kind", "country", "is_active"]
+    list_display = ["name", "slug", "kind", "country", "is_active", "require_two_factor"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -46,9 +46,3 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(LoginFailure)
-class LoginFailureAdmin(admin.ModelAdmin):
-    list_display = ["username", "ip_address", "attempted_at"]
-    search_fields = ["username"]

@@ -1,28 +1,47 @@
 from django import forms
+from django.contrib.auth import user_login_failed
 from django.contrib.auth.forms import AuthenticationForm
 
-from .services import login_failure_record, login_failures_clear, login_is_throttled
+from .services import totp_device_for_user, totp_verify
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's login form, refusing further attempts after too many failures for one account."""
+class LoginForm(AuthenticationForm):
+    """Django's login form (throttled by django-axes through the authentication backend), plus the
+    TOTP code of a user who enrolled a second factor."""
 
     username = forms.CharField(
         label="Email", widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
     )
+    otp_token = forms.CharField(
+        label="Authentication code",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+        help_text="Only if you set up an authenticator app.",
+    )
+
+    otp_device = None
 
     def clean(self):
-        username = (self.data.get("username") or "").strip()
-        ip_address = self.request.META.get("REMOTE_ADDR") if self.request else None
-        if username and login_is_throttled(username=username, ip_address=ip_address):
-            raise forms.ValidationError(
-                "Too many failed attempts for this account. Wait 15 minutes and try again.", code="throttled"
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            if username:
-                login_failure_record(username=username, ip_address=ip_address)
-            raise
-        login_failures_clear(username=username)
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and totp_device_for_user(user=user) is not None:
+            device = totp_verify(user=user, token=cleaned.get("otp_token") or "")
+            if device is None:
+                # A wrong code counts as a failed login, so codes cannot be guessed without limit.
+                user_login_failed.send(
+                    sender=__name__, credentials={"username": cleaned.get("username")}, request=self.request
+                )
+                raise forms.ValidationError(
+                    "Enter the current 6-digit code from your authenticator app.", code="otp_required"
+                )
+            self.otp_device = device
         return cleaned
+
+
+class TotpTokenForm(forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=10,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )

@@ -1,5 +1,6 @@
 import uuid
 
+import pghistory
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -9,6 +10,7 @@ from outstaff.models import BaseModel
 from .choices import OrganizationKind, Role
 
 
+@pghistory.track()
 class Organization(BaseModel):
     """A tenant: a client company that directs the work, or a provider that legally employs."""
 
@@ -17,6 +19,8 @@ class Organization(BaseModel):
     kind = models.CharField(max_length=16, choices=OrganizationKind.choices, db_index=True)
     country = models.CharField(max_length=2, blank=True, default="")
     is_active = models.BooleanField(default=True)
+    # Set by the organization's admin: every member must pass a TOTP code (django-otp) to use it.
+    require_two_factor = models.BooleanField(default=False)
 
     class Meta:
         ordering = ("name",)
@@ -43,6 +47,8 @@ class User(AbstractUser):
         return self.get_full_name() or self.email or self.username
 
 
+# Granting, changing and withdrawing access are all audited (DESIGN §9).
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Membership(BaseModel):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
@@ -58,6 +64,8 @@ class Membership(BaseModel):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
 
 
+# last_used_at moves every minute of use: not an access change, not audited.
+@pghistory.track(exclude=["last_used_at"])
 class ApiKey(BaseModel):
     """A key for an HR system. Only a SHA-256 hash is stored; the key is shown once at creation."""
 
@@ -80,11 +88,3 @@ class ApiKey(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-
-class LoginFailure(models.Model):
-    """Failed logins, for throttling; kept in PostgreSQL so every web process sees the same count."""
-
-    username = models.CharField(max_length=254, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    attempted_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -2,14 +2,14 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .actors import Actor
-from .choices import ALL_SCOPE_STRINGS, CLIENT_ROLES, PROVIDER_ROLES, OrganizationKind
-from .models import ApiKey, LoginFailure, Membership, Organization, User
+from .choices import ALL_SCOPE_STRINGS, CLIENT_ROLES, PROVIDER_ROLES, OrganizationKind, Role
+from .models import ApiKey, Membership, Organization, User
 
 API_KEY_PREFIX = "osk"
 
@@ -101,15 +101,64 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     return api_key
 
 
-def login_is_throttled(*, username: str, ip_address: str | None) -> bool:
-    since = timezone.now() - settings.LOGIN_FAILURE_WINDOW
-    failures = LoginFailure.objects.filter(username=username.lower(), attempted_at__gte=since)
-    return failures.count() >= settings.LOGIN_FAILURE_LIMIT
+# --- Two-factor (TOTP, django-otp) ------------------------------------------------------------------
+TWO_FACTOR_ADMIN_ROLES = {Role.CLIENT_ADMIN, Role.PROVIDER_ADMIN}
 
 
-def login_failure_record(*, username: str, ip_address: str | None) -> None:
-    LoginFailure.objects.create(username=username.lower(), ip_address=ip_address)
+def two_factor_required(*, user: User, organization: Organization | None) -> bool:
+    """Staff must always use a second factor; members, when their organization requires it."""
+    return bool(user.is_staff or (organization is not None and organization.require_two_factor))
 
 
-def login_failures_clear(*, username: str) -> None:
-    LoginFailure.objects.filter(username=username.lower()).delete()
+@transaction.atomic
+def totp_device_start(*, user: User) -> TOTPDevice:
+    """The device being enrolled: the user's unconfirmed one, or a new secret. Confirmed devices
+    are kept until the new one is confirmed, so an abandoned enrolment locks nobody out."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, token: str) -> TOTPDevice:
+    """Confirm the pending enrolment with a code from the app; the new device replaces older ones."""
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        raise ValidationError({"token": "Start the set-up again: there is no pending authenticator."})
+    if not device.verify_token(token.strip()):
+        raise ValidationError({"token": "That code is not valid. Enter the 6 digits your app shows now."})
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+def totp_device_for_user(*, user: User) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def totp_verify(*, user: User, token: str) -> TOTPDevice | None:
+    """The user's confirmed device if `token` is a current code for it (each code works once)."""
+    device = totp_device_for_user(user=user)
+    if device is not None and token and device.verify_token(token.strip()):
+        return device
+    return None
+
+
+@transaction.atomic
+def totp_devices_remove(*, user: User, organization: Organization | None) -> None:
+    if two_factor_required(user=user, organization=organization):
+        raise ValidationError("Two-factor authentication is required for your account; it cannot be turned off.")
+    TOTPDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def organization_two_factor_set(*, actor: Actor, required: bool) -> Organization:
+    if actor.user is None or actor.role not in TWO_FACTOR_ADMIN_ROLES:
+        raise ValidationError("Only the organization's admin can change its two-factor requirement.")
+    organization = Organization.objects.select_for_update().get(pk=actor.organization.pk)
+    if organization.require_two_factor != required:
+        organization.require_two_factor = required
+        organization.save(update_fields=["require_two_factor", "updated_at"])
+    return organization

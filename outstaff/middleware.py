@@ -1,6 +1,14 @@
 """Strict Content-Security-Policy: every asset is served by us, so nothing else is allowed."""
 
+import re
+import uuid
+
 from django.conf import settings
+from pghistory.middleware import HistoryMiddleware
+
+from .client_ip import client_ip
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
 _POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,4 +34,37 @@ class ContentSecurityPolicyMiddleware:
             admin = request.path.startswith("/admin/")
             policy = _DOCS_POLICY if docs or admin else getattr(settings, "CONTENT_SECURITY_POLICY", _POLICY)
             response["Content-Security-Policy"] = policy
+        return response
+
+
+class AuditContextMiddleware(HistoryMiddleware):
+    """pghistory's request context (who, which URL), plus what DESIGN §9 asks of every audit row:
+    the channel (page, API, admin), the method, a request id (the caller's `X-Request-ID`, else a
+    fresh one, echoed back) and the client address. API keys add their id and name when DRF
+    authenticates them (accounts.authentication)."""
+
+    def get_context(self, request) -> dict:
+        context = super().get_context(request)
+        path = request.path
+        if path.startswith("/api/"):
+            channel = "api"
+        elif path.startswith("/scim/"):
+            channel = "scim"
+        elif path.startswith("/admin/"):
+            channel = "admin"
+        else:
+            channel = "page"
+        context.update(
+            channel=channel,
+            method=request.method,
+            request_id=request.audit_request_id,
+            ip=client_ip(request),
+        )
+        return context
+
+    def __call__(self, request):
+        wanted = request.headers.get("X-Request-ID", "")
+        request.audit_request_id = wanted if _REQUEST_ID.fullmatch(wanted) else uuid.uuid4().hex
+        response = super().__call__(request)
+        response.setdefault("X-Request-ID", request.audit_request_id)
         return response

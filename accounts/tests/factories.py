@@ -72,3 +72,26 @@ def make_actor(organization: Organization, role: str | None = None, user: User |
 
 def make_api_key_actor(api_key: ApiKey) -> Actor:
     return actor_for_api_key(api_key)
+
+
+def totp_token(device, drift: int = 0) -> str:
+    """The code an authenticator app shows for `device` now (`drift` steps later)."""
+    from django_otp.oath import totp
+
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
+
+
+def login_with_second_factor(client, user: User):
+    """Log `client` in as `user` with a confirmed TOTP device and a session that passed a code, as
+    staff need for /admin/ (accounts.middleware.TwoFactorRequiredMiddleware)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device

@@ -7,7 +7,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import UserFactory, login_with_second_factor
 from assignments.tests.factories import AssignmentFactory
 from risks.tests.factories import RiskFlagFactory
 from screening.tests.factories import AssessmentResultFactory, InterviewScorecardFactory, ScreeningFactory
@@ -21,7 +21,7 @@ APPS = ("workers", "screening", "assignments", "risks")
 @pytest.fixture
 def superuser_client(client):
     user = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(user)
+    login_with_second_factor(client, user)
     return client
 
 

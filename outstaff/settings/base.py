@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pghistory.admin",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "outstaff",
     "accounts",
     "providers",
@@ -55,12 +58,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a TOTP code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.ActorMiddleware",
+    # Staff on /admin/, and members of an organization that requires it, must pass a TOTP code.
+    "accounts.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    # Records the acting user and request on every audited change (DESIGN §9).
-    "pghistory.middleware.HistoryMiddleware",
+    # Records the acting user, channel, request and address on every audited change (DESIGN §9).
+    "outstaff.middleware.AuditContextMiddleware",
+    # Turns a lockout raised by the authentication backend into the lockout page (last, per its docs).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "outstaff.urls"
@@ -94,6 +103,17 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# Axes first: it refuses a locked-out username+IP (or IP) before any password is checked, on every
+# form that calls authenticate() — /login/ and /admin/login/ alike.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Argon2 (argon2-cffi): memory-hard, and a login costs tens of milliseconds rather than PBKDF2's
+# hundreds. Older hashes still verify and are upgraded at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -123,9 +143,26 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Outstaff <noreply
 # The public address of this deployment: links in e-mails (digests) are built from it.
 SITE_URL = env("DJANGO_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
-# Login throttling: failed logins per username+IP within the window before the form refuses.
+# --- Logins (accounts.throttling, django-axes) ---------------------------------------------------
+# Failed logins for one username from one IP, and from one IP across all usernames, within
+# AXES_COOLOFF_TIME before every login form refuses that pair (or that address).
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
-LOGIN_FAILURE_WINDOW = timedelta(minutes=15)
+LOGIN_IP_FAILURE_LIMIT = env.int("LOGIN_IP_FAILURE_LIMIT", default=20)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.throttling.UsernameAndIpHandler"
+AXES_USERNAME_CALLABLE = "accounts.throttling.normalise_username"
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "outstaff.client_ip.client_ip"
+AXES_RESET_ON_SUCCESS = True
+# A failure during a lockout does not restart the 15 minutes (the page says when it ends).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Reverse proxies in front of gunicorn that append to X-Forwarded-For (outstaff.client_ip): 0 when
+# gunicorn faces clients directly, so a forged header is never believed.
+TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
+# TOTP (django-otp): the issuer shown in authenticator apps.
+OTP_TOTP_ISSUER = "Outstaff"
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")
