@@ -52,6 +52,7 @@ class Provider(models.Model):
         return self.organization_id
 
 
+@pghistory.track()
 class LegalEntity(BaseModel):
     """A provider's registered employer in one country, with its staffing licence where required."""
 
@@ -111,6 +112,7 @@ class EmploymentContract(BaseModel):
         return f"{self.get_contract_type_display()} contract · {self.worker} from {self.starts_on}"
 
 
+@pghistory.track()
 class PayrollRun(BaseModel):
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="payroll_runs")
     country = CountryField()

@@ -16,6 +16,7 @@ from .choices import (
 )
 
 
+@pghistory.track()
 class Candidate(BaseModel):
     client = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="candidates")
     external_id = external_id_field()

@@ -77,6 +77,7 @@ class Worker(BaseModel):
         return f"{self.first_name} {self.last_name}"
 
 
+@pghistory.track()
 class CheckIn(BaseModel):
     """A 30/60/90-day (or ad-hoc) check-in between a worker and their directing manager."""
 

@@ -3,6 +3,7 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from outstaff.api.history import HistoryMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
@@ -15,7 +16,7 @@ def _revoke(*, actor, instance):
     return services.api_key_revoke(actor=actor, api_key=instance)
 
 
-class ApiKeyViewSet(ServiceViewSet):
+class ApiKeyViewSet(HistoryMixin, ServiceViewSet):
     """The organization's API keys. Creating one returns its secret once, in `key`; only a hash is
     stored. Revoke with `POST .../revoke/` or `DELETE`. `Idempotency-Key` is not honoured here: a
     replay would have to store the secret."""

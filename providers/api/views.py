@@ -5,6 +5,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
+from outstaff.api.history import HistoryMixin
 from outstaff.api.pagination import CursorPagination
 from outstaff.api.viewsets import PreconditionFailed, ServiceViewSet, etag_for
 
@@ -94,7 +95,7 @@ class ProviderViewSet(AuditedChannelMixin, ServiceViewSet):
     http_method_names = ["get", "put", "patch", "head", "options"]
 
 
-class LegalEntityViewSet(AuditedChannelMixin, ServiceViewSet):
+class LegalEntityViewSet(HistoryMixin, AuditedChannelMixin, ServiceViewSet):
     """A provider's legal entities per country. Clients read those of their workers' providers."""
 
     scope_family = Scope.PROVIDERS
@@ -106,7 +107,7 @@ class LegalEntityViewSet(AuditedChannelMixin, ServiceViewSet):
     http_method_names = WRITE_METHODS
 
 
-class ContractViewSet(AuditedChannelMixin, ServiceViewSet):
+class ContractViewSet(HistoryMixin, AuditedChannelMixin, ServiceViewSet):
     """Employment contracts. Providers write their own; clients read their workers' contracts."""
 
     scope_family = Scope.CONTRACTS
@@ -118,7 +119,7 @@ class ContractViewSet(AuditedChannelMixin, ServiceViewSet):
     http_method_names = WRITE_METHODS
 
 
-class PayrollRunViewSet(AuditedChannelMixin, UpdateSerializerMixin, ServiceViewSet):
+class PayrollRunViewSet(HistoryMixin, AuditedChannelMixin, UpdateSerializerMixin, ServiceViewSet):
     """Payroll runs (provider × country × period). Creating one creates an entry for each active
     worker the provider employs in that country."""
 
@@ -153,7 +154,7 @@ class _BulkUpsertMixin:
 
 
 class PayrollEntryViewSet(
-    AuditedChannelMixin, IfMatchUnderLockMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet
+    HistoryMixin, AuditedChannelMixin, IfMatchUnderLockMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet
 ):
     """Payroll entries (run × worker). Providers write; clients read their workers' entries.
     Moving an entry backwards (e.g. paid → processing) needs `reason`; `failed` needs
@@ -178,7 +179,7 @@ class PayrollEntryViewSet(
 
 
 class ComplianceItemViewSet(
-    AuditedChannelMixin, IfMatchUnderLockMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet
+    HistoryMixin, AuditedChannelMixin, IfMatchUnderLockMixin, UpdateSerializerMixin, _BulkUpsertMixin, ServiceViewSet
 ):
     """Compliance items (worker × kind). Providers write; clients read their workers' items."""
 

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.choices import Scope
+from outstaff.api.history import HistoryMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import retention, selectors, services
@@ -19,7 +20,7 @@ from .serializers import (
 )
 
 
-class RiskFlagViewSet(ServiceViewSet):
+class RiskFlagViewSet(HistoryMixin, ServiceViewSet):
     """Risk flags raised by the scans about workers visible to the caller: clients see their flags,
     providers the flags about workers they employ. Flags are read-only except for their lifecycle:
     `acknowledge` (open → acknowledged), `resolve` (open or acknowledged → resolved) and `dismiss`

@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
+from outstaff.api.history import HistoryMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
@@ -23,7 +24,7 @@ from .serializers import (
 READ_WRITE = ["get", "post", "patch", "head", "options"]
 
 
-class CandidateViewSet(ServiceViewSet):
+class CandidateViewSet(HistoryMixin, ServiceViewSet):
     """People the client is screening. Providers see none."""
 
     scope_family = Scope.SCREENING
@@ -35,7 +36,7 @@ class CandidateViewSet(ServiceViewSet):
     http_method_names = READ_WRITE
 
 
-class ScreeningViewSet(ServiceViewSet):
+class ScreeningViewSet(HistoryMixin, ServiceViewSet):
     """A candidate screened for a role: stage, status, composite and the expected validity of the
     method mix. Providers get only the outcome (passed / failed, date) of workers they will employ."""
 

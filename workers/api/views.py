@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
+from outstaff.api.history import HistoryMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
@@ -10,7 +11,7 @@ from ..filters import CheckInFilterSet, WorkerFilterSet
 from .serializers import CheckInSerializer, WorkerActivateSerializer, WorkerOffboardSerializer, WorkerSerializer
 
 
-class WorkerViewSet(ServiceViewSet):
+class WorkerViewSet(HistoryMixin, ServiceViewSet):
     """Dedicated workers visible to the caller. Providers see the workers they employ; clients see
     the workers dedicated to them."""
 
@@ -50,7 +51,7 @@ class WorkerViewSet(ServiceViewSet):
         return response
 
 
-class CheckInViewSet(ServiceViewSet):
+class CheckInViewSet(HistoryMixin, ServiceViewSet):
     """30/60/90-day check-ins (scheduled automatically from the start date) and ad-hoc ones.
     PATCH a check-in with `done_on` and the three 1–5 ratings to record it."""
 
