@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from pghistory.admin import EventModelAdmin
 
 from .models import ApiKey, Membership, Organization, User
 
@@ -46,3 +47,14 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class AccessEventAdmin(EventModelAdmin):
+    """Audit history (read-only) of memberships, API keys and organization settings."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "pgh_context"]
+    list_select_related = ["pgh_context"]
+
+
+for audited in (Organization, Membership, ApiKey):
+    admin.site.register(audited.pgh_event_model, AccessEventAdmin)

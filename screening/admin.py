@@ -166,3 +166,11 @@ for event_model in set(Screening.pgh_event_models.values()):
     admin.site.register(event_model, ScreeningEventAdmin)
 for event_model in set(ChecklistItem.pgh_event_models.values()):
     admin.site.register(event_model, ChecklistItemEventAdmin)
+
+
+class CandidateEventAdmin(EventModelAdmin):
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "worker", "pgh_context"]
+    list_select_related = ["pgh_obj", "pgh_context"]
+
+
+admin.site.register(Candidate.pgh_event_model, CandidateEventAdmin)

@@ -74,3 +74,11 @@ class WorkerEventAdmin(EventModelAdmin):
 
 for event_model in set(Worker.pgh_event_models.values()):
     admin.site.register(event_model, WorkerEventAdmin)
+
+
+class CheckInEventAdmin(EventModelAdmin):
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "done_on", "pgh_context"]
+    list_select_related = ["pgh_obj", "pgh_context"]
+
+
+admin.site.register(CheckIn.pgh_event_model, CheckInEventAdmin)

@@ -78,9 +78,8 @@ class HistoryMixin:
         ]
         # One extra version: the predecessor of the page's oldest row (and the sign of a next page).
         page = list(events.order_by("-pgh_id")[: size + 1])
-        rows = history_rows(
-            page, resource=self.history_resource or request.path.rstrip("/").split("/")[-3], fields_by_model={event_model: fields}
-        )[:size]
+        resource = self.history_resource or request.path.rstrip("/").split("/")[-3]
+        rows = history_rows(page, resource=resource, fields_by_model={event_model: fields})[:size]
         next_url = None
         if len(page) > size:
             query = request.query_params.copy()
