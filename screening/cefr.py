@@ -2,9 +2,12 @@
 
 - EF SET (0–100): A1 21–30, A2 31–40, B1 41–50, B2 51–60, C1 61–70, C2 71–100; 0–20 is below A1.
   https://www.efset.org/cefr/
-- Cambridge English Scale as reported by Linguaskill (80–230): A1 100–119, A2 120–139, B1 140–159,
-  B2 160–179, C1 or above 180+; under 100 is below A1. Linguaskill does not separate C2 from C1, so
-  180+ maps to C1 (the conservative reading). https://www.cambridgeenglish.org/exams-and-tests/linguaskill/
+- Linguaskill (reports 82–180 on the Cambridge English Scale): below A1 82–99, A1 100–119, A2 120–139,
+  B1 140–159, B2 160–179, "C1 or above" 180 (the top of its range; it does not separate C2).
+  https://www.cambridgeenglish.org/exams-and-tests/linguaskill/results/
+- Cambridge English Scale (80–230, the scale of the Cambridge English Qualifications): below A1 80–99,
+  A1 100–119, A2 120–139, B1 140–159, B2 160–179, C1 180–199, C2 200–230.
+  https://www.cambridgeenglish.org/exams-and-tests/cambridge-english-scale/
 """
 
 from dataclasses import dataclass
@@ -45,12 +48,27 @@ LANGUAGE_SCALES: dict[str, LanguageScale] = {
             (Decimal(0), CefrLevel.A0),
         ),
     ),
+    AssessmentScale.LINGUASKILL: LanguageScale(
+        AssessmentScale.LINGUASKILL,
+        "Linguaskill",
+        Decimal(82),
+        Decimal(180),
+        (
+            (Decimal(180), CefrLevel.C1),  # "C1 or above"
+            (Decimal(160), CefrLevel.B2),
+            (Decimal(140), CefrLevel.B1),
+            (Decimal(120), CefrLevel.A2),
+            (Decimal(100), CefrLevel.A1),
+            (Decimal(82), CefrLevel.A0),
+        ),
+    ),
     AssessmentScale.CAMBRIDGE: LanguageScale(
         AssessmentScale.CAMBRIDGE,
-        "Cambridge English Scale (Linguaskill)",
+        "Cambridge English Scale",
         Decimal(80),
         Decimal(230),
         (
+            (Decimal(200), CefrLevel.C2),
             (Decimal(180), CefrLevel.C1),
             (Decimal(160), CefrLevel.B2),
             (Decimal(140), CefrLevel.B1),

@@ -39,7 +39,10 @@ class AssessmentScale(models.TextChoices):
     PERCENT = "percent", "Percent (0–100)"
     CUSTOM = "custom", "Custom range (scale_min–scale_max)"
     EFSET = "efset", "EF SET (0–100)"
-    CAMBRIDGE = "cambridge", "Cambridge English Scale / Linguaskill (80–230)"
+    # Two instruments, two published ranges: Linguaskill reports 82–180 on the Cambridge English
+    # Scale and tops out at "C1 or above"; the full scale (exams A2 Key … C2 Proficiency) runs 80–230.
+    LINGUASKILL = "linguaskill", "Linguaskill (82–180)"
+    CAMBRIDGE = "cambridge", "Cambridge English Scale (80–230)"
     CEFR = "cefr", "CEFR level given directly"
 
 

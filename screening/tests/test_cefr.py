@@ -34,7 +34,23 @@ CAMBRIDGE_EDGES = [
     (160, "B2"),
     (179, "B2"),
     (180, "C1"),
-    (230, "C1"),
+    (199, "C1"),
+    (200, "C2"),
+    (230, "C2"),
+]
+# Linguaskill's own reporting range (82–180): 180 is "C1 or above", the top of the range.
+LINGUASKILL_EDGES = [
+    (82, "A0"),
+    (99, "A0"),
+    (100, "A1"),
+    (119, "A1"),
+    (120, "A2"),
+    (139, "A2"),
+    (140, "B1"),
+    (159, "B1"),
+    (160, "B2"),
+    (179, "B2"),
+    (180, "C1"),
 ]
 
 
@@ -48,9 +64,21 @@ def test_cambridge_english_scale_band_edges(score, level):
     assert cefr_from_score(scale="cambridge", score=score) == level
 
 
+@pytest.mark.parametrize("score, level", LINGUASKILL_EDGES)
+def test_linguaskill_band_edges(score, level):
+    assert cefr_from_score(scale="linguaskill", score=score) == level
+
+
 @pytest.mark.parametrize(
     "scale, score, range_text",
-    [("efset", -1, "0–100"), ("efset", 101, "0–100"), ("cambridge", 79, "80–230"), ("cambridge", 231, "80–230")],
+    [
+        ("efset", -1, "0–100"),
+        ("efset", 101, "0–100"),
+        ("cambridge", 79, "80–230"),
+        ("cambridge", 231, "80–230"),
+        ("linguaskill", 81, "82–180"),
+        ("linguaskill", 181, "82–180"),
+    ],
 )
 def test_out_of_range_names_the_range(scale, score, range_text):
     with pytest.raises(ValidationError) as error:

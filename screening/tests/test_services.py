@@ -134,7 +134,7 @@ def test_language_results_map_to_cefr_per_skill(world):
         screening=world.screening,
         kind=AssessmentKind.LANGUAGE,
         instrument="Linguaskill",
-        scale="cambridge",
+        scale="linguaskill",
         skill_scores={"speaking": 159},
     )
     assert linguaskill.cefr_speaking == "B1" and linguaskill.cefr_reading == ""
@@ -153,10 +153,29 @@ def test_language_results_map_to_cefr_per_skill(world):
             screening=world.screening,
             kind=AssessmentKind.LANGUAGE,
             instrument="Linguaskill",
-            scale="cambridge",
+            scale="linguaskill",
             skill_scores={"speaking": 250},
         )
-    assert "80–230" in " ".join(error.value.message_dict["skill_scores"])
+    assert "82–180" in " ".join(error.value.message_dict["skill_scores"])
+    with pytest.raises(ValidationError):  # one past Linguaskill's top is refused, not stored
+        services.assessment_record(
+            actor=world.manager,
+            screening=world.screening,
+            kind=AssessmentKind.LANGUAGE,
+            instrument="Linguaskill",
+            scale="linguaskill",
+            skill_scores={"speaking": 181},
+        )
+    # The full Cambridge English Scale reaches C2 (200–230), so a C2 requirement can be met on it.
+    proficiency = services.assessment_record(
+        actor=world.manager,
+        screening=world.screening,
+        kind=AssessmentKind.LANGUAGE,
+        instrument="C2 Proficiency",
+        scale="cambridge",
+        skill_scores={"speaking": 205},
+    )
+    assert proficiency.cefr_speaking == "C2"
 
 
 def test_assessment_upsert_by_external_id(world):

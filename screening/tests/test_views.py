@@ -172,16 +172,16 @@ def test_page_assessment_out_of_range_names_the_range(world, client):
     login(client, world.manager)
     response = client.post(
         detail(world) + "assessment/",
-        {"kind": "language", "instrument": "Linguaskill", "scale": "cambridge", "speaking_score": "250"},
+        {"kind": "language", "instrument": "Linguaskill", "scale": "linguaskill", "speaking_score": "250"},
     )
     assert response.status_code == 400
-    assert "<li>Speaking: 250 is outside the Cambridge English Scale (Linguaskill) range 80–230.</li>" in (
+    assert "<li>Speaking: 250 is outside the Linguaskill range 82–180.</li>" in (
         response.content.decode()
     )
     assert "skill_scores" not in response.content.decode()
     ok = client.post(
         detail(world) + "assessment/",
-        {"kind": "language", "instrument": "Linguaskill", "scale": "cambridge", "speaking_score": "165"},
+        {"kind": "language", "instrument": "Linguaskill", "scale": "linguaskill", "speaking_score": "165"},
     )
     assert ok.status_code == 302
     assert world.screening.assessments.get().cefr_speaking == "B2"
