@@ -1,3 +1,5 @@
+import uuid
+
 import pghistory
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -29,6 +31,11 @@ class Worker(BaseModel):
         validators=[subdivision_code_validator],
         help_text="ISO 3166-2 code where the law differs within the country, e.g. US-CA.",
     )
+    # One person across worker records: a provider change creates a new record (new provider, often a
+    # new work e-mail) that continues the person, and the risk engine counts tenure caps and
+    # dedication per person (DESIGN §6). A new record is a new person unless it names the record it
+    # continues (worker_create(continues_worker=...)).
+    person_id = models.UUIDField(default=uuid.uuid4, db_index=True, editable=False)
     timezone = models.CharField(max_length=64, default="UTC")
     role_title = models.CharField(max_length=120, blank=True, default="")
     status = models.CharField(max_length=16, choices=WorkerStatus.choices, default=WorkerStatus.ONBOARDING)

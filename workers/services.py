@@ -67,8 +67,11 @@ def worker_create(
     role_title: str = "",
     start_date: date | None = None,
     subdivision: str = "",
+    continues_worker: Worker | None = None,
     **ignored,
 ) -> Worker:
+    """`continues_worker`: the earlier record of the same person (e.g. with the previous provider);
+    the new record joins that person, so tenure caps keep counting across the provider change."""
     provider, client = _resolve_parties(actor=actor, provider=provider, client=client)
     worker = Worker(
         provider=provider,
@@ -84,6 +87,8 @@ def worker_create(
         start_date=start_date,
         status=WorkerStatus.ONBOARDING,
     )
+    if continues_worker is not None:
+        worker.person_id = continues_worker.person_id
     _check_subdivision(worker)
     worker.full_clean()
     worker.save()

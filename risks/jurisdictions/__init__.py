@@ -31,6 +31,8 @@ REQUIRED_KEYS = (
     "written_contract_source",
     "employer_registration_source",
     "contractor_permanence_source",
+    "contractor_continuity_gap_days",
+    "contractor_continuity_gap_source",
     "sources",
 )
 TENURE_METHODS = ("consecutive_with_gap_reset", "rolling_window")
@@ -73,6 +75,8 @@ class Jurisdiction:
     employer_registration_source: str
     contractor_permanence_source: str
     sources: tuple[dict, ...]
+    contractor_continuity_gap_days: int = 31
+    contractor_continuity_gap_source: str = ""
     notes: tuple[str, ...] = ()
     reviewed_on: str = ""
     variant_of: str = ""
@@ -128,6 +132,8 @@ def _parse(data: dict[str, Any], path: Path) -> Jurisdiction:
         employer_registration_source=data["employer_registration_source"],
         contractor_permanence_source=data["contractor_permanence_source"],
         sources=tuple(data["sources"]),
+        contractor_continuity_gap_days=int(data["contractor_continuity_gap_days"]),
+        contractor_continuity_gap_source=data["contractor_continuity_gap_source"],
         notes=tuple(data.get("notes", ())),
         reviewed_on=data.get("reviewed_on", ""),
         variant_of=data.get("variant_of", ""),

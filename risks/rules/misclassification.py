@@ -13,8 +13,6 @@ from .tenure import add_months, consecutive_tenure, rolling_window_tenure, whole
 CATEGORY = RiskCategory.MISCLASSIFICATION
 CONTRACTOR = "contractor"
 CLIENT = "client"
-# A short break between contractor engagements does not end "continuous" engagement.
-CONTRACTOR_CONTINUITY_GAP_DAYS = 31
 
 
 def _finding(facts: WorkerFacts, code: str, severity: str, summary: str, details: dict, sources, **extra) -> Finding:
@@ -240,8 +238,17 @@ def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
     )
 
 
-def _person_periods(facts: WorkerFacts, client_id) -> tuple[list, list]:
-    rows = sorted((a for a in facts.person_assignments if a.client_id == client_id), key=lambda a: a.starts_on)
+def _person_periods(facts: WorkerFacts, client_id, *, provider_id=None) -> tuple[list, list]:
+    """The person's placements with `client_id` (across records and providers, or through
+    `provider_id` only, where the pack says a provider change resets the count)."""
+    rows = sorted(
+        (
+            a
+            for a in facts.person_assignments
+            if a.client_id == client_id and (provider_id is None or a.provider_id == provider_id)
+        ),
+        key=lambda a: a.starts_on,
+    )
     return [(a.starts_on, a.ends_on) for a in rows], rows
 
 
@@ -255,12 +262,15 @@ def _tenure_findings(facts: WorkerFacts) -> Iterator[tuple[str, Finding]]:
     if cap is None:
         return
     for assignment in facts.active_assignments:
-        periods, rows = _person_periods(facts, assignment.client_id)
+        periods, rows = _person_periods(
+            facts, assignment.client_id, provider_id=assignment.provider_id if cap.provider_change_resets else None
+        )
         planned_end = assignment.ends_on
         base = {
             "client": assignment.client_name,
             "max_months": cap.max_months,
             "counting_rule": cap.counting_rule,
+            "provider_change_resets": cap.provider_change_resets,
             "placements": _placements(rows),
             "providers": sorted({a.provider_name for a in rows}),
         }
@@ -366,14 +376,15 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
     contract = facts.current_contract
     if contract is None or contract.contract_type != CONTRACTOR:
         return
-    limit = facts.jurisdiction.contractor_permanence_months
+    pack = facts.jurisdiction
+    limit, bridged = pack.contractor_permanence_months, pack.contractor_continuity_gap_days
     for assignment in facts.active_assignments:
         periods, rows = _person_periods(facts, assignment.client_id)
         since = chain_end = None
         for start, end in periods:
             if start > facts.today:
                 break
-            if since is None or (chain_end is not None and (start - chain_end).days > CONTRACTOR_CONTINUITY_GAP_DAYS):
+            if since is None or (chain_end is not None and (start - chain_end).days > bridged):
                 since, chain_end = start, end
             else:
                 chain_end = None if end is None or chain_end is None else max(chain_end, end)
@@ -383,7 +394,10 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
         # record's last employment contract ended (a provider change keeps counting: a new record
         # has no employment contract of its own to stop it).
         since = max(since, _contractor_since(facts) or since)
-        if facts.today < add_months(since, limit):
+        # "More than 12 months": the 12 months from `since` are complete at the end of the day before
+        # the anniversary (BGB §188(2), Polish Civil Code art. 112); the anniversary itself is the
+        # first day of the 13th month, so the rule fires from the day after it.
+        if facts.today <= add_months(since, limit):
             continue
         months = whole_months_between(since, facts.today)
         yield _finding(
@@ -392,8 +406,14 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
             Severity.MEDIUM,
             f"contractor engaged continuously by {assignment.client_name} since {since.isoformat()}: "
             f"{months} months, past the {limit}-month mark",
-            {"client": assignment.client_name, "since": since, "limit_months": limit, "contract_type": CONTRACTOR},
-            [facts.jurisdiction.contractor_permanence_source],
+            {
+                "client": assignment.client_name,
+                "since": since,
+                "limit_months": limit,
+                "continuity_gap_days": bridged,
+                "contract_type": CONTRACTOR,
+            },
+            [pack.contractor_permanence_source, pack.contractor_continuity_gap_source],
             assignment=assignment,
             observed={"months": months},
         )
@@ -409,30 +429,50 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
 def not_dedicated(facts: WorkerFacts, prior) -> Iterator[Finding]:
     if facts.is_offboarded:
         return
-    today = facts.today
     own = facts.worker.client_id
-    others = [a for a in facts.person_assignments if a.is_active_on(today) and a.client_id != own]
-    if not others:
+    mine = [a for a in facts.assignments if a.client_id == own]
+    theirs = [a for a in facts.person_assignments if a.client_id != own]
+    # Any overlap in time, past, present or planned (not only assignments active today): dedication
+    # is about the period, and a placement planned elsewhere is as much a breach as a current one.
+    overlaps = sorted(
+        {
+            (max(a.starts_on, b.starts_on), _earliest_end(a.ends_on, b.ends_on), b.client_id, a.id)
+            for a in mine
+            for b in theirs
+            if _overlap(a, b)
+        },
+        key=lambda o: (o[0], str(o[3])),
+    )
+    if not overlaps:
         return
     # The evidence is read by this worker's client: it says that, and when, another client has the
     # person, never which client (that is another tenant's business).
-    other_count = len({a.client_id for a in others})
-    first = min(others, key=lambda a: a.starts_on)
+    other_count = len({o[2] for o in overlaps})
+    first_from, _, _, first_assignment_id = overlaps[0]
     elsewhere = "another client" if other_count == 1 else f"{other_count} other clients"
     yield _finding(
         facts,
         "not_dedicated",
         Severity.HIGH,
-        f"dedicated to {facts.worker.client_name} but also placed with {elsewhere} since {first.starts_on.isoformat()}",
+        f"dedicated to {facts.worker.client_name} but also placed with {elsewhere} from {first_from.isoformat()}",
         {
             "dedicated_to": facts.worker.client_name,
             "other_clients_count": other_count,
-            "other_assignments": [{"from": a.starts_on, "to": a.ends_on} for a in others],
+            "overlaps": [{"from": start, "to": end} for start, end, _, _ in overlaps],
         },
         [
             "DESIGN: an outstaffed worker is dedicated to one client, who directs the work",
             "IRS common-law rules (financial control): offering services to several clients at once points to an "
             "independent business, contradicting the employment the contract claims",
         ],
-        assignment=first if first.worker_id == facts.worker.id else None,
+        assignment=next(a for a in mine if a.id == first_assignment_id),
     )
+
+
+def _earliest_end(first: dt.date | None, second: dt.date | None) -> dt.date | None:
+    ends = [end for end in (first, second) if end is not None]
+    return min(ends) if ends else None
+
+
+def _overlap(a: AssignmentFact, b: AssignmentFact) -> bool:
+    return a.starts_on <= (b.ends_on or dt.date.max) and b.starts_on <= (a.ends_on or dt.date.max)

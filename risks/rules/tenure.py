@@ -86,19 +86,38 @@ def consecutive_tenure(
 
 
 def days_in_window(periods: list[Period], *, window_start: dt.date, window_end: dt.date) -> int:
-    total = 0
+    return sum(((last - first).days + 1) for first, last in _clip(periods, window_start, window_end))
+
+
+def _clip(periods: list[Period], window_start: dt.date, window_end: dt.date) -> list[tuple[dt.date, dt.date]]:
+    """The merged periods cut to [window_start, window_end]."""
+    clipped = []
     for start, end in _merge(periods):
-        first = max(start, window_start)
-        last = min(end or window_end, window_end)
+        first, last = max(start, window_start), min(end or window_end, window_end)
         if last >= first:
-            total += (last - first).days + 1
-    return total
+            clipped.append((first, last))
+    return clipped
 
 
-def months_as_days(months: int) -> int:
-    """Placement days spread over several periods have no calendar month of their own, so a cap in
-    months is counted as days of an average month (365.25 / 12): 18 months = 548 days."""
-    return round(months * 365.25 / 12)
+def months_as_days(months: int, *, days_per_month: int = 30) -> int:
+    """A cap in months over placements spread across several periods has no calendar month of its
+    own; Polish Civil Code art. 114 counts such a month as 30 days (a year as 365): 18 months = 540 days."""
+    return months * days_per_month
+
+
+def passes_cap(stretches: list[tuple[dt.date, dt.date]], *, max_months: int, days_per_month: int) -> bool:
+    """Whether the placement days in `stretches` pass a cap of `max_months`. One unbroken stretch is a
+    continuous period, counted in calendar months (Civil Code art. 112: 18 months from 1 Jan 2025 end
+    on 30 Jun 2026, so 1 Jul 2026 is past the cap); several stretches are counted in days at
+    `days_per_month` a month (art. 114)."""
+    if not stretches:
+        return False
+    if len(stretches) == 1:
+        first, last = stretches[0]
+        return last >= add_months(first, max_months)
+    return sum((last - first).days + 1 for first, last in stretches) > months_as_days(
+        max_months, days_per_month=days_per_month
+    )
 
 
 @dataclass(frozen=True)
@@ -106,32 +125,59 @@ class WindowTenure:
     window_started_on: dt.date
     counted_days: int
     cap_days: int
-    cap_date: dt.date | None  # first day past the cap, if it falls within the horizon
+    cap_date: dt.date | None  # first day past the cap, if it is passed now or within the horizon
 
 
 def rolling_window_tenure(
-    periods: list[Period], *, today: dt.date, max_months: int, window_months: int, horizon_days: int
+    periods: list[Period],
+    *,
+    today: dt.date,
+    max_months: int,
+    window_months: int,
+    horizon_days: int,
+    days_per_month: int = 30,
 ) -> WindowTenure | None:
-    """Poland's rule: at most `max_months` with one client within any `window_months` consecutive
-    months. The window ending on a day d is (d − window_months, d]; as it slides, old placement days
-    drop out. The cap is passed on the first day whose window holds more than the cap's days;
-    `cap_date` is that day if it is today or falls within `horizon_days`, assuming the planned periods
-    run as planned (open-ended ones go on)."""
+    """Poland's rule (Act of 9 July 2003 art. 20): at most `max_months` with one client within any
+    `window_months` consecutive months. The window ending on a day d is (d − window_months, d]; as it
+    slides, old placement days drop out. Within a window the placement is counted by `passes_cap`.
+
+    `cap_date` is the first day of the current run of days past the cap (so it stays the same date
+    every day the breach goes on: the evidence must not move with the calendar), or the first day
+    within `horizon_days` that will pass it, assuming the planned periods run as planned."""
     if not any(s <= today for s, _ in periods):
         return None
-    cap_days = months_as_days(max_months)
+    cap_days = months_as_days(max_months, days_per_month=days_per_month)
 
-    def window_for(day: dt.date) -> tuple[dt.date, int]:
-        window_start = add_months(day, -window_months) + ONE_DAY
-        return window_start, days_in_window(periods, window_start=window_start, window_end=day)
+    def window_start_for(day: dt.date) -> dt.date:
+        return add_months(day, -window_months) + ONE_DAY
 
-    window_start, counted = window_for(today)
-    cap_date = today if counted > cap_days else None
-    # Each day adds at most one counted day, so the cap cannot be passed sooner than this.
-    if cap_date is None and counted + horizon_days > cap_days:
+    def past_cap(day: dt.date) -> bool:
+        stretches = _clip(periods, window_start_for(day), day)
+        return passes_cap(stretches, max_months=max_months, days_per_month=days_per_month)
+
+    window_start = window_start_for(today)
+    counted = days_in_window(periods, window_start=window_start, window_end=today)
+    cap_date = None
+    if past_cap(today):
+        # Walk back to the first day of this breach. Each day back removes at most one counted day
+        # (a few more at a month-end clamp of the window start), so while the count is well over
+        # the cap it cannot have been under it: jump by that margin instead of day by day.
+        day = today
+        while True:
+            previous = day - ONE_DAY
+            margin = days_in_window(periods, window_start=window_start_for(previous), window_end=previous) - cap_days
+            step = max(1, margin - 40)  # 40 days cover the art. 112/114 difference and the clamps
+            if step > 1 and past_cap(day - dt.timedelta(days=step)):
+                day -= dt.timedelta(days=step)
+                continue
+            if not past_cap(previous):
+                break
+            day = previous
+        cap_date = day
+    elif counted + horizon_days > cap_days - 31:  # each day adds at most one counted day
         for offset in range(1, horizon_days + 1):
             day = today + dt.timedelta(days=offset)
-            if window_for(day)[1] > cap_days:
+            if past_cap(day):
                 cap_date = day
                 break
     return WindowTenure(window_started_on=window_start, counted_days=counted, cap_days=cap_days, cap_date=cap_date)

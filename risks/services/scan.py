@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import pghistory
 from django.db import connection, transaction
-from django.db.models import Subquery
+from django.db.models import Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -129,15 +129,14 @@ def risk_scan_run(
 
 
 def _with_same_person_records(ids: set[str]) -> list[str]:
-    """The given workers and the other records of the same people (same work e-mail): a change to
-    one record moves the person-level rules (tenure across providers, not_dedicated) of the others.
-    One query."""
-    emails = (
-        Worker.objects.filter(id__in=list(ids)).exclude(work_email="").annotate(email_key=Lower("work_email"))
-    ).values("email_key")
+    """The given workers and the other records of the same people (same person id, or same work
+    e-mail): a change to one record moves the person-level rules (tenure across providers,
+    not_dedicated) of the others. One query."""
+    given = Worker.objects.filter(id__in=list(ids))
+    emails = given.exclude(work_email="").annotate(email_key=Lower("work_email")).values("email_key")
     siblings = (
         Worker.objects.annotate(email_key=Lower("work_email"))
-        .filter(email_key__in=Subquery(emails))
+        .filter(Q(email_key__in=Subquery(emails)) | Q(person_id__in=Subquery(given.values("person_id"))))
         .values_list("id", flat=True)
     )
     return sorted(ids | {str(worker_id) for worker_id in siblings})

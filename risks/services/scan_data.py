@@ -5,6 +5,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 
 from assignments.models import Assignment
@@ -29,6 +30,7 @@ WORKER_FIELDS = (
     "first_name",
     "last_name",
     "work_email",
+    "person_id",
     "client_id",
     "client__name",
     "provider_id",
@@ -90,29 +92,49 @@ def _assignment_fact(row: dict) -> AssignmentFact:
     )
 
 
+def group_person_records(records) -> tuple[dict, dict[object, set]]:
+    """Worker records (id, person id, lower-case e-mail) grouped into people: two records are one
+    person when they share a person id or a non-empty e-mail (a small union-find over the batch)."""
+    parent: dict = {}
+
+    def find(key):
+        parent.setdefault(key, key)
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    for worker_id, person_id, email in records:
+        keys = [("record", worker_id), ("person", person_id)] + ([("email", email)] if email else [])
+        root = find(keys[0])
+        for key in keys[1:]:
+            parent[find(key)] = root
+    person_of = {worker_id: find(("record", worker_id)) for worker_id, _, _ in records}
+    records_of_person: dict[object, set] = defaultdict(set)
+    for worker_id, person in person_of.items():
+        records_of_person[person].add(worker_id)
+    return person_of, records_of_person
+
+
 def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFacts]:
     """The facts of every worker in `rows` (from `worker_rows`), with nine queries in all."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
     provider_ids = {row["provider_id"] for row in rows}
+    # The same person on other worker records (e.g. a new record after a provider change): linked by
+    # the person id a new record takes from the record it continues, or by the same work e-mail.
+    persons = {row["person_id"] for row in rows}
     emails = {row["work_email"].lower() for row in rows if row["work_email"]}
-
-    # The same person on other worker records (e.g. a new record after a provider change).
-    # Without an e-mail a record is a person of its own.
-    person_of: dict = {row["id"]: (row["work_email"] or "").lower() or f"record:{row['id']}" for row in rows}
     siblings = (
         Worker.objects.annotate(email_key=Lower("work_email"))
-        .filter(email_key__in=emails)
+        .filter(Q(person_id__in=persons) | Q(email_key__in=emails))
         .exclude(id__in=ids)
-        .values_list("id", "email_key")
+        .values_list("id", "person_id", "email_key")
     )
-    records_of_person: dict[str, set] = defaultdict(set)
-    for worker_id, email in person_of.items():
-        records_of_person[email].add(worker_id)
-    for worker_id, email in siblings:
-        records_of_person[email].add(worker_id)
-    all_ids = set().union(*records_of_person.values()) if records_of_person else set(ids)
+    records = [(row["id"], row["person_id"], (row["work_email"] or "").lower()) for row in rows]
+    person_of, records_of_person = group_person_records([*records, *siblings])
+    all_ids = set(person_of)
 
     assignments_by_worker: dict = defaultdict(list)
     for row in (
@@ -217,7 +239,7 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
     result = []
     for row in rows:
         worker = _worker_fact(row)
-        person = records_of_person.get(person_of[worker.id], {worker.id})
+        person = records_of_person[person_of[worker.id]]
         result.append(
             WorkerFacts(
                 today=today,

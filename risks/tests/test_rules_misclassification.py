@@ -205,3 +205,54 @@ def test_past_placement_with_another_client_does_not_fire():
     own = assignment(w)
     past = assignment(other_record, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31), status="ended")
     assert fired("not_dedicated", facts(worker_fact=w, assignments=[own], person_assignments=[own, past])) == []
+
+
+def test_overlap_with_another_client_in_any_period_fires_not_only_today():
+    """Both placements ended before today, but they overlapped in 2025: the person was not dedicated
+    then. A planned overlap fires too. Back-to-back placements (no shared day) do not."""
+    w = worker()
+    other_record = worker(client_name="Globex", client_id=__import__("uuid").uuid4())
+    own = assignment(w, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 31), status="ended")
+    then = assignment(other_record, starts_on=dt.date(2025, 6, 1), ends_on=dt.date(2025, 8, 31), status="ended")
+    (finding,) = fired("not_dedicated", facts(worker_fact=w, assignments=[own], person_assignments=[own, then]))
+    assert finding.facts["overlaps"] == [{"from": dt.date(2025, 6, 1), "to": dt.date(2025, 8, 31)}]
+    current = assignment(w, starts_on=dt.date(2026, 2, 1))
+    planned = assignment(other_record, starts_on=dt.date(2026, 9, 1), status="planned")
+    assert fired("not_dedicated", facts(worker_fact=w, assignments=[current], person_assignments=[current, planned]))
+    after = assignment(other_record, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 1, 31), status="ended")
+    assert (
+        fired("not_dedicated", facts(worker_fact=w, assignments=[current], person_assignments=[current, after])) == []
+    )
+
+
+def test_contractor_long_engagement_fires_only_after_more_than_12_months():
+    w = worker(country="GB")
+    placement = assignment(w, starts_on=dt.date(2025, 1, 1))
+    f = facts(
+        worker_fact=w,
+        assignments=[placement],
+        contracts=(contract(contract_type="contractor", weekly_hours=Decimal("20"), starts_on=dt.date(2025, 1, 1)),),
+        legal_entities=(entity(country="GB"),),
+    )
+    assert fired("contractor_long_engagement", replace(f, today=dt.date(2025, 12, 31))) == []
+    assert fired("contractor_long_engagement", replace(f, today=dt.date(2026, 1, 1))) == []  # exactly 12 months
+    (finding,) = fired("contractor_long_engagement", replace(f, today=dt.date(2026, 1, 2)))
+    assert finding.facts["continuity_gap_days"] == f.jurisdiction.contractor_continuity_gap_days
+
+
+def test_contractor_continuity_gap_is_the_packs():
+    """A 40-day break ends continuity under the shipped 31 days, and is bridged by a pack that says 45."""
+    w = worker(country="GB")
+    earlier = assignment(w, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 6, 30), status="ended")
+    current = assignment(w, starts_on=dt.date(2025, 8, 10))  # 40 days later
+    f = facts(
+        today=dt.date(2026, 3, 1),
+        worker_fact=w,
+        assignments=[earlier, current],
+        contracts=(contract(contract_type="contractor", weekly_hours=Decimal("20"), starts_on=dt.date(2025, 1, 1)),),
+        legal_entities=(entity(country="GB"),),
+    )
+    assert fired("contractor_long_engagement", f) == []
+    lenient = replace(f, jurisdiction=replace(f.jurisdiction, contractor_continuity_gap_days=45))
+    (finding,) = fired("contractor_long_engagement", lenient)
+    assert finding.facts["since"] == dt.date(2025, 1, 1)

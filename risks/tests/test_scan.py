@@ -17,6 +17,7 @@ from assignments.tests.factories import AssignmentFactory
 from providers.tests.factories import EmploymentContractFactory, ProviderFactory
 from risks.models import RiskFlag, RiskScanRun
 from risks.services import ScanAlreadyRunning, risk_flag_dismiss, risk_scan_run, scan_lock
+from workers.services import worker_create
 from workers.tests.factories import WorkerFactory
 
 from .scenarios import TODAY, contractor_directed_full_time, licensed_entity
@@ -264,3 +265,44 @@ def test_approaching_cap_is_superseded_when_the_cap_passes():
     warning.refresh_from_db()
     assert warning.status == "resolved" and "superseded by tenure_cap_exceeded" in warning.status_reason
     assert current(worker, "tenure_cap_exceeded").severity == "high"
+
+
+def test_provider_change_with_a_new_work_email_keeps_the_tenure_clock_by_person():
+    """The new provider issues a new e-mail; the new record names the one it continues (through the
+    worker service, as the API's `continues_worker` does), so the German count runs on from 2025-01-01."""
+
+    client = ClientFactory()
+    old_provider, new_provider = ProviderFactory(), ProviderFactory()
+    old_record = WorkerFactory(
+        client=client,
+        provider=old_provider,
+        work_email="jonas@old-eor.test",
+        status="offboarded",
+        start_date=dt.date(2025, 1, 1),
+        exit_date=dt.date(2025, 6, 30),
+    )
+    AssignmentFactory(worker=old_record, starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 6, 30), status="ended")
+    actor = make_actor(client, "client_admin")
+    new_record = worker_create(
+        actor=actor,
+        first_name="Jonas",
+        last_name="Weber",
+        work_email="jonas.weber@new-eor.test",
+        country="DE",
+        provider=new_provider,
+        start_date=dt.date(2025, 7, 1),
+        continues_worker=old_record,
+    )
+    assert new_record.person_id == old_record.person_id
+    AssignmentFactory(worker=new_record, starts_on=dt.date(2025, 7, 1))
+    EmploymentContractFactory(
+        worker=new_record, legal_entity=licensed_entity(new_provider), starts_on=dt.date(2025, 7, 1)
+    )
+    risk_scan_run(worker_ids=[new_record.id], today=dt.date(2026, 7, 1))
+    flag = current(new_record, "tenure_cap_exceeded")
+    assert flag.evidence["facts"]["counted_since"] == "2025-01-01"
+    # Without the link the new record is a new person and its own count starts on 1 Jul 2025.
+    unlinked = WorkerFactory(client=client, provider=new_provider, work_email="someone@new-eor.test", country="DE")
+    AssignmentFactory(worker=unlinked, starts_on=dt.date(2025, 7, 1))
+    risk_scan_run(worker_ids=[unlinked.id], today=dt.date(2026, 7, 1))
+    assert not RiskFlag.objects.filter(worker=unlinked, rule_code="tenure_cap_exceeded").exists()

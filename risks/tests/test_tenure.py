@@ -3,6 +3,7 @@ sliding, and a provider change not resetting the count."""
 
 import datetime as dt
 import uuid
+from dataclasses import replace
 
 from risks.rules import RULES
 from risks.rules.tenure import add_months, consecutive_tenure, rolling_window_tenure
@@ -95,21 +96,46 @@ def test_de_provider_change_does_not_reset_tenure():
 
 # --- Poland: 18 months within any 36 consecutive months ---------------------------------------------
 def test_pl_window_counts_days_inside_the_36_months():
+    """Two placements inside the window are a non-continuous period: 30 days a month (Civil Code
+    art. 114), 18 months = 540 days. The old placement alone is exactly 18 calendar months, so the
+    first day back with the client within 36 months passes the cap."""
     periods = [(D(2023, 1, 1), D(2024, 6, 30)), (D(2026, 1, 1), None)]
     tenure = rolling_window_tenure(periods, today=D(2026, 3, 1), max_months=18, window_months=36, horizon_days=90)
     assert tenure.window_started_on == D(2023, 3, 2)
     assert tenure.counted_days == 487 + 60  # 2 Mar 2023 – 30 Jun 2024, then 1 Jan – 1 Mar 2026
-    assert tenure.cap_days == 548
-    # From here the window loses a day of the old placement for every day of the new one: it stays
-    # at 547 until the old placement has slid out, so the cap is never passed.
-    assert tenure.cap_date is None
+    assert tenure.cap_days == 540
+    assert tenure.cap_date == D(2026, 1, 1)
 
 
-def test_pl_continuous_placement_passes_the_cap_after_548_days():
-    tenure = rolling_window_tenure(
-        [(D(2025, 1, 1), None)], today=D(2026, 6, 1), max_months=18, window_months=36, horizon_days=90
-    )
-    assert tenure.cap_date == D(2025, 1, 1) + dt.timedelta(days=548)
+def test_pl_continuous_placement_is_counted_in_calendar_months():
+    """Civil Code art. 112: 18 months from 1 Jan 2025 end on 30 Jun 2026; 1 Jul 2026 is past the
+    cap, the same day as in Germany (the issue's 3 Jul came from 548 average days)."""
+    periods = [(D(2025, 1, 1), None)]
+    edges = {
+        D(2026, 6, 30): None,  # the day before: warned of, not passed
+        D(2026, 7, 1): D(2026, 7, 1),
+        D(2026, 7, 2): D(2026, 7, 1),
+    }
+    for today, cap_date in edges.items():
+        tenure = rolling_window_tenure(periods, today=today, max_months=18, window_months=36, horizon_days=0)
+        assert tenure.cap_date == cap_date, today
+    ahead = rolling_window_tenure(periods, today=D(2026, 6, 1), max_months=18, window_months=36, horizon_days=90)
+    assert ahead.cap_date == D(2026, 7, 1)
+
+
+def test_pl_cap_date_stays_the_same_every_day_of_the_breach():
+    """The evidence (and its hash) must not move with the calendar: a year into the breach the cap
+    date is still the first day past the cap, for one period and for several."""
+    one = [(D(2025, 1, 1), None)]
+    several = [(D(2024, 1, 1), D(2024, 12, 31)), (D(2025, 2, 1), None)]
+    for periods, first_day in ((one, D(2026, 7, 1)), (several, D(2025, 7, 25))):
+        seen = {
+            rolling_window_tenure(
+                periods, today=first_day + dt.timedelta(days=offset), max_months=18, window_months=36, horizon_days=90
+            ).cap_date
+            for offset in (0, 1, 2, 30, 200, 400)
+        }
+        assert seen == {first_day}, periods
 
 
 def test_pl_window_slides_old_placement_out():
@@ -131,7 +157,7 @@ def test_pl_warns_when_the_window_will_reach_the_cap_within_90_days():
     current = assignment(w, starts_on=D(2025, 1, 1))
     f = facts(today=D(2026, 5, 1), worker_fact=w, assignments=[current], legal_entities=(entity(country="PL"),))
     (finding,) = RULES["tenure_cap_approaching"].evaluate(f, [])
-    assert finding.facts["cap_date"] == D(2026, 7, 3)  # 1 Jan 2025 + 548 days
+    assert finding.facts["cap_date"] == D(2026, 7, 1)  # 18 calendar months from 1 Jan 2025 (art. 112)
     assert finding.facts["window_months"] == 36
 
 
@@ -163,3 +189,37 @@ def test_de_gap_is_measured_from_the_first_day_of_the_interruption_at_month_end(
         reset_after_gap_months=3,
     )
     assert resets.chain_started_on == D(2025, 6, 2) and resets.earlier_chains_reset == 1
+
+
+def test_a_pack_where_a_provider_change_resets_counts_only_the_current_provider():
+    old_record = worker(provider_id=uuid.uuid4(), provider_name="EoR One")
+    new_record = worker(provider_id=uuid.uuid4(), provider_name="EoR Two")
+    before = assignment(old_record, starts_on=D(2024, 10, 1), ends_on=D(2025, 9, 30), status="ended")
+    after = assignment(new_record, starts_on=D(2025, 10, 1))
+    f = facts(today=D(2026, 4, 15), worker_fact=new_record, assignments=[after], person_assignments=[before, after])
+    assert codes(f) == ["tenure_cap_exceeded"]
+    pack = f.jurisdiction
+    resets = replace(f, jurisdiction=replace(pack, tenure_cap=replace(pack.tenure_cap, provider_change_resets=True)))
+    assert codes(resets) == []
+
+
+def test_de_first_day_past_18_months_is_the_calendar_date():
+    """BGB §187(2)/§188(2): from 1 Jan 2025 the 18 months end on 30 Jun 2026."""
+    w = worker()
+    placement = assignment(w, starts_on=D(2025, 1, 1))
+    assert codes(facts(today=D(2026, 6, 30), worker_fact=w, assignments=[placement])) == ["tenure_cap_approaching"]
+    assert codes(facts(today=D(2026, 7, 1), worker_fact=w, assignments=[placement])) == ["tenure_cap_exceeded"]
+
+
+def test_pl_exceeded_flag_evidence_is_the_same_on_consecutive_days():
+    w = worker(country="PL")
+    placement = assignment(w, starts_on=D(2024, 1, 1))
+    pl = {"legal_entities": (entity(country="PL"),), "contracts": (contract(legal_entity_country="PL"),)}
+    hashes = set()
+    for today in (D(2026, 3, 1), D(2026, 3, 2), D(2026, 9, 30)):
+        (finding,) = RULES["tenure_cap_exceeded"].evaluate(
+            facts(today=today, worker_fact=w, assignments=[placement], **pl), []
+        )
+        assert finding.facts["cap_date"] == D(2025, 7, 1)
+        hashes.add(finding.evidence_hash)
+    assert len(hashes) == 1

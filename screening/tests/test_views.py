@@ -175,9 +175,7 @@ def test_page_assessment_out_of_range_names_the_range(world, client):
         {"kind": "language", "instrument": "Linguaskill", "scale": "linguaskill", "speaking_score": "250"},
     )
     assert response.status_code == 400
-    assert "<li>Speaking: 250 is outside the Linguaskill range 82–180.</li>" in (
-        response.content.decode()
-    )
+    assert "<li>Speaking: 250 is outside the Linguaskill range 82–180.</li>" in (response.content.decode())
     assert "skill_scores" not in response.content.decode()
     ok = client.post(
         detail(world) + "assessment/",

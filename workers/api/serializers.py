@@ -20,6 +20,15 @@ class WorkerSerializer(serializers.ModelSerializer):
         model=Organization, scope=lambda actor: organization_list(kind="client"), required=False, allow_null=True
     )
     full_name = serializers.CharField(read_only=True)
+    # A provider change: the new record names the person's earlier record, and tenure keeps counting.
+    continues_worker = ScopedRelatedField(
+        model=Worker,
+        scope=lambda actor: selectors.worker_list(actor=actor),
+        required=False,
+        allow_null=True,
+        write_only=True,
+        help_text="On create: the earlier record of the same person (e.g. with the previous provider).",
+    )
 
     class Meta:
         model = Worker
@@ -40,10 +49,12 @@ class WorkerSerializer(serializers.ModelSerializer):
             "exit_reason",
             "provider",
             "client",
+            "person_id",
+            "continues_worker",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["status", "exit_date", "exit_reason", "created_at", "updated_at"]
+        read_only_fields = ["status", "exit_date", "exit_reason", "person_id", "created_at", "updated_at"]
 
 
 class WorkerOffboardSerializer(serializers.Serializer):
