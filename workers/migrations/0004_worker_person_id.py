@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workers', '0002_worker_subdivision_and_email_index'),
+        ('workers', '0003_audit_history'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('screening', '0004_scorecard_declined'),
+        ('screening', '0005_audit_history'),
     ]
 
     operations = [
