@@ -57,14 +57,14 @@ def history_rows(
     resource: str = "",
     fields_by_model: dict | None = None,
 ) -> list[dict]:
-    """Rows for `events` (newest first, contexts selected). `previous` maps an event's pgh_id to the
-    version before it (None for the first), so each row shows what changed; by default each event's
-    predecessor is the next one in `events` for the same object."""
+    """Rows for `events` (newest first, contexts selected). `previous` maps (event model, pgh_id) to
+    the version before it (None for the first), so each row shows what changed; by default each
+    event's predecessor is the next one in `events` for the same object."""
     fields_by_model = fields_by_model if fields_by_model is not None else {}
     if previous is None:
         previous, seen = {}, {}
         for event in reversed(events):
-            previous[event.pgh_id] = seen.get((type(event), event.pgh_obj_id))
+            previous[(type(event), event.pgh_id)] = seen.get((type(event), event.pgh_obj_id))
             seen[(type(event), event.pgh_obj_id)] = event
     user_ids = {
         str(event.pgh_context.metadata.get("user"))
@@ -78,7 +78,7 @@ def history_rows(
         fields = fields_by_model.get(model)
         if fields is None:
             fields = fields_by_model[model] = audited_fields(model)
-        before = previous.get(event.pgh_id)
+        before = previous.get((model, event.pgh_id))
         changes = {}
         for field in fields:
             new = getattr(event, field)
@@ -115,8 +115,9 @@ def history_rows(
 
 
 def predecessors(events: Iterable[models.Model]) -> dict:
-    """For a page of events of several objects and models, each event's previous version: two
-    queries per event model on the page, whatever the number of rows or of older versions."""
+    """For a page of events of several objects and models, each event's previous version, keyed by
+    (event model, pgh_id) as ids are per table: two queries per event model on the page, whatever
+    the number of rows or of older versions."""
     by_model: dict[type, list] = {}
     for event in events:
         by_model.setdefault(type(event), []).append(event)
@@ -130,5 +131,5 @@ def predecessors(events: Iterable[models.Model]) -> dict:
         )
         versions = model.objects.in_bulk([before for before in links.values() if before is not None])
         for row in rows:
-            previous[row.pgh_id] = versions.get(links.get(row.pgh_id))
+            previous[(model, row.pgh_id)] = versions.get(links.get(row.pgh_id))
     return previous

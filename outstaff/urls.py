@@ -24,6 +24,7 @@ urlpatterns = [
     path("teams/", include("assignments.urls")),
     path("risks/", include("risks.urls")),
     path("integrations/", include("integrations.urls")),
+    path("audit/", include("audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "assignments",
     "risks",
     "integrations",
+    "audit",
     "dashboard",
     "demo",
 ]

@@ -1,0 +1,74 @@
+"""Which audited (pghistory-tracked) resources the organization-wide log covers, and how each is
+scoped. Scoping reuses the resource's own selector, so the log shows exactly the objects the
+organization sees elsewhere; access rows (memberships, API keys, the organization itself) are scoped
+by the organization recorded in the version, so a withdrawn membership or a deleted key stays in the
+log. Add a resource here when a model gets a tracker."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db.models import Model, Q
+
+from accounts.actors import Actor
+from accounts.models import ApiKey, Membership, Organization
+from assignments.models import Assignment
+from assignments.selectors import assignment_list
+from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun
+from providers.selectors import (
+    compliance_item_list,
+    contract_list,
+    legal_entity_list,
+    payroll_entry_list,
+    payroll_run_list,
+)
+from risks.models import RiskFlag
+from risks.selectors import risk_flag_list
+from screening.models import Candidate, Screening
+from screening.selectors import candidate_list, screening_list
+from workers.models import CheckIn, Worker
+from workers.selectors import check_in_list, worker_list
+
+
+@dataclass(frozen=True)
+class AuditedResource:
+    name: str  # the API resource, e.g. "payroll-runs"
+    label: str
+    model: type[Model]
+    scope: Callable[[Actor], Q]
+    # Screening versions carry scores: only the client that screens reads them (DESIGN §9).
+    clients_only: bool = False
+
+    @property
+    def event_model(self) -> type[Model]:
+        return self.model.pgh_event_model
+
+
+def _through(selector) -> Callable[[Actor], Q]:
+    return lambda actor: Q(pgh_obj_id__in=selector(actor=actor).values("pk"))
+
+
+def _own_organization(field: str) -> Callable[[Actor], Q]:
+    return lambda actor: Q(**{field: actor.organization.id})
+
+
+RESOURCES: tuple[AuditedResource, ...] = (
+    AuditedResource("workers", "Worker", Worker, _through(worker_list)),
+    AuditedResource("check-ins", "Check-in", CheckIn, _through(check_in_list)),
+    AuditedResource("contracts", "Contract", EmploymentContract, _through(contract_list)),
+    AuditedResource("assignments", "Assignment", Assignment, _through(assignment_list)),
+    AuditedResource("legal-entities", "Legal entity", LegalEntity, _through(legal_entity_list)),
+    AuditedResource("payroll-runs", "Payroll run", PayrollRun, _through(payroll_run_list)),
+    AuditedResource("payroll-entries", "Payroll entry", PayrollEntry, _through(payroll_entry_list)),
+    AuditedResource("compliance-items", "Compliance item", ComplianceItem, _through(compliance_item_list)),
+    AuditedResource("candidates", "Candidate", Candidate, _through(candidate_list), clients_only=True),
+    AuditedResource("screenings", "Screening", Screening, _through(screening_list), clients_only=True),
+    AuditedResource("risk-flags", "Risk flag", RiskFlag, _through(risk_flag_list)),
+    AuditedResource("api-keys", "API key", ApiKey, _own_organization("organization_id")),
+    AuditedResource("memberships", "Membership", Membership, _own_organization("organization_id")),
+    AuditedResource("organization", "Organization settings", Organization, _own_organization("pgh_obj_id")),
+)
+BY_NAME = {resource.name: resource for resource in RESOURCES}
+
+
+def resources_for(actor: Actor) -> list[AuditedResource]:
+    return [resource for resource in RESOURCES if actor.is_client or not resource.clients_only]
