@@ -6,6 +6,7 @@ from django.db.models import F, Func, Q
 
 from outstaff.fields import external_id_field
 from outstaff.models import BaseModel
+from outstaff.tombstones import tombstone_trigger
 from providers.models import WEEKLY_HOURS_VALIDATORS
 
 from .choices import AssignmentStatus, DirectedBy
@@ -23,6 +24,7 @@ class Team(BaseModel):
     managers = models.ManyToManyField("accounts.User", blank=True, related_name="managed_teams")
 
     class Meta:
+        triggers = [tombstone_trigger(resource_type="teams", organizations_sql="ARRAY[OLD.client_id]")]
         ordering = ("name",)
         constraints = [
             models.UniqueConstraint(fields=["client", "name"], name="%(app_label)s_%(class)s_unique_name"),
@@ -58,6 +60,14 @@ class Assignment(BaseModel):
     status = models.CharField(max_length=16, choices=AssignmentStatus.choices, default=AssignmentStatus.ACTIVE)
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="assignments",
+                organizations_sql=(
+                    "ARRAY[OLD.client_id, (SELECT w.provider_id FROM workers_worker w WHERE w.id = OLD.worker_id)]"
+                ),
+            )
+        ]
         ordering = ("-starts_on", "id")
         constraints = [
             models.UniqueConstraint(

@@ -2,8 +2,8 @@ from django.db import models
 
 
 class EventType(models.TextChoices):
-    """What an integrator can subscribe to. Every event carries ids only (DESIGN §8): the receiver
-    fetches the resource through the API with its own key's scopes."""
+    """What an integrator can subscribe to (docs/webhooks.md, and the `webhooks` of the OpenAPI
+    schema)."""
 
     WORKER_CHANGED = "worker.changed", "A worker changed"
     ASSIGNMENT_CHANGED = "assignment.changed", "An assignment changed"
@@ -12,6 +12,19 @@ class EventType(models.TextChoices):
     COMPLIANCE_ITEM_CHANGED = "compliance_item.changed", "A compliance item changed"
     CHECK_IN_CHANGED = "check_in.changed", "A check-in changed"
     SCREENING_DECIDED = "screening.decided", "A screening was decided"
+    WORKER_DELETED = "worker.deleted", "A worker was deleted"
+    CHECK_IN_DELETED = "check_in.deleted", "A check-in was deleted"
+    CONTRACT_DELETED = "contract.deleted", "An employment contract was deleted"
+    LEGAL_ENTITY_DELETED = "legal_entity.deleted", "A legal entity was deleted"
+    PAYROLL_RUN_DELETED = "payroll_run.deleted", "A payroll run was deleted"
+    PAYROLL_ENTRY_DELETED = "payroll_entry.deleted", "A payroll entry was deleted"
+    COMPLIANCE_ITEM_DELETED = "compliance_item.deleted", "A compliance item was deleted"
+    TEAM_DELETED = "team.deleted", "A team was deleted"
+    ASSIGNMENT_DELETED = "assignment.deleted", "An assignment was deleted"
+    CANDIDATE_DELETED = "candidate.deleted", "A candidate was deleted"
+    SCREENING_DELETED = "screening.deleted", "A screening was deleted"
+    ASSESSMENT_DELETED = "assessment.deleted", "An assessment was deleted"
+    RISK_FLAG_DELETED = "risk_flag.deleted", "A risk flag was deleted"
 
 
 # The model label a lower app announces (`source`) → the event type; anything else is a worker change.
@@ -28,6 +41,26 @@ EVENT_TYPE_FOR_SOURCE: dict[str, str] = {
 
 def event_type_for_source(source: str) -> str:
     return EVENT_TYPE_FOR_SOURCE.get(source, EventType.WORKER_CHANGED)
+
+
+# A tombstone's resource type (the API resource, see outstaff.tombstones) → the API-key scope family
+# that reads it, and the event its deletion sends. The outbox trigger (migration
+# 0003_tombstone_outbox) carries a frozen copy of the event names.
+TOMBSTONE_RESOURCES: dict[str, tuple[str, str]] = {
+    "workers": ("workers", EventType.WORKER_DELETED),
+    "check-ins": ("workers", EventType.CHECK_IN_DELETED),
+    "contracts": ("contracts", EventType.CONTRACT_DELETED),
+    "legal-entities": ("providers", EventType.LEGAL_ENTITY_DELETED),
+    "payroll-runs": ("payroll", EventType.PAYROLL_RUN_DELETED),
+    "payroll-entries": ("payroll", EventType.PAYROLL_ENTRY_DELETED),
+    "compliance-items": ("compliance", EventType.COMPLIANCE_ITEM_DELETED),
+    "teams": ("assignments", EventType.TEAM_DELETED),
+    "assignments": ("assignments", EventType.ASSIGNMENT_DELETED),
+    "candidates": ("screening", EventType.CANDIDATE_DELETED),
+    "screenings": ("screening", EventType.SCREENING_DELETED),
+    "assessments": ("screening", EventType.ASSESSMENT_DELETED),
+    "risk-flags": ("risks", EventType.RISK_FLAG_DELETED),
+}
 
 
 class DeliveryStatus(models.TextChoices):

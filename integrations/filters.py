@@ -1,8 +1,9 @@
 import django_filters
 
 from outstaff.filters import BaseFilterSet
+from outstaff.models import Tombstone
 
-from .choices import DeliveryStatus, EventType
+from .choices import TOMBSTONE_RESOURCES, DeliveryStatus, EventType
 from .models import WebhookDelivery, WebhookEndpoint
 
 
@@ -24,3 +25,16 @@ class WebhookDeliveryFilterSet(BaseFilterSet):
     class Meta:
         model = WebhookDelivery
         fields = ["endpoint", "status", "event_type"]
+
+
+class TombstoneFilterSet(django_filters.FilterSet):
+    """`GET /api/v1/deletions/`: what was deleted since a sync, optionally of one resource type."""
+
+    updated_since = django_filters.IsoDateTimeFilter(
+        field_name="deleted_at", lookup_expr="gte", label="Deleted since (ISO 8601)"
+    )
+    resource_type = django_filters.ChoiceFilter(choices=[(name, name) for name in TOMBSTONE_RESOURCES])
+
+    class Meta:
+        model = Tombstone
+        fields = ["updated_since", "resource_type"]

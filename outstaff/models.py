@@ -2,7 +2,10 @@
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models.functions import Now
 
 
 class BaseModel(models.Model):
@@ -31,3 +34,30 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["owner", "key"], name="outstaff_idempotency_unique_key")]
+
+
+class Tombstone(models.Model):
+    """What is left of a synced row after it is deleted, by any path (API, admin, cascade, erasure,
+    raw SQL): a database trigger on each synced table writes it in the deleting transaction, so a
+    syncing client can learn with `updated_since` that the row is gone (DESIGN §8).
+
+    No personal data: the resource type, its id and the HR system's `external_id` only.
+    `organization_ids` are the organizations that could see the row when it was deleted (e.g. a
+    worker's client and provider); only they see the tombstone."""
+
+    id = models.BigAutoField(primary_key=True)
+    resource_type = models.CharField(max_length=40, help_text="The API resource, e.g. `workers`, `contracts`.")
+    object_id = models.UUIDField(help_text="The deleted resource's id.")
+    external_id = models.CharField(max_length=128, blank=True, default="")
+    organization_ids = ArrayField(models.UUIDField(), default=list)
+    deleted_at = models.DateTimeField(db_default=Now(), db_index=True)
+
+    class Meta:
+        ordering = ("-deleted_at", "-id")
+        indexes = [
+            GinIndex(fields=["organization_ids"], name="outstaff_tombstone_orgs_gin"),
+            models.Index(fields=["resource_type", "deleted_at"], name="outstaff_tombstone_type_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.object_id} deleted {self.deleted_at:%Y-%m-%d %H:%M:%S}"

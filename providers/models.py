@@ -5,6 +5,7 @@ from django.db.models import F, Q
 
 from outstaff.fields import CountryField, external_id_field
 from outstaff.models import BaseModel
+from outstaff.tombstones import tombstone_trigger
 
 from .choices import (
     ComplianceKind,
@@ -65,6 +66,11 @@ class LegalEntity(BaseModel):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="legal-entities", organizations_sql="ARRAY[OLD.provider_id]", has_external_id=False
+            )
+        ]
         ordering = ("country", "name")
         verbose_name_plural = "legal entities"
         constraints = [
@@ -95,6 +101,14 @@ class EmploymentContract(BaseModel):
     weekly_hours = models.DecimalField(max_digits=4, decimal_places=1, validators=WEEKLY_HOURS_VALIDATORS)
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="contracts",
+                organizations_sql=(
+                    "(SELECT ARRAY[w.client_id, w.provider_id] FROM workers_worker w WHERE w.id = OLD.worker_id)"
+                ),
+            )
+        ]
         ordering = ("-starts_on", "id")
         constraints = [
             _unique_external_id("provider"),
@@ -123,6 +137,7 @@ class PayrollRun(BaseModel):
     external_id = external_id_field()
 
     class Meta:
+        triggers = [tombstone_trigger(resource_type="payroll-runs", organizations_sql="ARRAY[OLD.provider_id]")]
         ordering = ("-period_start", "country")
         constraints = [
             _unique_external_id("provider"),
@@ -155,6 +170,14 @@ class PayrollEntry(BaseModel):
     currency = models.CharField(max_length=3, blank=True, default="")
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="payroll-entries",
+                organizations_sql=(
+                    "ARRAY[(SELECT w.client_id FROM workers_worker w WHERE w.id = OLD.worker_id), OLD.provider_id]"
+                ),
+            )
+        ]
         ordering = ("-created_at", "id")
         verbose_name_plural = "payroll entries"
         constraints = [
@@ -185,6 +208,14 @@ class ComplianceItem(BaseModel):
     notes = models.TextField(blank=True, default="")
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="compliance-items",
+                organizations_sql=(
+                    "ARRAY[(SELECT w.client_id FROM workers_worker w WHERE w.id = OLD.worker_id), OLD.provider_id]"
+                ),
+            )
+        ]
         ordering = ("worker", "kind")
         constraints = [
             _unique_external_id("provider"),

@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 
 from outstaff.models import BaseModel
+from outstaff.tombstones import tombstone_trigger
 
 from .choices import FlagStatus, RiskCategory, Severity
 
@@ -40,6 +41,13 @@ class RiskFlag(BaseModel):
     resolved_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="risk-flags",
+                organizations_sql="ARRAY[OLD.client_id, OLD.provider_id]",
+                has_external_id=False,
+            )
+        ]
         ordering = ("-last_seen_at", "id")
         constraints = [
             models.UniqueConstraint(

@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from outstaff.fields import CountryField, external_id_field
 from outstaff.models import BaseModel
+from outstaff.tombstones import tombstone_trigger
 
 from .choices import (
     AssessmentKind,
@@ -29,6 +30,7 @@ class Candidate(BaseModel):
     )
 
     class Meta:
+        triggers = [tombstone_trigger(resource_type="candidates", organizations_sql="ARRAY[OLD.client_id]")]
         ordering = ("last_name", "first_name", "id")
         constraints = [
             models.UniqueConstraint(
@@ -90,6 +92,7 @@ class Screening(BaseModel):
     checklist_override_reason = models.TextField(blank=True, default="")
 
     class Meta:
+        triggers = [tombstone_trigger(resource_type="screenings", organizations_sql="ARRAY[OLD.client_id]")]
         ordering = ("-created_at", "id")
         constraints = [
             models.UniqueConstraint(
@@ -153,6 +156,14 @@ class AssessmentResult(BaseModel):
     taken_on = models.DateField(null=True, blank=True)
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="assessments",
+                organizations_sql=(
+                    "(SELECT ARRAY[s.client_id] FROM screening_screening s WHERE s.id = OLD.screening_id)"
+                ),
+            )
+        ]
         ordering = ("screening", "kind")
         indexes = [models.Index(fields=["screening", "kind"])]
 

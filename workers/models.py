@@ -8,6 +8,7 @@ from django.db.models.functions import Lower
 
 from outstaff.fields import CountryField, external_id_field, subdivision_code_validator
 from outstaff.models import BaseModel
+from outstaff.tombstones import tombstone_trigger
 
 from .choices import CheckInKind, ExitReason, WorkerStatus
 
@@ -52,6 +53,9 @@ class Worker(BaseModel):
     gate_override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        triggers = [
+            tombstone_trigger(resource_type="workers", organizations_sql="ARRAY[OLD.client_id, OLD.provider_id]")
+        ]
         ordering = ("last_name", "first_name", "id")
         constraints = [
             models.UniqueConstraint(
@@ -105,6 +109,15 @@ class CheckIn(BaseModel):
     notes = models.TextField(blank=True, default="")
 
     class Meta:
+        triggers = [
+            tombstone_trigger(
+                resource_type="check-ins",
+                organizations_sql=(
+                    "(SELECT ARRAY[w.client_id, w.provider_id] FROM workers_worker w WHERE w.id = OLD.worker_id)"
+                ),
+                has_external_id=False,
+            )
+        ]
         ordering = ("due_on", "id")
         verbose_name = "check-in"
         constraints = [

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from outstaff.models import Tombstone
+
 from ..choices import EventType
 from ..models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 
@@ -82,4 +84,15 @@ class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
 
     class Meta(WebhookDeliverySerializer.Meta):
         fields = [*WebhookDeliverySerializer.Meta.fields, "attempt_log"]
+        read_only_fields = fields
+
+
+class TombstoneSerializer(serializers.ModelSerializer):
+    """A deleted resource: what a syncing client needs to drop its copy."""
+
+    id = serializers.UUIDField(source="object_id", read_only=True, help_text="The deleted resource's id.")
+
+    class Meta:
+        model = Tombstone
+        fields = ["resource_type", "id", "external_id", "deleted_at"]
         read_only_fields = fields

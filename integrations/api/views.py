@@ -1,17 +1,22 @@
 import uuid
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
+from accounts.selectors import actor_for_request
+from outstaff.api.pagination import CursorPagination
 from outstaff.api.viewsets import ReadOnlyServiceViewSet, ServiceViewSet, etag_for
+from outstaff.models import Tombstone
 
 from .. import selectors, services
-from ..filters import WebhookDeliveryFilterSet, WebhookEndpointFilterSet
+from ..choices import TOMBSTONE_RESOURCES
+from ..filters import TombstoneFilterSet, WebhookDeliveryFilterSet, WebhookEndpointFilterSet
 from ..tasks import webhook_dispatch_on_commit
 from .serializers import (
+    TombstoneSerializer,
     WebhookDeliveryDetailSerializer,
     WebhookDeliverySerializer,
     WebhookEndpointSerializer,
@@ -93,3 +98,42 @@ class WebhookDeliveryViewSet(ReadOnlyServiceViewSet):
         delivery = services.webhook_delivery_redeliver(actor=self.actor, delivery=self.get_object())
         webhook_dispatch_on_commit()
         return Response(WebhookDeliveryDetailSerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
+
+
+class DeletionsPermission(permissions.BasePermission):
+    """Any read scope of a synced resource family opens the feed; the selector then keeps only the
+    resource types the key or role may read."""
+
+    message = "Your API key has no read scope of a synced resource family (e.g. workers:read)."
+
+    def has_permission(self, request, view) -> bool:
+        actor = actor_for_request(request)
+        if actor is None:
+            return False
+        request.actor = actor
+        return request.method in permissions.SAFE_METHODS and any(
+            actor.can_read(family) for family, _ in TOMBSTONE_RESOURCES.values()
+        )
+
+
+class DeletionCursorPagination(CursorPagination):
+    ordering = ("-deleted_at", "-id")
+
+
+class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Tombstones of deleted resources (workers, contracts, assignments, payroll entries, compliance
+    items, teams, payroll runs, legal entities, check-ins, candidates, screenings, assessments, risk
+    flags), whichever way they were deleted (API, admin, cascade, erasure). Poll with
+    `updated_since` (the deletion time) after each sync and drop the listed ids; each deletion also
+    sends a `<resource>.deleted` webhook event. Scoped like the resources: only organizations that
+    could see a row see its tombstone, and only for the resource families the key may read."""
+
+    permission_classes = [DeletionsPermission]
+    serializer_class = TombstoneSerializer
+    filterset_class = TombstoneFilterSet
+    pagination_class = DeletionCursorPagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation has no actor
+            return Tombstone.objects.none()
+        return selectors.tombstone_list(actor=self.request.actor)
