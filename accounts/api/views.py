@@ -26,7 +26,6 @@ class ApiKeyViewSet(HistoryMixin, ServiceViewSet):
     filterset_class = ApiKeyFilterSet
     selector = selectors.api_key_list
     delete_service = _revoke
-    http_method_names = ["get", "post", "delete", "head", "options"]
 
     @extend_schema(request=ApiKeySerializer, responses={201: ApiKeyCreatedSerializer})
     def create(self, request, *args, **kwargs):

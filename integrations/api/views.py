@@ -1,7 +1,5 @@
-import uuid
-
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -37,7 +35,6 @@ class WebhookEndpointViewSet(ServiceViewSet):
     create_service = services.webhook_endpoint_create
     update_service = services.webhook_endpoint_update
     delete_service = services.webhook_endpoint_delete
-    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
     @extend_schema(request=WebhookEndpointSerializer, responses={201: WebhookEndpointWithSecretSerializer})
     def create(self, request, *args, **kwargs):
@@ -55,7 +52,6 @@ class WebhookEndpointViewSet(ServiceViewSet):
         """Replace the signing secret and return the new one (shown only here). For 24 hours
         deliveries carry a signature with each secret, so the receiver can switch over at leisure."""
         endpoint = self.get_object()
-        self._check_if_match(endpoint)
         endpoint = services.webhook_endpoint_rotate_secret(actor=self.actor, endpoint=endpoint)
         response = Response(WebhookEndpointWithSecretSerializer(endpoint).data)
         response["ETag"] = etag_for(endpoint)
@@ -71,7 +67,6 @@ class WebhookDeliveryViewSet(ReadOnlyServiceViewSet):
     serializer_class = WebhookDeliverySerializer
     filterset_class = WebhookDeliveryFilterSet
     selector = selectors.webhook_delivery_list
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
 
     def get_serializer_class(self):
         if self.action in ("retrieve", "redeliver"):
@@ -83,13 +78,6 @@ class WebhookDeliveryViewSet(ReadOnlyServiceViewSet):
         if self.action in ("retrieve", "redeliver"):
             queryset = queryset.prefetch_related("attempt_log")
         return queryset
-
-    def get_object(self):
-        try:
-            uuid.UUID(str(self.kwargs.get(self.lookup_field, "")))
-        except ValueError as error:
-            raise exceptions.NotFound() from error
-        return super().get_object()
 
     @extend_schema(request=None, responses={202: WebhookDeliveryDetailSerializer})
     @action(detail=True, methods=["post"])

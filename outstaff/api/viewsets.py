@@ -1,12 +1,24 @@
 """The one way an API resource is built: a viewset whose reads call a selector and whose writes
-call services. Serializers validate and present; they never write (DESIGN §3)."""
+call services. Serializers validate and present; they never write (DESIGN §3).
+
+Everything an API resource does the same way lives here, once:
+
+- reads carry an `ETag`; a read whose `If-None-Match` names the current ETag is a 304;
+- every write runs in one transaction, labels its audit rows with the API channel, and re-checks
+  `If-Match` against the row *locked* with `SELECT … FOR UPDATE`, so of two writers holding the
+  same ETag exactly one wins and the other gets 412 (no service needs to compare versions);
+- POST honours `Idempotency-Key` (a key reused with another body is a 422);
+- the allowed HTTP methods follow from what the resource declares (its services and actions),
+  so they are spelled one way and the schema lists exactly what answers.
+"""
 
 import hashlib
 import json
 import uuid
 
+import pghistory
 from django.db import transaction
-from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
@@ -19,37 +31,57 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+class IdempotencyKeyReused(exceptions.APIException):
+    """The IETF Idempotency-Key draft (§2.7): a key reused with a different payload is a 422."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "This Idempotency-Key was already used for a different request."
+    default_code = "idempotency_key_reused"
+
+
 def etag_for(instance) -> str:
     stamp = getattr(instance, "updated_at", None)
     raw = f"{instance.pk}:{stamp.isoformat() if stamp else ''}"
     return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
-class ServiceViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Subclasses declare:
+def _etags(header: str) -> set[str]:
+    """The entity tags of an If-Match / If-None-Match header (weak tags compare as strong here:
+    our ETags are only ever strong)."""
+    tags = set()
+    for part in header.split(","):
+        tag = part.strip()
+        if tag.startswith("W/"):
+            tag = tag[2:]
+        if tag:
+            tags.add(tag)
+    return tags
+
+
+class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """What every API resource shares; subclasses declare:
 
     - `scope_family`: the API-key scope / role family that guards the resource;
-    - `selector(*, actor) -> QuerySet`: what the actor may see (tenant scoping lives there);
-    - `create_service(*, actor, **data)`, `update_service(*, actor, instance, **data)` and
-      optionally `delete_service(*, actor, instance)`.
-
-    Reads carry an ETag; writes honour If-Match (412 when stale); POST honours Idempotency-Key.
+    - `selector(*, actor) -> QuerySet`: what the actor may see (tenant scoping lives there).
     """
 
     lookup_field = "id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     scope_family: str = ""
     selector = None
-    create_service = None
-    update_service = None
-    delete_service = None
+    # Methods a resource answers besides reading; derived from its services and actions.
+    READ_METHODS = ("get", "head", "options")
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        cls.http_method_names = cls._declared_methods()
+
+    @classmethod
+    def _declared_methods(cls) -> list[str]:
+        methods = set(cls.READ_METHODS)
+        for extra in cls.get_extra_actions():
+            methods.update(extra.mapping.keys())
+        return [method for method in viewsets.GenericViewSet.http_method_names if method in methods]
 
     @property
     def actor(self):
@@ -60,6 +92,35 @@ class ServiceViewSet(
             return self.get_serializer_class().Meta.model.objects.none()
         return type(self).selector(actor=self.actor)
 
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        context["actor"] = getattr(self.request, "actor", None)
+        return context
+
+    # --- one transaction per write, labelled, rolled back on any error --------------------------
+    @property
+    def is_write(self) -> bool:
+        return self.request.method not in permissions.SAFE_METHODS
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.method in permissions.SAFE_METHODS:
+            return super().dispatch(request, *args, **kwargs)
+        # The row lock of `get_object` lasts until the service's write commits; an error answer
+        # (4xx from validation, 412, 403...) leaves nothing half-applied.
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            if getattr(response, "exception", False):
+                transaction.set_rollback(True)
+            return response
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in permissions.SAFE_METHODS:
+            # Audit rows written through the API say so, for session callers too (API keys add
+            # the key itself in their authentication).
+            pghistory.context(channel="api")
+
+    # --- objects, ETags and preconditions -------------------------------------------------------
     def get_object(self):
         # A malformed id is simply not found (never a 500 from the UUID cast).
         lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field, "")
@@ -67,41 +128,103 @@ class ServiceViewSet(
             uuid.UUID(str(lookup))
         except ValueError as error:
             raise exceptions.NotFound() from error
-        return super().get_object()
+        instance = super().get_object()
+        if self.is_write:
+            self._check_if_match(self._lock(instance))
+        return instance
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["actor"] = getattr(self.request, "actor", None)
-        return context
+    @staticmethod
+    def _lock(instance):
+        """The row as committed now, locked until this request's transaction ends: a writer that
+        read the same ETag waits here and then sees the new version."""
+        model = type(instance)
+        return model._base_manager.select_for_update().get(pk=instance.pk)
+
+    def _check_if_match(self, instance) -> None:
+        header = (self.request.headers.get("If-Match") or "").strip()
+        if not header or header == "*":
+            return
+        if etag_for(instance) not in _etags(header):
+            raise PreconditionFailed()
+
+    def _not_modified(self, instance):
+        header = self.request.headers.get("If-None-Match")
+        if header and (header.strip() == "*" or etag_for(instance) in _etags(header)):
+            response = Response(status=status.HTTP_304_NOT_MODIFIED)
+            response["ETag"] = etag_for(instance)
+            return response
+        return None
+
+    def respond(self, instance, *, status_code: int = status.HTTP_200_OK, serializer_class=None):
+        """The resource as the caller sees it, with its ETag."""
+        serializer_class = serializer_class or self.get_serializer_class()
+        response = Response(serializer_class(instance, context=self.get_serializer_context()).data, status=status_code)
+        response["ETag"] = etag_for(instance)
+        return response
 
     # --- reads -------------------------------------------------------------------------------
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
-        return response
+        return self._not_modified(instance) or self.respond(instance)
+
+
+class ReadOnlyServiceViewSet(BaseServiceViewSet):
+    """A resource read through the API (its detail actions may still write)."""
+
+
+class ServiceViewSet(BaseServiceViewSet):
+    """A resource written through services. Subclasses declare, besides the base's attributes,
+    any of `create_service(*, actor, **data)`, `update_service(*, actor, instance, **data)` and
+    `delete_service(*, actor, instance)`; `partial_update_only = True` when a full PUT makes no
+    sense for it. The allowed methods follow from what is declared."""
+
+    create_service = None
+    update_service = None
+    delete_service = None
+    update_serializer_class = None
+    partial_update_only = False
+
+    @classmethod
+    def _declared_methods(cls) -> list[str]:
+        methods = set(super()._declared_methods())
+        if cls.create_service is not None or "create" in cls.__dict__:
+            methods.add("post")
+        if cls.update_service is not None:
+            methods.add("patch")
+            if not cls.partial_update_only:
+                methods.add("put")
+        if cls.delete_service is not None:
+            methods.add("delete")
+        return [method for method in viewsets.GenericViewSet.http_method_names if method in methods]
+
+    def get_serializer_class(self):
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return super().get_serializer_class()
 
     # --- writes ------------------------------------------------------------------------------
-    def _check_if_match(self, instance) -> None:
-        expected = self.request.headers.get("If-Match")
-        if expected and expected.strip() != "*" and expected.strip() != etag_for(instance):
-            raise PreconditionFailed()
-
     def create(self, request, *args, **kwargs):
+        if not self.implements("create"):
+            raise exceptions.MethodNotAllowed(request.method)
         key = request.headers.get("Idempotency-Key")
         if not key:
             return self._create(request)
         return self._create_idempotent(request, key)
 
+    def implements(self, action: str) -> bool:
+        """Whether this resource answers the router's `create`, `update` / `partial_update` or
+        `destroy`: the router routes a list POST to every viewset that POSTs to any action."""
+        method = {"partial_update": "update"}.get(action, action)
+        service = {"create": "create_service", "update": "update_service", "destroy": "delete_service"}.get(method)
+        if service is None or getattr(type(self), method) is not getattr(ServiceViewSet, method):
+            return True  # an action of its own, or the resource overrides the handler
+        return getattr(type(self), service) is not None
+
     def _create(self, request):
-        if type(self).create_service is None:
-            raise exceptions.MethodNotAllowed(request.method)
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         instance = type(self).create_service(actor=self.actor, **serializer.validated_data)
-        response = Response(self.get_serializer(instance).data, status=status.HTTP_201_CREATED)
-        response["ETag"] = etag_for(instance)
-        return response
+        return self.respond(instance, status_code=status.HTTP_201_CREATED)
 
     def _create_idempotent(self, request, key: str):
         fingerprint = hashlib.sha256(request.body or b"").hexdigest()
@@ -112,9 +235,7 @@ class ServiceViewSet(
             )
             if not created:
                 if record.request_hash != fingerprint or record.path != request.path:
-                    raise exceptions.ValidationError(
-                        {"Idempotency-Key": "This key was already used for a different request."}
-                    )
+                    raise IdempotencyKeyReused()
                 if record.response_status is not None:
                     response = Response(record.response_body, status=record.response_status)
                     response["Idempotent-Replayed"] = "true"
@@ -126,37 +247,22 @@ class ServiceViewSet(
             return response
 
     def update(self, request, *args, **kwargs):
-        if type(self).update_service is None:
+        if not self.implements("update"):
             raise exceptions.MethodNotAllowed(request.method)
         partial = kwargs.pop("partial", False)
-        instance = self.get_object()
-        self._check_if_match(instance)
+        instance = self.get_object()  # locked and If-Match-checked
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         instance = type(self).update_service(actor=self.actor, instance=instance, **serializer.validated_data)
-        response = Response(self.get_serializer(instance).data)
-        response["ETag"] = etag_for(instance)
-        return response
+        return self.respond(instance)
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
 
     def destroy(self, request, *args, **kwargs):
-        if type(self).delete_service is None:
+        if not self.implements("destroy"):
             raise exceptions.MethodNotAllowed(request.method)
-        instance = self.get_object()
-        self._check_if_match(instance)
+        instance = self.get_object()  # locked and If-Match-checked
         type(self).delete_service(actor=self.actor, instance=instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class ReadOnlyServiceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    lookup_field = "id"
-    scope_family: str = ""
-    selector = None
-
-    @property
-    def actor(self):
-        return self.request.actor
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no actor
-            return self.get_serializer_class().Meta.model.objects.none()
-        return type(self).selector(actor=self.actor)

@@ -172,26 +172,3 @@ class ComplianceItemSerializer(serializers.ModelSerializer):
 class ComplianceItemUpdateSerializer(ComplianceItemSerializer):
     worker = serializers.UUIDField(source="worker_id", read_only=True)
     kind = serializers.CharField(read_only=True)
-
-
-class BulkRequestSerializer(serializers.Serializer):
-    items = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=1000, help_text="Up to 1,000 items."
-    )
-
-
-class BulkItemResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    key = serializers.CharField()
-    action = serializers.ChoiceField(choices=["create", "update", "unchanged", "error"])
-    id = serializers.UUIDField(allow_null=True)
-    changes = serializers.DictField()
-    errors = serializers.DictField()
-
-
-class BulkResponseSerializer(serializers.Serializer):
-    created = serializers.IntegerField()
-    updated = serializers.IntegerField()
-    unchanged = serializers.IntegerField()
-    errors = serializers.IntegerField()
-    results = BulkItemResultSerializer(many=True)

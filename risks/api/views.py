@@ -31,11 +31,9 @@ class RiskFlagViewSet(HistoryMixin, ServiceViewSet):
     serializer_class = RiskFlagSerializer
     filterset_class = RiskFlagFilterSet
     selector = selectors.risk_flag_list
-    http_method_names = ["get", "post", "head", "options"]
 
     def _transition(self, request, serializer_class, service, argument):
         flag = self.get_object()
-        self._check_if_match(flag)
         payload = serializer_class(data=request.data)
         payload.is_valid(raise_exception=True)
         flag = service(actor=self.actor, flag=flag, **{argument: payload.validated_data[argument]})

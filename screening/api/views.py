@@ -21,8 +21,6 @@ from .serializers import (
     ScreeningSerializer,
 )
 
-READ_WRITE = ["get", "post", "patch", "head", "options"]
-
 
 class CandidateViewSet(HistoryMixin, ServiceViewSet):
     """People the client is screening. Providers see none."""
@@ -33,7 +31,7 @@ class CandidateViewSet(HistoryMixin, ServiceViewSet):
     selector = selectors.candidate_list
     create_service = services.candidate_create
     update_service = services.candidate_update
-    http_method_names = READ_WRITE
+    partial_update_only = True
 
 
 class ScreeningViewSet(HistoryMixin, ServiceViewSet):
@@ -46,7 +44,7 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
     selector = selectors.screening_list
     create_service = services.screening_create
     update_service = services.screening_update
-    http_method_names = READ_WRITE
+    partial_update_only = True
     # Activating the hired worker changes the worker: it needs the workers write scope.
     write_family_for_action = {"activate": Scope.WORKERS}
 
@@ -67,7 +65,6 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
     def decide(self, request, id=None):
         """Pass, fail or withdraw. Passing below the pass rule needs a client admin's `override_reason`."""
         screening = self.get_object()
-        self._check_if_match(screening)
         data = DecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         return self._after_write(
@@ -79,7 +76,6 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
     def checklist(self, request, id=None):
         """Check or uncheck one pre-onboarding checklist item."""
         screening = self.get_object()
-        self._check_if_match(screening)
         data = ChecklistSetSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.checklist_item_set(actor=self.actor, screening=screening, **data.validated_data)
@@ -91,7 +87,6 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
         """Hire the passed candidate: creates (or links) the worker with the provider and an outstaffing
         employment contract. Unchecked checklist items need a client admin's `override_reason`."""
         screening = self.get_object()
-        self._check_if_match(screening)
         data = HireSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         services.screening_hire(actor=self.actor, screening=screening, **data.validated_data)
@@ -105,7 +100,6 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
         """Activate the hired worker. The onboarding gate holds: without a passed screening a client
         admin must give `override_reason`, which is audited and marks the worker."""
         screening = self.get_object()
-        self._check_if_match(screening)
         data = ActivateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.screening_worker_activate(actor=self.actor, screening=screening, **data.validated_data)
@@ -122,7 +116,7 @@ class ScorecardViewSet(ServiceViewSet):
     selector = selectors.scorecard_list
     create_service = services.scorecard_save
     update_service = services.scorecard_update
-    http_method_names = READ_WRITE
+    partial_update_only = True
 
 
 class AssessmentViewSet(ServiceViewSet):
@@ -134,4 +128,3 @@ class AssessmentViewSet(ServiceViewSet):
     filterset_class = AssessmentFilterSet
     selector = selectors.assessment_list
     create_service = services.assessment_record
-    http_method_names = ["get", "post", "head", "options"]

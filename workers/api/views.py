@@ -21,14 +21,12 @@ class WorkerViewSet(HistoryMixin, ServiceViewSet):
     selector = selectors.worker_list
     create_service = services.worker_create
     update_service = services.worker_update
-    http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     @extend_schema(request=WorkerOffboardSerializer, responses=WorkerSerializer)
     @action(detail=True, methods=["post"])
     def offboard(self, request, id=None):
         """Offboard the worker: exit date, reason (voluntary, involuntary, end of assignment), notes."""
         worker = self.get_object()
-        self._check_if_match(worker)
         payload = WorkerOffboardSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         worker = services.worker_offboard(actor=self.actor, worker=worker, **payload.validated_data)
@@ -42,7 +40,6 @@ class WorkerViewSet(HistoryMixin, ServiceViewSet):
         """Move an onboarding worker to active. Needs a passed screening, or a client admin's
         written `override_reason` (audited; the risk engine flags it)."""
         worker = self.get_object()
-        self._check_if_match(worker)
         payload = WorkerActivateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         worker = services.worker_activate(actor=self.actor, worker=worker, **payload.validated_data)
@@ -61,4 +58,4 @@ class CheckInViewSet(HistoryMixin, ServiceViewSet):
     selector = selectors.check_in_list
     create_service = services.check_in_create
     update_service = services.check_in_record
-    http_method_names = ["get", "post", "patch", "head", "options"]
+    partial_update_only = True
