@@ -24,13 +24,13 @@ def audited_fields(event_model: type[models.Model]) -> list[str]:
     ]
 
 
-def _plain(value):
+def plain_value(value):
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [plain_value(item) for item in value]
     return value
 
 
@@ -89,8 +89,8 @@ def history_rows(
                 continue
             if before is None or old != new:
                 changes[field.removesuffix("_id") if field.endswith("_id") else field] = {
-                    "old": _plain(old),
-                    "new": _plain(new),
+                    "old": plain_value(old),
+                    "new": plain_value(new),
                 }
         metadata = (event.pgh_context.metadata if event.pgh_context_id and event.pgh_context else {}) or {}
         rows.append(

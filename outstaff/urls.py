@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from outstaff.api import errors
 
 api_v1 = [
+    # Before the workers resource: /workers/{id}/export/ and /erase/ are served by the privacy app.
+    path("", include("privacy.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("providers.api.urls")),
     path("", include("workers.api.urls")),
@@ -25,6 +27,7 @@ urlpatterns = [
     path("risks/", include("risks.urls")),
     path("integrations/", include("integrations.urls")),
     path("audit/", include("audit.urls")),
+    path("privacy/", include("privacy.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -51,6 +51,9 @@ class Worker(BaseModel):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     gate_override_at = models.DateTimeField(null=True, blank=True)
+    # Set by the personal-data erasure (privacy app): the row stays, pseudonymised, because payroll,
+    # contracts and the audit trail that point at it must be kept; it leaves every list.
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         triggers = [

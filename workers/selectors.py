@@ -8,8 +8,9 @@ from .models import CheckIn, Worker
 
 
 def worker_list(*, actor: Actor) -> QuerySet[Worker]:
+    """Erased workers (privacy app) have left the product: their tombstone says so."""
     return (
-        Worker.objects.filter(actor.worker_scope())
+        Worker.objects.filter(actor.worker_scope(), erased_at__isnull=True)
         .select_related("provider", "client")
         .order_by("last_name", "first_name", "id")
     )

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "risks",
     "integrations",
     "audit",
+    "privacy",
     "dashboard",
     "demo",
 ]
