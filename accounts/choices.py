@@ -32,6 +32,7 @@ class Scope(models.TextChoices):
     RISKS = "risks", "Risk flags and retention metrics"
     WEBHOOKS = "webhooks", "Webhook endpoints"
     API_KEYS = "api_keys", "API keys"
+    SCIM = "scim", "SCIM provisioning of workers (/scim/v2/)"
 
 
 ALL_SCOPE_STRINGS = sorted(f"{family}:{mode}" for family in Scope.values for mode in ("read", "write"))

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db import models
 
-from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
+from .models import ScimIdentity, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
 
 
 @admin.register(WebhookEndpoint)
@@ -47,4 +47,20 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     inlines = [WebhookDeliveryAttemptInline]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+
+@admin.register(ScimIdentity)
+class ScimIdentityAdmin(admin.ModelAdmin):
+    """What SCIM knows of a worker (userName, externalId, deprovisioning); changed only through SCIM."""
+
+    list_display = ("user_name", "worker", "external_id", "deprovisioned_at", "updated_at")
+    search_fields = ("user_name", "external_id", "worker__last_name")
+    list_select_related = ("worker",)
+    readonly_fields = ("worker", "provider", "user_name", "external_id", "deprovisioned_at", "created_at", "updated_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

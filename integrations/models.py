@@ -1,5 +1,6 @@
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
+from django.db.models.functions import Lower
 
 from outstaff.models import BaseModel
 
@@ -108,3 +109,34 @@ class WebhookDeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id} @ {self.attempted_at:%Y-%m-%d %H:%M:%S} → {self.status_code or self.error[:40]}"
+
+
+class ScimIdentity(BaseModel):
+    """What SCIM (/scim/v2/Users) knows of a worker beyond the worker itself: the identity provider's
+    `userName` and `externalId`, and whether the IdP deleted the user. A SCIM DELETE offboards the
+    worker but keeps the row (its history, payroll and compliance stay); from then on the user is
+    gone for SCIM (404), as RFC 7644 §3.6 requires. Workers created outside SCIM have no row here
+    and show `userName` = their work e-mail."""
+
+    worker = models.OneToOneField("workers.Worker", on_delete=models.CASCADE, related_name="scim_identity")
+    # The employer, so that `userName` is unique per provider with one index.
+    provider = models.ForeignKey("providers.Provider", on_delete=models.CASCADE, related_name="+")
+    user_name = models.CharField(max_length=255)
+    external_id = models.CharField(max_length=255, blank=True, default="")
+    deprovisioned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "id")
+        verbose_name = "SCIM identity"
+        verbose_name_plural = "SCIM identities"
+        constraints = [
+            models.UniqueConstraint(
+                "provider",
+                Lower("user_name"),
+                condition=models.Q(deprovisioned_at__isnull=True),
+                name="%(app_label)s_%(class)s_unique_user_name",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.user_name

@@ -11,6 +11,8 @@ class ExitReason(models.TextChoices):
     VOLUNTARY = "voluntary", "Voluntary"
     INVOLUNTARY = "involuntary", "Involuntary"
     END_OF_ASSIGNMENT = "end_of_assignment", "End of assignment"
+    # An HR system or identity provider deprovisioned the worker (SCIM) without saying why.
+    NOT_STATED = "not_stated", "Not stated"
 
 
 class CheckInKind(models.TextChoices):

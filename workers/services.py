@@ -128,6 +128,24 @@ def worker_offboard(*, actor: Actor, worker: Worker, exit_date: date, exit_reaso
     return worker
 
 
+@transaction.atomic
+def worker_reinstate(*, actor: Actor, worker: Worker) -> Worker:
+    """Undo an offboarding (e.g. an identity provider deprovisioned the wrong person): the worker
+    goes back to onboarding, not to active, so activation passes the onboarding gate again. The
+    audit history keeps the offboarding that was undone."""
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if worker.status != WorkerStatus.OFFBOARDED:
+        raise ValidationError("Only an offboarded worker can be reinstated.")
+    worker.status = WorkerStatus.ONBOARDING
+    worker.exit_date = None
+    worker.exit_reason = ""
+    worker.exit_notes = ""
+    worker.full_clean()
+    worker.save()
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    return worker
+
+
 def _passed_screening(worker: Worker) -> bool:
     # workers sits below screening, so the gate reads the screening through the reverse relation
     # (Candidate.worker → Screening) with a lookup instead of importing the screening app.

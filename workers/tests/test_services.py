@@ -99,6 +99,17 @@ def test_offboard_records_exit():
     assert (worker.status, worker.exit_reason) == ("offboarded", "voluntary")
 
 
+def test_reinstate_undoes_an_offboarding_back_to_onboarding_only():
+    worker = WorkerFactory(status="active")
+    actor = make_actor(worker.provider.organization)
+    with pytest.raises(ValidationError):
+        services.worker_reinstate(actor=actor, worker=worker)
+    services.worker_offboard(actor=actor, worker=worker, exit_date=dt.date(2026, 3, 1), exit_reason="not_stated")
+    services.worker_reinstate(actor=actor, worker=worker)
+    worker.refresh_from_db()
+    assert (worker.status, worker.exit_date, worker.exit_reason) == ("onboarding", None, "")
+
+
 def test_database_rejects_duplicate_external_id_per_provider():
     worker = WorkerFactory(external_id="E-1")
     WorkerFactory(external_id="E-1")  # another provider: fine
