@@ -1,21 +1,11 @@
-"""Which compliance items a provider must keep for a worker employed in a given country.
-
-This is data, not logic: one entry per country, with the legal source a compliance officer can
-check. The risks app keeps the fuller jurisdiction packs (tenure caps, gap rules); providers sits
-below risks in the layering, so the few facts the provider workspace needs are kept here.
-"""
+"""Which compliance items a provider must keep for a worker employed in a given country, and whether
+the country requires a staffing licence. The facts live once, in the `jurisdictions` packs (each with
+its legal source), which the risk rules read too; this module only presents them to the provider
+workspace."""
 
 from dataclasses import dataclass
 
-from .choices import ComplianceKind as K
-
-_BASELINE = (
-    K.EMPLOYMENT_CONTRACT_SIGNED,
-    K.RIGHT_TO_WORK,
-    K.TAX_REGISTRATION,
-    K.SOCIAL_SECURITY_REGISTRATION,
-    K.IP_ASSIGNMENT,
-)
+from jurisdictions import DEFAULT_CODE, all_jurisdictions
 
 
 @dataclass(frozen=True)
@@ -24,34 +14,28 @@ class CountryRequirements:
     kinds: tuple[str, ...]
     staffing_licence_required: bool = False
     source: str = ""
+    licence_source: str = ""
+    licence_headcount_threshold: int | None = None
 
 
+def _requirements(pack) -> CountryRequirements:
+    return CountryRequirements(
+        country="" if pack.code == DEFAULT_CODE else pack.code,
+        kinds=pack.compliance_kinds,
+        staffing_licence_required=pack.licence_required,
+        source=pack.facts["compliance_kinds"].cited,
+        licence_source=pack.licence_source,
+        licence_headcount_threshold=pack.licence_headcount_threshold,
+    )
+
+
+# Country packs only (sub-national variants such as US-CA share their country's compliance items).
 COUNTRY_REQUIREMENTS: dict[str, CountryRequirements] = {
-    "DE": CountryRequirements(
-        "DE",
-        (*_BASELINE, K.BENEFITS_ENROLMENT, K.STAFFING_LICENCE_CHECK),
-        staffing_licence_required=True,
-        source="AÜG §1(1) (Arbeitnehmerüberlassungserlaubnis); SGB IV §28a (social security notification)",
-    ),
-    "PL": CountryRequirements(
-        "PL",
-        (*_BASELINE, K.STAFFING_LICENCE_CHECK),
-        staffing_licence_required=True,
-        source="Ustawa o zatrudnianiu pracowników tymczasowych art. 2; KRAZ register of employment agencies",
-    ),
-    "GB": CountryRequirements(
-        "GB",
-        (*_BASELINE, K.BENEFITS_ENROLMENT),
-        source="Immigration, Asylum and Nationality Act 2006 s.15 (right to work); Pensions Act 2008 (auto-enrolment)",
-    ),
-    "US": CountryRequirements(
-        "US",
-        (K.EMPLOYMENT_CONTRACT_SIGNED, K.RIGHT_TO_WORK, K.TAX_REGISTRATION, K.IP_ASSIGNMENT, K.BACKGROUND_CHECK),
-        source="8 U.S.C. §1324a (Form I-9); IRS Form W-4",
-    ),
+    code: _requirements(pack)
+    for code, pack in sorted(all_jurisdictions().items())
+    if code != DEFAULT_CODE and "-" not in code
 }
-
-DEFAULT_REQUIREMENTS = CountryRequirements("", _BASELINE, source="Baseline for an employer of record")
+DEFAULT_REQUIREMENTS = _requirements(all_jurisdictions()[DEFAULT_CODE])
 
 
 def requirements_for(country: str) -> CountryRequirements:
@@ -63,4 +47,6 @@ def required_kinds(country: str) -> tuple[str, ...]:
 
 
 def staffing_licence_required(country: str) -> bool:
+    """Whether the country requires a staffing licence at all (in India only from a headcount, which
+    the risk rule checks; a provider still records the licence it holds)."""
     return requirements_for(country).staffing_licence_required

@@ -12,12 +12,12 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
+from jurisdictions import all_jurisdictions
 from outstaff.views import PAGE_SIZE, ActorRequiredMixin
 
 from . import retention, selectors, services
 from .choices import FlagStatus
 from .filters import RiskFlagFilterSet
-from .jurisdictions import all_jurisdictions
 from .models import RiskFlag
 from .rules import RULES
 from .rules.attrition import (
@@ -178,12 +178,49 @@ class RiskOpenCountView(ActorRequiredMixin, View):
         return render(request, "risks/_open_count.html", {"risk_open_count": count})
 
 
+FACT_LABELS = {
+    "standard_full_time_hours": "Standard full-time week (h)",
+    "full_time_threshold_hours": "Full-time for the contractor rule (h/week)",
+    "staffing_licence": "Staffing licence",
+    "tenure_cap": "Tenure cap",
+    "contractor_control_tests": "Contractor control tests",
+    "contractor_permanence_months": "Contractor permanence (months)",
+    "contractor_continuity_gap_days": "Break that ends a contractor's continuity (days)",
+    "outsourcing_direction": "Outsourcing directed by the client",
+    "engagement_model": "Engagement model stated",
+    "written_contract": "Written contract",
+    "employer_registration": "Employer registration",
+    "compliance_kinds": "Compliance items the provider keeps",
+    "personnel_supply": "Restriction on supplying personnel",
+    "deemed_employment": "Deemed employment by the client",
+}
+
+
+def _fact_rows(pack) -> list[dict]:
+    """Every fact of a pack as the jurisdictions page shows it: value, source, verified or not."""
+    rows = []
+    for name, fact in pack.facts.items():
+        value = fact.value
+        rows.append(
+            {
+                "name": name,
+                "label": FACT_LABELS.get(name, name),
+                "details": sorted(value.items()) if isinstance(value, dict) else None,
+                "items": list(value) if isinstance(value, tuple | list) else None,
+                "value": None if isinstance(value, dict | tuple | list) else value,
+                "fact": fact,
+            }
+        )
+    return rows
+
+
 class JurisdictionListView(ActorRequiredMixin, TemplateView):
     template_name = "risks/jurisdictions.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["jurisdictions"] = sorted(all_jurisdictions().values(), key=lambda p: (p.code == "DEFAULT", p.code))
+        packs = sorted(all_jurisdictions().values(), key=lambda p: (p.code == "DEFAULT", p.code))
+        context["jurisdictions"] = [{"pack": pack, "facts": _fact_rows(pack)} for pack in packs]
         context["rules"] = list(RULES.values())
         return context
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from risks.choices import RiskCategory, Severity
 
 from .base import Finding, rule
+from .base import finding as _finding
 from .facts import WorkerFacts
 
 CATEGORY = RiskCategory.ATTRITION
@@ -64,19 +65,6 @@ def in_attrition_window(facts: WorkerFacts) -> bool:
         return False
     days = facts.days_since_start
     return days is None or days <= ATTRITION_WINDOW_DAYS
-
-
-def _finding(facts: WorkerFacts, code: str, severity: str, summary: str, details: dict, sources, **extra) -> Finding:
-    return Finding(
-        rule_code=code,
-        category=CATEGORY,
-        severity=severity,
-        summary=summary,
-        facts=details,
-        sources=tuple(sources),
-        client_id=facts.worker.client_id,
-        **extra,
-    )
 
 
 @rule(

@@ -102,6 +102,35 @@ def rule(*, code: str, category: RiskCategory, title: str, description: str):
     return register
 
 
+def finding(
+    facts: WorkerFacts,
+    code: str,
+    severity: str,
+    summary: str,
+    details: dict,
+    sources,
+    *,
+    assignment=None,
+    observed: dict | None = None,
+) -> Finding:
+    """The one way a rule states a finding: its category comes from the registered rule, the client
+    from the assignment (or the worker), and a misclassification finding records the jurisdiction
+    pack it was judged by (attrition signals are not country law)."""
+    category = RULES[code].category
+    return Finding(
+        rule_code=code,
+        category=category,
+        severity=severity,
+        summary=summary,
+        facts=details,
+        sources=tuple(sources),
+        observed=observed or {},
+        assignment_id=assignment.id if assignment else None,
+        client_id=assignment.client_id if assignment else facts.worker.client_id,
+        jurisdiction=facts.jurisdiction.reference if category == RiskCategory.MISCLASSIFICATION else None,
+    )
+
+
 def evaluate_rules(facts: WorkerFacts, rules: Iterable[Rule] | None = None) -> list[Finding]:
     """All findings for one worker, in rule order."""
     findings: list[Finding] = []

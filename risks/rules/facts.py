@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from uuid import UUID
 
-from risks.jurisdictions import Jurisdiction
+from jurisdictions import Jurisdiction
 
 ACTIVE_ASSIGNMENT_STATUSES = ("active", "planned")
 
@@ -90,6 +90,18 @@ class PayrollEntryFact:
     status: str
     pay_date: dt.date
     failure_reason: str = ""
+    gross_amount: Decimal | None = None
+    currency: str = ""
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+
+    @property
+    def annualised_gross(self) -> Decimal | None:
+        """The gross pay of this entry's period scaled to a year (a month's pay × 365 / its days)."""
+        if self.gross_amount is None or self.period_start is None or self.period_end is None:
+            return None
+        days = (self.period_end - self.period_start).days + 1
+        return (self.gross_amount * Decimal(365) / Decimal(days)).quantize(Decimal("0.01")) if days > 0 else None
 
 
 @dataclass(frozen=True)
@@ -135,10 +147,19 @@ class WorkerFacts:
     compliance_items: tuple[ComplianceItemFact, ...] = ()
     check_ins: tuple[CheckInFact, ...] = ()
     screenings: tuple[ScreeningFact, ...] = ()
+    # The provider's workers (not offboarded) in this worker's country: India's contract-labour
+    # licence applies only from a headcount (OSH Code 2020).
+    provider_headcount_in_country: int = 0
 
     @property
     def active_assignments(self) -> list[AssignmentFact]:
         return sorted((a for a in self.assignments if a.is_active_on(self.today)), key=lambda a: a.starts_on)
+
+    def annual_earnings(self, currency: str) -> Decimal | None:
+        """The latest payroll entry's gross pay in `currency`, scaled to a year; None when unknown."""
+        entries = [e for e in self.payroll_entries if e.currency == currency and e.annualised_gross is not None]
+        latest = max(entries, key=lambda e: e.pay_date, default=None)
+        return latest.annualised_gross if latest else None
 
     @property
     def current_contract(self) -> ContractFact | None:

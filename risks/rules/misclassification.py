@@ -3,32 +3,25 @@ finding cites its source from the worker's jurisdiction pack."""
 
 import datetime as dt
 from collections.abc import Iterator
+from decimal import Decimal
 
 from risks.choices import RiskCategory, Severity
 
 from .base import Finding, hours, rule
+from .base import finding as _finding
 from .facts import AssignmentFact, WorkerFacts
-from .tenure import add_months, consecutive_tenure, rolling_window_tenure, whole_months_between
+from .tenure import (
+    add_months,
+    consecutive_tenure,
+    per_contract_cap_date,
+    rolling_window_tenure,
+    summed_tenure,
+    whole_months_between,
+)
 
 CATEGORY = RiskCategory.MISCLASSIFICATION
 CONTRACTOR = "contractor"
 CLIENT = "client"
-
-
-def _finding(facts: WorkerFacts, code: str, severity: str, summary: str, details: dict, sources, **extra) -> Finding:
-    assignment: AssignmentFact | None = extra.pop("assignment", None)
-    return Finding(
-        rule_code=code,
-        category=CATEGORY,
-        severity=severity,
-        summary=summary,
-        facts=details,
-        sources=tuple(sources),
-        assignment_id=assignment.id if assignment else None,
-        client_id=assignment.client_id if assignment else facts.worker.client_id,
-        jurisdiction=facts.jurisdiction.reference,
-        **extra,
-    )
 
 
 def _client_directed(facts: WorkerFacts) -> list[AssignmentFact]:
@@ -205,6 +198,9 @@ def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
     directed = _client_directed(facts)
     if not pack.licence_required or not directed:
         return
+    threshold = pack.licence_headcount_threshold
+    if threshold is not None and facts.provider_headcount_in_country < threshold:
+        return  # India: the contract-labour licence applies only from the headcount threshold
     entities = [e for e in facts.legal_entities if e.is_active and e.country == facts.worker.country]
     if not entities:
         return  # no_legal_entity_in_country already says the graver thing
@@ -222,20 +218,113 @@ def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
         state = f"expired on {latest.staffing_licence_expires_on.isoformat()}"
     else:
         latest, state = entities[0], "is missing"
+    details = {
+        "legal_entity": latest.name,
+        "licence_number": latest.staffing_licence_number,
+        "licence_expires_on": latest.staffing_licence_expires_on,
+        "country": facts.worker.country,
+    }
+    observed = {}
+    why = ""
+    if threshold is not None:
+        # The headcount moves as workers join and leave; only "at or above the threshold" is a fact.
+        details["headcount_threshold"] = threshold
+        observed["headcount_in_country"] = facts.provider_headcount_in_country
+        why = f" for {threshold} or more workers"
     yield _finding(
         facts,
         "staffing_licence_missing",
         Severity.CRITICAL,
-        f"{pack.name} requires a staffing licence ({pack.licence_name}); {latest.name}'s licence {state}",
-        {
-            "legal_entity": latest.name,
-            "licence_number": latest.staffing_licence_number,
-            "licence_expires_on": latest.staffing_licence_expires_on,
-            "country": facts.worker.country,
-        },
+        f"{pack.name} requires a staffing licence{why} ({pack.licence_name}); {latest.name}'s licence {state}",
+        details,
         [pack.licence_source],
         assignment=directed[0],
+        observed=observed,
     )
+
+
+@rule(
+    code="personnel_supply_restricted",
+    category=CATEGORY,
+    title="Supplying personnel under the client's direction is restricted",
+    description="The country prohibits a provider from supplying its workers to work under the client's direction "
+    "(Mexico: subcontracting of personnel, LFT art. 12–15; the Philippines: labour-only contracting, DOLE "
+    "DO 174-17), allowing only genuine specialised services or job contracting that the provider directs.",
+)
+def personnel_supply_restricted(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    pack = facts.jurisdiction
+    restriction = pack.personnel_supply
+    if restriction is None:
+        return
+    for assignment in _client_directed(facts):
+        yield _finding(
+            facts,
+            "personnel_supply_restricted",
+            Severity.CRITICAL,
+            f"{assignment.client_name} directs {facts.worker.full_name} since {assignment.starts_on.isoformat()}: "
+            f"{pack.name} does not allow supplying personnel to work under the client's direction; allowed only "
+            f"{restriction.get('allows')}",
+            {
+                "client": assignment.client_name,
+                "directed_by": assignment.directed_by,
+                "since": assignment.starts_on,
+                "restriction": restriction.get("rule"),
+                "allowed_only": restriction.get("allows"),
+            },
+            [restriction.cited],
+            assignment=assignment,
+        )
+
+
+@rule(
+    code="deemed_employment_by_client",
+    category=CATEGORY,
+    title="Deemed employee of the client",
+    description="Below the country's earnings threshold, a placement through a temporary employment service for "
+    "longer than the statutory period makes the client the employer (South Africa: LRA s.198A(3)(b), more "
+    "than three months).",
+)
+def deemed_employment_by_client(facts: WorkerFacts, prior) -> Iterator[Finding]:
+    pack = facts.jurisdiction
+    rule_fact = pack.deemed_employment
+    if rule_fact is None or facts.is_offboarded:
+        return
+    months, threshold, currency = (
+        rule_fact.get("after_months"),
+        rule_fact.get("below_annual_earnings"),
+        rule_fact.get("currency"),
+    )
+    earnings = facts.annual_earnings(currency)
+    if earnings is not None and earnings >= Decimal(str(threshold)):
+        return  # above the threshold s.198A does not apply
+    for assignment in facts.active_assignments:
+        periods, rows = _person_periods(facts, assignment.client_id)
+        # One unbroken placement with the client (any break restarts the period), counted in months.
+        tenure = summed_tenure(periods, today=facts.today, max_months=months, required_gap_days=0)
+        if tenure is None or tenure.cap_date is None or facts.today < tenure.cap_date:
+            continue
+        below = earnings is not None
+        yield _finding(
+            facts,
+            "deemed_employment_by_client",
+            Severity.HIGH if below else Severity.MEDIUM,
+            f"placed with {assignment.client_name} since {tenure.chain_started_on.isoformat()}, more than {months} "
+            f"months: below {pack.name}'s earnings threshold ({currency} {threshold:,.2f} a year) the client is "
+            f"the deemed employer from {tenure.cap_date.isoformat()}"
+            + ("" if below else " — the worker's earnings are not on record, so the threshold cannot be ruled out"),
+            {
+                "client": assignment.client_name,
+                "placed_since": tenure.chain_started_on,
+                "deemed_from": tenure.cap_date,
+                "after_months": months,
+                "earnings_threshold": threshold,
+                "currency": currency,
+                "earnings_below_threshold": True if below else None,
+            },
+            [rule_fact.cited],
+            assignment=assignment,
+            observed={"annual_earnings": earnings},
+        )
 
 
 def _person_periods(facts: WorkerFacts, client_id, *, provider_id=None) -> tuple[list, list]:
@@ -291,6 +380,36 @@ def _tenure_findings(facts: WorkerFacts) -> Iterator[tuple[str, Finding]]:
             }
             observed = {"counted_days": tenure.counted_days, "months_counted": months}
             counted_text = f"{months} months with {assignment.client_name} counted since {tenure.chain_started_on}"
+        elif cap.method == "per_contract":
+            # Contract by contract: this assignment alone, renewals (its extended end) included.
+            cap_date = per_contract_cap_date(assignment.starts_on, max_months=cap.max_months)
+            details = {**base, "contract_from": assignment.starts_on, "cap_date": cap_date}
+            observed = {"counted_days": (facts.today - assignment.starts_on).days + 1}
+            counted_text = f"assignment contract with {assignment.client_name} since {assignment.starts_on.isoformat()}"
+        elif cap.method == "summed_with_required_gap":
+            summed = summed_tenure(
+                periods,
+                today=facts.today,
+                max_months=cap.max_months,
+                max_days=cap.max_days,
+                required_gap_days=cap.required_gap_days,
+                days_per_month=cap.days_per_month,
+            )
+            if summed is None or summed.cap_date is None:
+                continue
+            cap_date = summed.cap_date
+            details = {
+                **base,
+                "max_days": cap.max_days,
+                "counted_since": summed.chain_started_on,
+                "required_gap_days": cap.required_gap_days,
+                "cap_date": cap_date,
+            }
+            observed = {"counted_days": summed.counted_days, "limit_days": summed.limit_days}
+            counted_text = (
+                f"{summed.counted_days} days with {assignment.client_name} counted since "
+                f"{summed.chain_started_on.isoformat()}"
+            )
         else:
             tenure = rolling_window_tenure(
                 periods,
@@ -298,6 +417,7 @@ def _tenure_findings(facts: WorkerFacts) -> Iterator[tuple[str, Finding]]:
                 max_months=cap.max_months,
                 window_months=cap.window_months,
                 horizon_days=cap.warn_days_before,
+                days_per_month=cap.days_per_month,
             )
             if tenure is None or tenure.cap_date is None:
                 continue
@@ -313,15 +433,16 @@ def _tenure_findings(facts: WorkerFacts) -> Iterator[tuple[str, Finding]]:
                 f"in the {cap.window_months} months to {facts.today.isoformat()}"
             )
         sources = [cap.source]
+        cap_text = f"{cap.max_months}-month" if cap.max_months else f"{cap.max_days}-day"
         if len(base["providers"]) > 1:
             counted_text += f", across providers {', '.join(base['providers'])}"
         if facts.today >= cap_date:
             code, severity = "tenure_cap_exceeded", Severity.HIGH
-            summary = f"past {pack.name}'s {cap.max_months}-month cap since {cap_date.isoformat()}: {counted_text}"
+            summary = f"past {pack.name}'s {cap_text} cap since {cap_date.isoformat()}: {counted_text}"
         elif (cap_date - facts.today).days <= cap.warn_days_before and (planned_end is None or planned_end >= cap_date):
             code, severity = "tenure_cap_approaching", Severity.MEDIUM
             summary = (
-                f"reaches {pack.name}'s {cap.max_months}-month cap on {cap_date.isoformat()} "
+                f"reaches {pack.name}'s {cap_text} cap on {cap_date.isoformat()} "
                 f"({(cap_date - facts.today).days} days): {counted_text}"
             )
         else:

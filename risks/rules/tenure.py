@@ -181,3 +181,78 @@ def rolling_window_tenure(
                 cap_date = day
                 break
     return WindowTenure(window_started_on=window_start, counted_days=counted, cap_days=cap_days, cap_date=cap_date)
+
+
+def per_contract_cap_date(starts_on: dt.date, *, max_months: int) -> dt.date:
+    """France, Portugal, Romania, Czechia: each assignment contract, renewals (extensions of the same
+    contract) included, may last at most `max_months`, counted contract by contract in calendar
+    months: the first day past the cap is the same date `max_months` later (18 months from 1 Jan 2025
+    end on 30 Jun 2026)."""
+    return add_months(starts_on, max_months)
+
+
+@dataclass(frozen=True)
+class SummedTenure:
+    chain_started_on: dt.date
+    counted_days: int
+    limit_days: int
+    cap_date: dt.date | None  # first day past the cap if the planned periods run as planned
+    periods: tuple[Period, ...]
+    earlier_chains_reset: int
+
+
+def summed_tenure(
+    periods: list[Period],
+    *,
+    today: dt.date,
+    max_months: int | None = None,
+    max_days: int | None = None,
+    required_gap_days: int | None = None,
+    days_per_month: int = 30,
+) -> SummedTenure | None:
+    """Italy, Colombia, Brazil: every placement with the client is added up, whatever the
+    interruptions (Italy: 'indipendentemente dai periodi di interruzione'), unless the pack names a
+    `required_gap_days` after which the client may use the worker again afresh (Brazil: a new
+    contract only more than 90 days after the previous one ended; an earlier one keeps counting).
+
+    A cap in months over one unbroken stretch is counted in calendar months; over several stretches
+    in days at `days_per_month`; a cap in days (Brazil: 180 + 90) is counted in days."""
+    started = [(s, e) for s, e in periods if s <= today]
+    if not started:
+        return None
+    merged = _merge(periods)
+    chains: list[list] = [[merged[0]]]
+    for previous, current in zip(merged, merged[1:], strict=False):
+        gap = (current[0] - previous[1]).days - 1
+        if required_gap_days is not None and gap > required_gap_days:
+            chains.append([current])
+        else:
+            chains[-1].append(current)
+    chain = [c for c in chains if c[0][0] <= today][-1]
+    resets = len([c for c in chains if c[0][0] <= today]) - 1
+    limit_days = max_days if max_days is not None else max_months * days_per_month
+    counted = sum(((min(e, today) if e else today) - s).days + 1 for s, e in chain if s <= today)
+    cap_date = None
+    used = 0
+    for index, (start, end) in enumerate(chain):
+        if index == 0 and max_days is None:
+            due = add_months(start, max_months)
+            if end is None or end >= due:
+                cap_date = due
+                break
+        else:
+            due = start + dt.timedelta(days=limit_days - used)  # the (limit + 1)-th day counted
+            if due < start:
+                due = start
+            if end is None or end >= due:
+                cap_date = due
+                break
+        used += (end - start).days + 1
+    return SummedTenure(
+        chain_started_on=chain[0][0],
+        counted_days=counted,
+        limit_days=limit_days,
+        cap_date=cap_date,
+        periods=tuple(chain),
+        earlier_chains_reset=resets,
+    )

@@ -5,12 +5,12 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.db.models.functions import Lower
 
 from assignments.models import Assignment
+from jurisdictions import jurisdiction_for
 from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry
-from risks.jurisdictions import jurisdiction_for
 from risks.rules.facts import (
     AssignmentFact,
     CheckInFact,
@@ -117,7 +117,7 @@ def group_person_records(records) -> tuple[dict, dict[object, set]]:
 
 
 def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFacts]:
-    """The facts of every worker in `rows` (from `worker_rows`), with nine queries in all."""
+    """The facts of every worker in `rows` (from `worker_rows`), with ten queries in all."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
@@ -188,13 +188,38 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
 
     payroll: dict = defaultdict(list)
     for row in PayrollEntry.objects.filter(worker_id__in=ids).values(
-        "id", "worker_id", "status", "failure_reason", "run__pay_date"
+        "id",
+        "worker_id",
+        "status",
+        "failure_reason",
+        "run__pay_date",
+        "gross_amount",
+        "currency",
+        "run__period_start",
+        "run__period_end",
     ):
         payroll[row["worker_id"]].append(
             PayrollEntryFact(
-                id=row["id"], status=row["status"], pay_date=row["run__pay_date"], failure_reason=row["failure_reason"]
+                id=row["id"],
+                status=row["status"],
+                pay_date=row["run__pay_date"],
+                failure_reason=row["failure_reason"],
+                gross_amount=row["gross_amount"],
+                currency=row["currency"],
+                period_start=row["run__period_start"],
+                period_end=row["run__period_end"],
             )
         )
+
+    # Headcount per provider and country, for a licence duty that depends on it (one query).
+    headcount = {
+        (row["provider_id"], row["country"]): row["count"]
+        for row in Worker.objects.filter(provider_id__in=provider_ids)
+        .exclude(status="offboarded")
+        .values("provider_id", "country")
+        .annotate(count=Count("id"))
+        .order_by()
+    }
 
     compliance: dict = defaultdict(list)
     for worker_id, kind, status in ComplianceItem.objects.filter(worker_id__in=ids).values_list(
@@ -253,6 +278,7 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
                 compliance_items=tuple(compliance[worker.id]),
                 check_ins=tuple(check_ins[worker.id]),
                 screenings=tuple(screenings[worker.id]),
+                provider_headcount_in_country=headcount.get((worker.provider_id, worker.country), 0),
             )
         )
     return result

@@ -5,7 +5,7 @@ import uuid
 from dataclasses import replace
 from decimal import Decimal
 
-from risks.jurisdictions import jurisdiction_for
+from jurisdictions import jurisdiction_for
 from risks.rules.facts import (
     AssignmentFact,
     CheckInFact,

@@ -253,6 +253,8 @@ def test_contractor_continuity_gap_is_the_packs():
         legal_entities=(entity(country="GB"),),
     )
     assert fired("contractor_long_engagement", f) == []
-    lenient = replace(f, jurisdiction=replace(f.jurisdiction, contractor_continuity_gap_days=45))
+    pack = f.jurisdiction
+    gap = replace(pack.facts["contractor_continuity_gap_days"], value=45)
+    lenient = replace(f, jurisdiction=replace(pack, facts={**pack.facts, "contractor_continuity_gap_days": gap}))
     (finding,) = fired("contractor_long_engagement", lenient)
     assert finding.facts["since"] == dt.date(2025, 1, 1)

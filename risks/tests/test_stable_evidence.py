@@ -52,6 +52,13 @@ def _plant_what_the_demo_lacks(today: dt.date) -> None:
         gate_override_reason="Hired before the screening was set up",
         gate_override_at=timezone.now(),
     )
+    # Mexico: personnel supplied under the client's direction; South Africa: deemed employment.
+    _healthy(
+        WorkerFactory(country="MX", start_date=today - dt.timedelta(days=200)), starts_on=today - dt.timedelta(days=200)
+    )
+    _healthy(
+        WorkerFactory(country="ZA", start_date=today - dt.timedelta(days=200)), starts_on=today - dt.timedelta(days=200)
+    )
     # One person placed with two clients at once (two records of the same person).
     first = WorkerFactory(country="GB", start_date=today - dt.timedelta(days=300))
     _healthy(first, starts_on=today - dt.timedelta(days=300))

@@ -5,6 +5,7 @@ import datetime as dt
 import uuid
 from dataclasses import replace
 
+from jurisdictions import _hashable
 from risks.rules import RULES
 from risks.rules.tenure import add_months, consecutive_tenure, rolling_window_tenure
 
@@ -199,7 +200,9 @@ def test_a_pack_where_a_provider_change_resets_counts_only_the_current_provider(
     f = facts(today=D(2026, 4, 15), worker_fact=new_record, assignments=[after], person_assignments=[before, after])
     assert codes(f) == ["tenure_cap_exceeded"]
     pack = f.jurisdiction
-    resets = replace(f, jurisdiction=replace(pack, tenure_cap=replace(pack.tenure_cap, provider_change_resets=True)))
+    cap = pack.facts["tenure_cap"]
+    cap = replace(cap, value=_hashable({**cap.value, "provider_change_resets": True}))
+    resets = replace(f, jurisdiction=replace(pack, facts={**pack.facts, "tenure_cap": cap}))
     assert codes(resets) == []
 
 

@@ -4,6 +4,7 @@ buttons, jurisdictions and retention pages; cross-tenant 404s and constant query
 import datetime as dt
 
 import pytest
+from django.utils.html import escape
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -127,7 +128,19 @@ def test_jurisdictions_page_shows_every_pack(setup, client):
     html = client.get("/risks/jurisdictions/").content.decode()
     for name in ("Germany", "Poland", "United Kingdom", "United States (federal)", "California", "Any other country"):
         assert name in html
-    assert "AÜG §1(1b)" in html and "version 2026.1" in html
+    assert "AÜG §1(1b)" in html and "version 2026.2" in html
+
+
+def test_jurisdictions_page_shows_every_fact_with_its_source_and_whether_it_is_verified(setup, client):
+    from jurisdictions import all_jurisdictions  # noqa: PLC0415
+
+    login(client, setup["client_a"])
+    html = client.get("/risks/jurisdictions/").content.decode()
+    for pack in all_jurisdictions().values():
+        for name, fact in pack.facts.items():
+            row = html.split(f'id="fact-{pack.code}-{name}"', 1)[1].split("</tr>", 1)[0]
+            assert escape(fact.source) in row, (pack.code, name)
+            assert ("verified</span>" in row) and (("unverified" in row) != fact.verified), (pack.code, name)
 
 
 def test_retention_page_groups_and_is_scoped(setup, client):
