@@ -4,9 +4,9 @@ buttons, jurisdictions and retention pages; cross-tenant 404s and constant query
 import datetime as dt
 
 import pytest
-from django.utils.html import escape
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils.html import escape
 
 from accounts.choices import Role
 from accounts.tests.factories import ClientFactory, make_actor
