@@ -13,12 +13,15 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from types import SimpleNamespace
 
-from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+
+from outstaff import bulk as outstaff_bulk
+from outstaff.bulk import bulk_update_by_id
+from outstaff.etags import etag_for
 
 from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
 from .models import ComplianceItem, PayrollEntry, PayrollRun
@@ -55,15 +58,7 @@ COMPLIANCE_ITEM_FIELDS = (
 def reject_unknown_fields(rows: list[dict], known: tuple[str, ...]) -> None:
     """A misspelt field ("stauts") would otherwise be ignored and the item reported as unchanged:
     refuse the call, naming each unknown field by item, before anything is applied."""
-    unknown = {
-        f"items.{index}.{name}": f"Unknown field. Known fields: {', '.join(known)}."
-        for index, row in enumerate(rows)
-        if isinstance(row, dict)
-        for name in row
-        if name not in known
-    }
-    if unknown:
-        raise ValidationError(unknown)
+    outstaff_bulk.reject_unknown_fields(rows, known)
 
 
 CHUNK_SIZE = 2000
@@ -80,6 +75,7 @@ class RowResult:
     errors: dict = field(default_factory=dict)  # field -> message
     target_id: str | None = None
     worker_id: str | None = None
+    code: str = ""  # why an error: invalid | precondition_failed
 
     def as_dict(self) -> dict:
         return {
@@ -89,6 +85,7 @@ class RowResult:
             "changes": self.changes,
             "errors": self.errors,
             "id": self.target_id,
+            "code": (self.code or "invalid") if self.action == "error" else None,
         }
 
 
@@ -485,35 +482,33 @@ def _plan_row_change(plan, result, obj, new: dict, *, creating: bool, now) -> No
     plan.results.append(result)
 
 
-def bulk_update_by_id(model, objects: list, fields: list[str], *, batch_size: int = 2000) -> None:
-    """UPDATE … FROM (VALUES …) joined on the primary key: one statement per batch whose cost is
-    linear in the rows (Django's bulk_update builds a CASE per field, quadratic in the batch and
-    slow to compile for thousands of rows). Row triggers (pghistory) fire as for any update."""
-    if not objects:
+def drop_from_plan(plan: Plan, result: RowResult) -> None:
+    """A row found bad after planning leaves the write lists too."""
+    if result.action == "create":
+        position = sum(1 for r in plan.results[: result.index] if r.action == "create")
+        plan.creates.pop(position)
+    elif result.action == "update":
+        plan.updates = [obj for obj in plan.updates if str(obj.id) != result.target_id]
+
+
+def check_etags(plan: Plan, model, etags: dict[int, str]) -> None:
+    """Items that carried the `etag` they last read (API bulk upsert): a row changed since (or
+    not there yet) fails that item with `precondition_failed` instead of being overwritten. One
+    query; the rows are locked by the planning."""
+    if not etags:
         return
-    meta = model._meta
-    columns = [meta.get_field(name) for name in fields]
-    pk = meta.pk
-    assignments = ", ".join(
-        f"{connection.ops.quote_name(f.column)} = v.{connection.ops.quote_name(f.column)}::{f.db_type(connection)}"
-        for f in columns
-    )
-    names = ", ".join(connection.ops.quote_name(c) for c in [pk.column, *[f.column for f in columns]])
-    row_sql = "(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"
-    table = connection.ops.quote_name(meta.db_table)
-    pk_column = connection.ops.quote_name(pk.column)
-    with connection.cursor() as cursor:
-        for start in range(0, len(objects), batch_size):
-            batch = objects[start : start + batch_size]
-            params = []
-            for obj in batch:
-                params.append(pk.get_db_prep_value(obj.pk, connection))
-                params.extend(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns)
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) "
-                f"AS v({names}) WHERE t.{pk_column} = v.{pk_column}::{pk.db_type(connection)}",
-                params,
-            )
+    ids = {plan.results[i].target_id for i in etags if plan.results[i].target_id}
+    stamps = dict(model.objects.filter(pk__in=ids).values_list("pk", "updated_at"))
+    for index, etag in etags.items():
+        result = plan.results[index]
+        if result.action == "error":
+            continue
+        stamp = stamps.get(uuid.UUID(result.target_id)) if result.target_id else None
+        current = etag_for(SimpleNamespace(pk=result.target_id, updated_at=stamp)) if stamp else None
+        if current != str(etag).strip():
+            drop_from_plan(plan, result)
+            result.action, result.code, result.changes = "error", "precondition_failed", {}
+            result.errors = {"etag": "The row changed since you read it (ETag mismatch). Fetch it again and retry."}
 
 
 def apply_plan(plan: Plan, model, *, batch_size: int = 2000) -> int:

@@ -116,19 +116,10 @@ def _plan(job: CsvImport, rows: list[dict], *, lock: bool, on_progress=None) -> 
     for index in extra:
         result = plan.results[index]
         if result.action != "error":
-            _drop_from_plan(plan, result)
+            bulk.drop_from_plan(plan, result)
         result.action = "error"
         result.errors["row"] = "The row has more cells than the header has columns."
     return plan
-
-
-def _drop_from_plan(plan: bulk.Plan, result: bulk.RowResult) -> None:
-    """A row found bad after planning leaves the write lists too."""
-    if result.action == "create":
-        position = sum(1 for r in plan.results[: result.index] if r.action == "create")
-        plan.creates.pop(position)
-    elif result.action == "update":
-        plan.updates = [obj for obj in plan.updates if str(obj.id) != result.target_id]
 
 
 def _report(plan: bulk.Plan) -> list[dict]:

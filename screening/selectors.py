@@ -2,7 +2,7 @@
 outcome (passed / failed, date) of the screenings of workers they will employ — never scores,
 ratings or notes (DESIGN §9)."""
 
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate
 
 from accounts.actors import Actor
@@ -15,18 +15,34 @@ from .scoring import Composite, composite_compute, interview_score, pass_rule_fa
 DECIDED_OUTCOMES = (ScreeningStatus.PASSED, ScreeningStatus.FAILED)
 
 
+def workers_with_passed_screening(*, workers) -> set:
+    """Ids of `workers` with a passed screening of their candidate record, in one query. Only a
+    screening run by the worker's own client counts, however the candidate came to be linked."""
+    workers = list(workers)
+    if not workers:
+        return set()
+    return set(
+        Screening.objects.filter(
+            candidate__worker__in=[w.pk for w in workers],
+            candidate__client_id=F("candidate__worker__client_id"),
+            client_id=F("candidate__worker__client_id"),
+            status=ScreeningStatus.PASSED,
+        ).values_list("candidate__worker_id", flat=True)
+    )
+
+
+def workers_passing_gate(*, workers) -> set:
+    """Ids of `workers` through the onboarding gate (DESIGN §7): a passed screening, or a client
+    admin's written override. One query for any number of workers."""
+    workers = list(workers)
+    overridden = {w.pk for w in workers if w.gate_override_reason}
+    return overridden | workers_with_passed_screening(workers=[w for w in workers if w.pk not in overridden])
+
+
 def worker_passes_gate(*, worker: Worker) -> bool:
     """The onboarding gate (DESIGN §7): a worker may become active or be assigned only after a
     passed screening of their candidate record, or a client admin's written override."""
-    if worker.gate_override_reason:
-        return True
-    # Only a screening run by the worker's own client counts, however the candidate came to be linked.
-    return Screening.objects.filter(
-        candidate__worker=worker,
-        candidate__client_id=worker.client_id,
-        client_id=worker.client_id,
-        status=ScreeningStatus.PASSED,
-    ).exists()
+    return worker.pk in workers_passing_gate(workers=[worker])
 
 
 def candidate_list(*, actor: Actor) -> QuerySet[Candidate]:

@@ -2,21 +2,24 @@
 arguments only. The onboarding gate (no activation without a passed screening) belongs to the
 screening issue and will hook into `worker_activate`."""
 
+import uuid
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.choices import OrganizationKind
 from accounts.models import Organization
+from outstaff.bulk import BulkSpec, bulk_upsert
+from outstaff.etags import etag_for
 from outstaff.model_update import model_update
-from outstaff.signals import send_worker_changed_on_commit
+from outstaff.signals import send_worker_changed_on_commit, send_workers_changed_on_commit
 from providers.models import Provider
 
 from .choices import CHECKIN_DAY_OFFSETS, CheckInKind, WorkerStatus
+from .gate import worker_has_passed_screening
 from .models import CheckIn, Worker
 
 EDITABLE_FIELDS = (
@@ -38,12 +41,17 @@ def _check_subdivision(worker: Worker) -> None:
 
 
 def _resolve_parties(*, actor: Actor, provider: Provider | None, client: Organization | None):
-    """The acting organization is always one of the two parties of a worker it creates."""
+    """The acting organization is always one of the two parties of a worker it creates; naming
+    another organization in its place is refused, not silently replaced."""
     if actor.is_provider:
+        if provider is not None and provider.pk != actor.organization.id:
+            raise ValidationError({"provider": "You can only create workers you employ."})
         provider = Provider.objects.get(organization_id=actor.organization.id)
         if client is None:
             raise ValidationError({"client": "Name the client this worker is dedicated to."})
     else:
+        if client is not None and client.pk != actor.organization.id:
+            raise ValidationError({"client": "You can only create workers dedicated to your organization."})
         client = actor.organization
         if provider is None:
             raise ValidationError({"provider": "Name the provider that employs this worker."})
@@ -146,18 +154,6 @@ def worker_reinstate(*, actor: Actor, worker: Worker) -> Worker:
     return worker
 
 
-def _passed_screening(worker: Worker) -> bool:
-    # workers sits below screening, so the gate reads the screening through the reverse relation
-    # (Candidate.worker → Screening) with a lookup instead of importing the screening app.
-    # Only a screening run by the worker's own client counts.
-    return Worker.objects.filter(
-        pk=worker.pk,
-        candidate__client_id=F("client_id"),
-        candidate__screenings__client_id=F("client_id"),
-        candidate__screenings__status="passed",
-    ).exists()
-
-
 def _record_gate_override(*, actor: Actor, worker: Worker, reason: str) -> None:
     if not actor.is_client_admin or actor.organization.id != worker.client_id:
         raise PermissionDenied("Only a client admin of the worker's client may override the screening gate.")
@@ -190,7 +186,7 @@ def worker_activate(*, actor: Actor, worker: Worker, override_reason: str = "") 
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     if worker.status != WorkerStatus.ONBOARDING:
         raise ValidationError({"status": f"Only an onboarding worker can be activated (this one is {worker.status})."})
-    if not _passed_screening(worker) and not worker.gate_override_reason:
+    if not worker.gate_override_reason and not worker_has_passed_screening(worker=worker):
         if not override_reason:
             raise ValidationError(
                 {
@@ -281,3 +277,158 @@ def check_in_create(*, actor: Actor, worker: Worker, due_on: date, notes: str = 
     check_in.save()
     send_worker_changed_on_commit(worker_id=worker.id, source="workers.CheckIn")
     return check_in
+
+
+# --- bulk upsert by external_id (DESIGN §8) ------------------------------------------------------
+WORKER_BULK_FIELDS = (*[f for f in EDITABLE_FIELDS if f != "external_id"], "provider", "client")
+
+
+def _parse_ids(values) -> dict:
+    ids = {}
+    for value in values:
+        try:
+            ids[str(value)] = uuid.UUID(str(value))
+        except (TypeError, ValueError, AttributeError):
+            continue
+    return ids
+
+
+class _WorkerBulkSpec(BulkSpec):
+    """Workers for `bulk_upsert`: the rows and rules of `worker_create` / `worker_update`."""
+
+    model = Worker
+    fields = WORKER_BULK_FIELDS
+    required_on_create = ("first_name", "last_name", "work_email", "country")
+
+    def __init__(self, actor: Actor):
+        self.actor = actor
+        self.ambiguous: set[str] = set()
+
+    def existing(self, external_ids):
+        found: dict[str, Worker] = {}
+        rows = (
+            Worker.objects.filter(self.actor.worker_scope(), external_id__in=external_ids)
+            .select_related("provider", "client")
+            .select_for_update(of=("self",))
+            .order_by("pk")
+        )
+        for worker in rows:
+            # External ids are unique per provider; a client with two providers may see one twice.
+            if worker.external_id in found:
+                self.ambiguous.add(worker.external_id)
+            found[worker.external_id] = worker
+        return found
+
+    def normalize(self, data):
+        for name in ("country", "subdivision"):
+            if isinstance(data.get(name), str):
+                data[name] = data[name].upper()
+        return data
+
+    def resolve(self, items):
+        wanted = {"provider": set(), "client": set()}
+        for item in items:
+            for name in wanted:
+                if item.data.get(name) not in (None, ""):
+                    wanted[name].add(item.data[name])
+        provider_ids = _parse_ids(wanted["provider"])
+        client_ids = _parse_ids(wanted["client"])
+        providers = {p.pk: p for p in Provider.objects.filter(pk__in=provider_ids.values())}
+        clients = {
+            o.pk: o for o in Organization.objects.filter(pk__in=client_ids.values(), kind=OrganizationKind.CLIENT)
+        }
+        for item in items:
+            if item.external_id in self.ambiguous:
+                item.fail({"external_id": ["Two of your workers (of different providers) have this external id."]})
+                continue
+            worker = item.instance
+            for name, ids, known in (("provider", provider_ids, providers), ("client", client_ids, clients)):
+                if name not in item.data or item.data[name] in (None, ""):
+                    if worker is None:
+                        item.data.pop(name, None)
+                    else:
+                        item.data[name] = getattr(worker, name)
+                    continue
+                obj = known.get(ids.get(str(item.data[name])))
+                if obj is None:
+                    item.fail({name: [f"Unknown {name} “{item.data[name]}”."]})
+                elif worker is not None and obj.pk != getattr(worker, f"{name}_id"):
+                    item.fail({name: [f"A worker's {name} cannot change through an update."]})
+                else:
+                    item.data[name] = obj
+            if worker is None and item.ok:
+                # As worker_create: the acting organization is always one of the two parties.
+                try:
+                    provider, client = _resolve_parties(
+                        actor=self.actor, provider=item.data.get("provider"), client=item.data.get("client")
+                    )
+                except ValidationError as error:
+                    item.fail(error)
+                    continue
+                item.data["provider"], item.data["client"] = provider, client
+
+    def new_instance(self, item):
+        return Worker(external_id=item.external_id, status=WorkerStatus.ONBOARDING)
+
+    def validate(self, instance, item):
+        _check_subdivision(instance)
+
+    def validate_chunk(self, items):
+        creates = [item for item in items if item.action == "create"]
+        if not creates:
+            return
+        taken = set(
+            Worker.objects.filter(
+                provider_id__in={item.instance.provider_id for item in creates},
+                external_id__in={item.external_id for item in creates},
+            ).values_list("provider_id", "external_id")
+        )
+        for item in creates:
+            if (item.instance.provider_id, item.external_id) in taken:
+                item.fail({"external_id": ["This provider already has another worker with this external id."]})
+
+    def after_write(self, created, updated):
+        moved = [item.instance for item in updated if "start_date" in item.changes]
+        check_ins_schedule_many(workers=[*created, *moved])
+        send_workers_changed_on_commit(
+            worker_ids=[w.pk for w in created] + [item.instance.pk for item in updated], source="workers.Worker"
+        )
+
+
+@transaction.atomic
+def workers_upsert(*, actor: Actor, items: list[dict], atomic: bool = False) -> tuple[list[dict], bool]:
+    """Create or update up to 1,000 workers by `external_id` with the rules of `worker_create` and
+    `worker_update`; a per-item result (create / update / unchanged / error). Returns the results
+    and whether they were applied (not when `atomic` and any item is bad)."""
+    results, applied = bulk_upsert(spec=_WorkerBulkSpec(actor), items=items, atomic=atomic, etag_for=etag_for)
+    if not applied:
+        transaction.set_rollback(True)
+    return results, applied
+
+
+@transaction.atomic
+def check_ins_schedule_many(*, workers: list[Worker]) -> None:
+    """`check_ins_schedule` for many workers in a constant number of queries."""
+    workers = [w for w in workers if w.start_date is not None]
+    if not workers:
+        return
+    existing = {
+        (c.worker_id, c.kind): c
+        for c in CheckIn.objects.select_for_update()
+        .filter(worker_id__in=[w.pk for w in workers])
+        .exclude(kind=CheckInKind.AD_HOC)
+        .order_by("pk")
+    }
+    creates, moves = [], []
+    for worker in workers:
+        for kind, days in CHECKIN_DAY_OFFSETS.items():
+            due_on = worker.start_date + timedelta(days=days)
+            check_in = existing.get((worker.pk, kind))
+            if check_in is None:
+                creates.append(CheckIn(worker=worker, kind=kind, due_on=due_on))
+            elif check_in.done_on is None and check_in.due_on != due_on:
+                check_in.due_on = due_on
+                check_in.updated_at = timezone.now()
+                moves.append(check_in)
+    CheckIn.objects.bulk_create(creates)
+    CheckIn.objects.bulk_update(moves, ["due_on", "updated_at"])

@@ -1,30 +1,46 @@
-"""Bulk upsert by `external_id`, the same shape for every resource that has one (DESIGN §8): up to
-1,000 items a call, each applied or rejected on its own, one result per item."""
+"""`POST /api/v1/<resources>/bulk/`: the one bulk upsert action every synced resource shares."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-BULK_LIMIT = 1000
+from outstaff.bulk import BULK_LIMIT
+
+from .errors import PROBLEM_CONTENT_TYPE, problem
 
 
 class BulkRequestSerializer(serializers.Serializer):
     items = serializers.ListField(
-        child=serializers.DictField(), allow_empty=False, max_length=BULK_LIMIT, help_text="Up to 1,000 items."
+        child=serializers.DictField(),
+        allow_empty=False,
+        max_length=BULK_LIMIT,
+        help_text="Up to 1,000 items, each the resource's writable fields plus `external_id` (the key) and "
+        "optionally the `etag` last read (a stale one fails that item with `precondition_failed`).",
     )
 
 
 class BulkItemResultSerializer(serializers.Serializer):
-    index = serializers.IntegerField()
-    key = serializers.CharField()
-    action = serializers.ChoiceField(choices=["create", "update", "unchanged", "error"])
+    index = serializers.IntegerField(help_text="Position of the item in the request.")
+    key = serializers.CharField(help_text="How the item named its row (its external_id).")
+    action = serializers.ChoiceField(
+        choices=["create", "update", "unchanged", "error"],
+        help_text="create: a row was created; update: changed; unchanged: equal to what is stored, nothing "
+        "written (no new updated_at/ETag, no audit row, no event); error: see `errors` and `code`.",
+    )
     id = serializers.UUIDField(allow_null=True)
-    changes = serializers.DictField()
-    errors = serializers.DictField()
+    changes = serializers.DictField(help_text="Changed fields: [old, new].")
+    errors = serializers.DictField(help_text="Per-field messages of an item in error.")
+    code = serializers.CharField(
+        allow_null=True, required=False, help_text="Why an item failed: invalid or precondition_failed."
+    )
 
 
 class BulkResponseSerializer(serializers.Serializer):
+    applied = serializers.BooleanField(
+        help_text="False only with ?atomic=true and an item in error: then nothing was written."
+    )
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
@@ -32,30 +48,54 @@ class BulkResponseSerializer(serializers.Serializer):
     results = BulkItemResultSerializer(many=True)
 
 
-def bulk_body(results: list[dict]) -> dict:
+ATOMIC_PARAMETER = OpenApiParameter(
+    "atomic",
+    OpenApiTypes.BOOL,
+    OpenApiParameter.QUERY,
+    description="true: apply all items or none (any item in error → 400, nothing written). "
+    "Default false: good items apply, bad ones are reported.",
+)
+
+
+def bulk_response(results: list[dict], applied: bool) -> Response:
     counts = {"create": 0, "update": 0, "unchanged": 0, "error": 0}
     for result in results:
         counts[result["action"]] += 1
-    return {
+    body = {
+        "applied": applied,
         "created": counts["create"],
         "updated": counts["update"],
         "unchanged": counts["unchanged"],
         "errors": counts["error"],
         "results": results,
     }
+    if applied:
+        return Response(body, status=status.HTTP_200_OK)
+    body = {
+        **problem(
+            400,
+            f"{counts['error']} of {len(results)} items are in error, so nothing was applied (atomic=true).",
+            slug="bulk-not-applied",
+        ),
+        **body,
+    }
+    return Response(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
 
 
 class BulkUpsertMixin:
-    """`POST …/bulk/` on a ServiceViewSet: `bulk_service(*, actor, items) -> list[result]`."""
+    """Adds `POST …/bulk/` calling `bulk_service(*, actor, items, atomic) -> (results, applied)`."""
 
     bulk_service = None
 
-    @extend_schema(request=BulkRequestSerializer, responses=BulkResponseSerializer)
+    @extend_schema(request=BulkRequestSerializer, responses=BulkResponseSerializer, parameters=[ATOMIC_PARAMETER])
     @action(detail=False, methods=["post"], url_path="bulk")
     def bulk(self, request):
-        """Upsert up to 1,000 items by `external_id` (or the resource's natural key). Each item is
-        applied or rejected on its own; the response has one result per item."""
+        """Upsert up to 1,000 rows by `external_id`, one result per item (create / update /
+        unchanged / error). Each item goes through the same rules as a single create or update."""
         serializer = BulkRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        results = type(self).bulk_service(actor=self.actor, items=serializer.validated_data["items"])
-        return Response(bulk_body(results), status=status.HTTP_200_OK)
+        atomic = str(request.query_params.get("atomic", "")).lower() in ("1", "true", "yes")
+        results, applied = type(self).bulk_service(
+            actor=self.actor, items=serializer.validated_data["items"], atomic=atomic
+        )
+        return bulk_response(results, applied)

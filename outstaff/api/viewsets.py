@@ -22,6 +22,7 @@ from rest_framework import exceptions, mixins, permissions, status, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from outstaff.etags import etag_for  # noqa: F401  (re-exported: the API modules import it from here)
 from outstaff.models import IdempotencyRecord
 
 
@@ -37,12 +38,6 @@ class IdempotencyKeyReused(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "This Idempotency-Key was already used for a different request."
     default_code = "idempotency_key_reused"
-
-
-def etag_for(instance) -> str:
-    stamp = getattr(instance, "updated_at", None)
-    raw = f"{instance.pk}:{stamp.isoformat() if stamp else ''}"
-    return '"' + hashlib.sha256(raw.encode()).hexdigest()[:32] + '"'
 
 
 def _etags(header: str) -> set[str]:

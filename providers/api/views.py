@@ -81,7 +81,8 @@ class PayrollRunViewSet(HistoryMixin, ServiceViewSet):
 class PayrollEntryViewSet(HistoryMixin, BulkUpsertMixin, ServiceViewSet):
     """Payroll entries (run × worker). Providers write; clients read their workers' entries.
     Moving an entry backwards (e.g. paid → processing) needs `reason`; `failed` needs
-    `failure_reason`."""
+    `failure_reason`. `POST …/bulk/` upserts up to 1,000 entries by `external_id` (or worker +
+    run / period_start)."""
 
     scope_family = Scope.PAYROLL
     serializer_class = PayrollEntrySerializer
@@ -94,7 +95,8 @@ class PayrollEntryViewSet(HistoryMixin, BulkUpsertMixin, ServiceViewSet):
 
 
 class ComplianceItemViewSet(HistoryMixin, BulkUpsertMixin, ServiceViewSet):
-    """Compliance items (worker × kind). Providers write; clients read their workers' items."""
+    """Compliance items (worker × kind). Providers write; clients read their workers' items.
+    `POST …/bulk/` upserts up to 1,000 items by `external_id` (or worker + kind)."""
 
     scope_family = Scope.COMPLIANCE
     serializer_class = ComplianceItemSerializer

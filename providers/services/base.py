@@ -59,3 +59,17 @@ def _check_bulk_size(items: list) -> None:
 
 def _bulk_results(plan: bulk.Plan) -> list[dict]:
     return [result.as_dict() for result in plan.results]
+
+
+def _bulk_items(items: list, known: tuple[str, ...]) -> tuple[list[dict], dict[int, str]]:
+    """The items without their `etag`s (kept by index for `bulk.check_etags`), after refusing
+    unknown fields."""
+    bulk.reject_unknown_fields(items, (*known, "etag"))
+    rows, etags = [], {}
+    for index, item in enumerate(items):
+        row = dict(item)
+        if row.get("etag"):
+            etags[index] = row.pop("etag")
+        row.pop("etag", None)
+        rows.append(row)
+    return rows, etags

@@ -12,7 +12,15 @@ from outstaff.model_update import model_save_changed, model_set
 from .. import bulk
 from ..choices import ComplianceStatus
 from ..models import ComplianceItem
-from .base import _bulk_results, _check_bulk_size, _check_version, _own, _provider_of, notify_workers_changed
+from .base import (
+    _bulk_items,
+    _bulk_results,
+    _check_bulk_size,
+    _check_version,
+    _own,
+    _provider_of,
+    notify_workers_changed,
+)
 
 COMPLIANCE_FIELDS = ("status", "expires_on", "evidence_reference", "notes", "external_id")
 VERIFICATION_FIELDS = ("status", "expires_on", "verified_by_id", "verified_at")
@@ -65,18 +73,22 @@ def compliance_item_update(
 
 
 @transaction.atomic
-def compliance_items_upsert(*, actor: Actor, items: list[dict]) -> list[dict]:
+def compliance_items_upsert(*, actor: Actor, items: list[dict], atomic: bool = False) -> tuple[list[dict], bool]:
+    """Bulk upsert of compliance items, as `payroll_entries_upsert`."""
     provider = _provider_of(actor)
     _check_bulk_size(items)
-    bulk.reject_unknown_fields(items, bulk.COMPLIANCE_ITEM_FIELDS)
+    rows, etags = _bulk_items(items, bulk.COMPLIANCE_ITEM_FIELDS)
     plan = bulk.plan_compliance_items(
-        provider_id=provider.pk, rows=items, lock=True, verified_by_id=actor.user.pk if actor.user else None
+        provider_id=provider.pk, rows=rows, lock=True, verified_by_id=actor.user.pk if actor.user else None
     )
+    bulk.check_etags(plan, ComplianceItem, etags)
+    if atomic and plan.error_count:
+        return _bulk_results(plan), False
     bulk.apply_plan(plan, ComplianceItem)
     notify_workers_changed(
         [r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.ComplianceItem"
     )
-    return _bulk_results(plan)
+    return _bulk_results(plan), True
 
 
 @transaction.atomic

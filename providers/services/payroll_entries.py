@@ -14,7 +14,16 @@ from .. import bulk
 from ..choices import PayrollEntryStatus
 from ..models import PayrollEntry, PayrollRun
 from ..payroll_rules import payroll_status_effects, payroll_transition_errors
-from .base import StaleEdit, _bulk_results, _check_bulk_size, _check_version, _own, _provider_of, notify_workers_changed
+from .base import (
+    StaleEdit,
+    _bulk_items,
+    _bulk_results,
+    _check_bulk_size,
+    _check_version,
+    _own,
+    _provider_of,
+    notify_workers_changed,
+)
 from .payroll_runs import payroll_runs_refresh_status
 
 STATUS_FIELDS = ("status", "failure_reason", "status_reason", "paid_at")
@@ -145,16 +154,20 @@ def payroll_entries_set_status(
 
 
 @transaction.atomic
-def payroll_entries_upsert(*, actor: Actor, items: list[dict]) -> list[dict]:
+def payroll_entries_upsert(*, actor: Actor, items: list[dict], atomic: bool = False) -> tuple[list[dict], bool]:
     """Bulk upsert for a payroll system (DESIGN §8): good items are applied, bad ones reported
-    per item and left untouched."""
+    per item and left untouched (`atomic`: all or nothing). Returns the per-item results and
+    whether they were applied."""
     provider = _provider_of(actor)
     _check_bulk_size(items)
-    bulk.reject_unknown_fields(items, bulk.PAYROLL_ENTRY_FIELDS)
-    plan = bulk.plan_payroll_entries(provider_id=provider.pk, rows=items, lock=True)
+    rows, etags = _bulk_items(items, bulk.PAYROLL_ENTRY_FIELDS)
+    plan = bulk.plan_payroll_entries(provider_id=provider.pk, rows=rows, lock=True)
+    bulk.check_etags(plan, PayrollEntry, etags)
+    if atomic and plan.error_count:
+        return _bulk_results(plan), False
     bulk.apply_plan(plan, PayrollEntry)
     payroll_runs_refresh_status(run_ids={e.run_id for e in plan.creates + plan.updates})
     notify_workers_changed(
         [r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.PayrollEntry"
     )
-    return _bulk_results(plan)
+    return _bulk_results(plan), True

@@ -3,6 +3,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
+from outstaff.api.bulk import BulkUpsertMixin
 from outstaff.api.history import HistoryMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
 
@@ -11,7 +12,7 @@ from ..filters import CheckInFilterSet, WorkerFilterSet
 from .serializers import CheckInSerializer, WorkerActivateSerializer, WorkerOffboardSerializer, WorkerSerializer
 
 
-class WorkerViewSet(HistoryMixin, ServiceViewSet):
+class WorkerViewSet(HistoryMixin, BulkUpsertMixin, ServiceViewSet):
     """Dedicated workers visible to the caller. Providers see the workers they employ; clients see
     the workers dedicated to them."""
 
@@ -21,6 +22,7 @@ class WorkerViewSet(HistoryMixin, ServiceViewSet):
     selector = selectors.worker_list
     create_service = services.worker_create
     update_service = services.worker_update
+    bulk_service = services.workers_upsert
 
     @extend_schema(request=WorkerOffboardSerializer, responses=WorkerSerializer)
     @action(detail=True, methods=["post"])
