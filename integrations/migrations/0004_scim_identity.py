@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('integrations', '0003_tombstone_outbox'),
         ('providers', '0005_tombstone_trigger'),
-        ('workers', '0006_exit_reason_not_stated'),
+        ('workers', '0007_exit_reason_not_stated'),
     ]
 
     operations = [
