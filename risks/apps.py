@@ -6,9 +6,14 @@ class RisksConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from outstaff import previews
         from outstaff.signals import worker_changed, workers_changed
 
         from .receivers import rescan_worker_on_change, rescan_workers_on_bulk_change
 
         worker_changed.connect(rescan_worker_on_change, dispatch_uid="risks.rescan_worker_on_change")
         workers_changed.connect(rescan_workers_on_bulk_change, dispatch_uid="risks.rescan_workers_on_bulk_change")
+        # Warn before saving: lower apps' views preview a change through outstaff.previews.
+        from .services.preview import risk_preview
+
+        previews.register(risk_preview)

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 
 from accounts.choices import Scope
 from outstaff.api.history import HistoryMixin
+from outstaff.api.preview import RiskPreviewMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
@@ -38,7 +39,7 @@ class TeamViewSet(ClientWritesMixin, ServiceViewSet):
     update_service = services.team_update
 
 
-class AssignmentViewSet(HistoryMixin, ClientWritesMixin, ServiceViewSet):
+class AssignmentViewSet(HistoryMixin, ClientWritesMixin, RiskPreviewMixin, ServiceViewSet):
     """Placements of dedicated workers on a client's teams: who directs them, hours, schedule.
     Clients read and write (a hiring manager: on the teams they manage or the work they direct).
     Providers read the compliance facts of the workers they employ — client, client_name, worker,

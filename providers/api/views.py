@@ -2,6 +2,7 @@ from accounts.choices import Scope
 from outstaff.api.bulk import BulkUpsertMixin
 from outstaff.api.history import HistoryMixin
 from outstaff.api.pagination import CursorPagination
+from outstaff.api.preview import RiskPreviewMixin
 from outstaff.api.viewsets import ServiceViewSet
 
 from .. import selectors, services
@@ -54,7 +55,7 @@ class LegalEntityViewSet(HistoryMixin, ServiceViewSet):
     update_service = services.legal_entity_update
 
 
-class ContractViewSet(HistoryMixin, ServiceViewSet):
+class ContractViewSet(HistoryMixin, RiskPreviewMixin, ServiceViewSet):
     """Employment contracts. Providers write their own; clients read their workers' contracts."""
 
     scope_family = Scope.CONTRACTS

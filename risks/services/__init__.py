@@ -1,6 +1,7 @@
 """Writes of the risks app: the scan, the flag lifecycle and the daily digest."""
 
 from .flags import risk_flag_acknowledge, risk_flag_dismiss, risk_flag_resolve
+from .preview import risk_preview
 from .scan import ScanAlreadyRunning, ScanReport, risk_scan_run, scan_lock
 
 __all__ = [
@@ -9,6 +10,7 @@ __all__ = [
     "risk_flag_acknowledge",
     "risk_flag_dismiss",
     "risk_flag_resolve",
+    "risk_preview",
     "risk_scan_run",
     "scan_lock",
 ]

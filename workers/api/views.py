@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from accounts.choices import Scope
 from outstaff.api.bulk import BulkUpsertMixin
 from outstaff.api.history import HistoryMixin
+from outstaff.api.preview import RiskPreviewMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
 
 from .. import selectors, services
@@ -12,7 +13,7 @@ from ..filters import CheckInFilterSet, WorkerFilterSet
 from .serializers import CheckInSerializer, WorkerActivateSerializer, WorkerOffboardSerializer, WorkerSerializer
 
 
-class WorkerViewSet(HistoryMixin, BulkUpsertMixin, ServiceViewSet):
+class WorkerViewSet(HistoryMixin, BulkUpsertMixin, RiskPreviewMixin, ServiceViewSet):
     """Dedicated workers visible to the caller. Providers see the workers they employ; clients see
     the workers dedicated to them."""
 

@@ -1,0 +1,170 @@
+"""Warn before saving (DESIGN §6, issue #12): a change to an assignment, a contract or a worker's
+dates answers with the flags it would open (`risk_preview`), judged by the same rules as the scan;
+`?preview=true` saves nothing — no row, no audit version, no webhook event, no rescan."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from accounts.tests.factories import ClientFactory
+from assignments.models import Assignment
+from assignments.tests.factories import AssignmentFactory
+from integrations.models import WebhookEvent
+from providers.models import EmploymentContract
+from providers.tests.factories import EmploymentContractFactory, LegalEntityFactory
+from risks.models import RiskFlag
+from risks.rules.tenure import add_months
+from risks.services import risk_preview, risk_scan_run
+from workers.models import Worker
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def german_placement():
+    """A German placement 17 months in, planned to end before the 18-month cap: no flag today."""
+    today = timezone.localdate()
+    client = ClientFactory()
+    worker = WorkerFactory(client=client, country="DE", start_date=add_months(today, -17))
+    entity = LegalEntityFactory(provider=worker.provider, country="DE", staffing_licence_number="AÜG-1")
+    EmploymentContractFactory(
+        worker=worker, legal_entity=entity, engagement_model="outstaffing", starts_on=worker.start_date
+    )
+    placement = AssignmentFactory(
+        worker=worker, starts_on=worker.start_date, ends_on=today + dt.timedelta(days=20), schedule_set_by_client=False
+    )
+    risk_scan_run(worker_ids=[worker.id], today=today)
+    assert not RiskFlag.objects.filter(worker=worker).exists()
+    return {"today": today, "client": client, "worker": worker, "entity": entity, "assignment": placement}
+
+
+def _counts():
+    return (
+        Assignment.objects.count(),
+        Assignment.pgh_event_model.objects.count(),
+        EmploymentContract.objects.count(),
+        WebhookEvent.objects.count(),
+        RiskFlag.objects.count(),
+    )
+
+
+def test_preview_of_extending_a_german_placement_past_18_months_changes_nothing(
+    german_placement, api_key_client, django_capture_on_commit_callbacks
+):
+    placement, today = german_placement["assignment"], german_placement["today"]
+    api = api_key_client(german_placement["client"], ["assignments:write"])
+    before = _counts()
+    extended = (today + dt.timedelta(days=200)).isoformat()
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = api.patch(f"/api/v1/assignments/{placement.id}/?preview=true", {"ends_on": extended}, format="json")
+    assert response.status_code == 200, response.content
+    assert response["Risk-Preview"] == "not saved" and "ETag" not in response
+    body = response.json()
+    assert body["ends_on"] == extended  # the assignment as it would be
+    (warning,) = [p for p in body["risk_preview"] if p["rule_code"] == "tenure_cap_approaching"]
+    assert warning["change"] == "opens" and warning["severity"] == "medium"
+    assert warning["evidence"]["facts"]["cap_date"] == add_months(placement.starts_on, 18).isoformat()
+    assert "AÜG §1(1b)" in warning["evidence"]["sources"][0]
+    # Nothing saved: no row, no audit version, no outbox event, no flag, no rescan queued.
+    assert _counts() == before and callbacks == []
+    placement.refresh_from_db()
+    assert placement.ends_on == today + dt.timedelta(days=20)
+
+
+def test_the_same_change_saved_answers_with_the_flags_it_opens(german_placement, api_key_client):
+    placement, today = german_placement["assignment"], german_placement["today"]
+    api = api_key_client(german_placement["client"], ["assignments:write"])
+    extended = today + dt.timedelta(days=200)
+    response = api.patch(f"/api/v1/assignments/{placement.id}/", {"ends_on": extended.isoformat()}, format="json")
+    assert response.status_code == 200 and "ETag" in response
+    assert [p["rule_code"] for p in response.json()["risk_preview"]] == ["tenure_cap_approaching"]
+    placement.refresh_from_db()
+    assert placement.ends_on == extended
+    # A change that keeps the placement under the cap previews nothing.
+    calm = api.patch(
+        f"/api/v1/assignments/{placement.id}/?preview=true",
+        {"ends_on": (today + dt.timedelta(days=10)).isoformat()},
+        format="json",
+    )
+    assert calm.status_code == 200 and calm.json()["risk_preview"] == []
+
+
+def test_preview_of_a_new_contractor_contract_at_full_time_direction(german_placement, api_key_client):
+    worker = german_placement["worker"]
+    api = api_key_client(worker.provider.organization, ["contracts:write"])
+    before = _counts()
+    response = api.post(
+        "/api/v1/contracts/?preview=true",
+        {
+            "worker": str(worker.id),
+            "legal_entity": str(german_placement["entity"].id),
+            "contract_type": "contractor",
+            "engagement_model": "outstaffing",
+            "signed_on": german_placement["today"].isoformat(),
+            "starts_on": german_placement["today"].isoformat(),
+            "weekly_hours": "40.0",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    codes = {p["rule_code"] for p in response.json()["risk_preview"]}
+    assert "contractor_full_time_direction" in codes
+    assert _counts() == before
+
+
+def test_preview_of_a_worker_start_date(german_placement, api_key_client):
+    """Moving the start date of a new worker: the preview runs the same rules on the new dates."""
+    worker = german_placement["worker"]
+    api = api_key_client(german_placement["client"], ["workers:write"])
+    response = api.patch(
+        f"/api/v1/workers/{worker.id}/?preview=true",
+        {"start_date": german_placement["today"].isoformat()},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert "risk_preview" in response.json()
+    worker.refresh_from_db()
+    assert worker.start_date == add_months(german_placement["today"], -17)
+
+
+def test_bad_input_with_preview_is_a_400_and_changes_nothing(german_placement, api_key_client):
+    placement = german_placement["assignment"]
+    api = api_key_client(german_placement["client"], ["assignments:write"])
+    before = _counts()
+    response = api.patch(f"/api/v1/assignments/{placement.id}/?preview=true", {"ends_on": "2000-01-01"}, format="json")
+    assert response.status_code == 400
+    assert _counts() == before
+
+
+def test_another_tenant_cannot_preview_a_change_to_my_assignment(german_placement, api_key_client):
+    placement = german_placement["assignment"]
+    stranger = api_key_client(ClientFactory(), ["assignments:write"])
+    response = stranger.patch(
+        f"/api/v1/assignments/{placement.id}/?preview=true", {"ends_on": "2030-01-01"}, format="json"
+    )
+    assert response.status_code == 404
+    assert "risk_preview" not in response.content.decode()
+
+
+def test_risk_preview_service_reports_escalation_and_skips_what_is_already_flagged():
+    """The service compares with current flags: an open flag of the same severity is not news."""
+    today = timezone.localdate()
+    worker = WorkerFactory(country="GB", start_date=today - dt.timedelta(days=200))
+    entity = LegalEntityFactory(provider=worker.provider, country="GB")
+    EmploymentContractFactory(
+        worker=worker, legal_entity=entity, contract_type="contractor", starts_on=worker.start_date
+    )
+    AssignmentFactory(
+        worker=worker, starts_on=worker.start_date, weekly_hours=Decimal("40"), schedule_set_by_client=False
+    )
+    (item,) = [p for p in risk_preview(worker_ids=[worker.id]) if p["rule_code"] == "contractor_full_time_direction"]
+    assert item["change"] == "opens" and item["severity"] == "high"
+    risk_scan_run(worker_ids=[worker.id], today=today)
+    assert not [p for p in risk_preview(worker_ids=[worker.id]) if p["rule_code"] == "contractor_full_time_direction"]
+    Assignment.objects.filter(worker=worker).update(schedule_set_by_client=True)  # full time and the client's schedule
+    (item,) = [p for p in risk_preview(worker_ids=[worker.id]) if p["rule_code"] == "contractor_full_time_direction"]
+    assert item["change"] == "escalates" and item["severity"] == "critical"
+    assert Worker.objects.filter(id=worker.id).exists()
