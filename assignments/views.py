@@ -7,6 +7,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from accounts.choices import Scope
+from outstaff.preview_views import WarnBeforeSavingMixin
 from outstaff.views import ActorRequiredMixin, FilteredListView
 
 from . import selectors, services
@@ -132,7 +133,7 @@ class TeamEditView(WriteFormView):
         return "assignments:detail", team.id
 
 
-class AssignmentCreateView(WriteFormView):
+class AssignmentCreateView(WarnBeforeSavingMixin, WriteFormView):
     template_name = "assignments/assignment_form.html"
     form_class = AssignmentForm
     success_message = "Assignment created."
@@ -155,7 +156,7 @@ class AssignmentCreateView(WriteFormView):
         return "assignments:detail", assignment.team_id
 
 
-class AssignmentEditView(WriteFormView):
+class AssignmentEditView(WarnBeforeSavingMixin, WriteFormView):
     template_name = "assignments/assignment_form.html"
     form_class = AssignmentForm
     success_message = "Assignment saved."
@@ -184,7 +185,7 @@ class AssignmentEditView(WriteFormView):
         return "assignments:detail", assignment.team_id
 
 
-class AssignmentEndView(WriteFormView):
+class AssignmentEndView(WarnBeforeSavingMixin, WriteFormView):
     template_name = "assignments/assignment_end.html"
     form_class = AssignmentEndForm
     success_message = "Assignment ended."

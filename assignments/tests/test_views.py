@@ -86,6 +86,9 @@ def test_create_assignment_through_the_form(world, logged_in):
             "weekly_hours": "40",
             "directed_by": "client",
             "schedule_set_by_client": "on",
+            # The worker has no signed contract yet: the page warns first (risks' warn before
+            # saving, tested there); this test is about saving the form, so it confirms.
+            "confirm_risks": "1",
         },
     )
     assert response.status_code == 302, response.context["form"].errors
@@ -130,6 +133,7 @@ def test_edit_and_end_through_the_forms(world, placed, logged_in):
             "starts_on": "2026-01-01",
             "weekly_hours": "30",
             "directed_by": "client",
+            "confirm_risks": "1",  # past risk warnings (tested in risks/tests/test_preview.py)
         },
     )
     assert response.status_code == 302
@@ -137,7 +141,7 @@ def test_edit_and_end_through_the_forms(world, placed, logged_in):
     assert mine.role == "Staff engineer" and mine.weekly_hours == 30 and mine.manager is None
     response = logged_in.post(f"/teams/assignments/{mine.id}/end/", {"ends_on": "2025-12-01"})
     assert response.status_code == 200 and "before the start date" in response.content.decode()
-    response = logged_in.post(f"/teams/assignments/{mine.id}/end/", {"ends_on": "2026-03-31"})
+    response = logged_in.post(f"/teams/assignments/{mine.id}/end/", {"ends_on": "2026-03-31", "confirm_risks": "1"})
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.ends_on == dt.date(2026, 3, 31) and mine.status == AssignmentStatus.ENDED

@@ -91,3 +91,15 @@ def test_providers_read_the_same_facts():
             continue
         assert staffing_licence_required(code) == pack.licence_required, code
         assert required_kinds(code) == pack.compliance_kinds, code
+
+
+def test_the_risk_engine_doc_lists_every_rule_and_every_pack():
+    from pathlib import Path  # noqa: PLC0415
+
+    from risks.rules import RULES  # noqa: PLC0415
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "risk-engine.md").read_text()
+    for code in RULES:
+        assert f"`{code}`" in doc, code
+    for code, pack in all_jurisdictions().items():
+        assert f"(`{code}`, version {pack.version})" in doc, code

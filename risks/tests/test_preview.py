@@ -168,3 +168,43 @@ def test_risk_preview_service_reports_escalation_and_skips_what_is_already_flagg
     (item,) = [p for p in risk_preview(worker_ids=[worker.id]) if p["rule_code"] == "contractor_full_time_direction"]
     assert item["change"] == "escalates" and item["severity"] == "critical"
     assert Worker.objects.filter(id=worker.id).exists()
+
+
+def test_assignment_page_warns_and_saves_only_when_confirmed(german_placement, client):
+    """The edit page: extending the German placement past 18 months shows the warning and saves
+    nothing; the same post with the confirmation saves."""
+    from accounts.tests.factories import make_actor  # noqa: PLC0415
+
+    placement, today = german_placement["assignment"], german_placement["today"]
+    admin = make_actor(german_placement["client"], "client_admin")
+    client.force_login(admin.user)
+    url = f"/teams/assignments/{placement.id}/edit/"
+    data = {
+        "team": placement.team_id,
+        "role": placement.role,
+        "starts_on": placement.starts_on.isoformat(),
+        "ends_on": (today + dt.timedelta(days=200)).isoformat(),
+        "weekly_hours": "40",
+        "directed_by": "client",
+    }
+    before = _counts()
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This change raises risk flags" in html and "tenure_cap_approaching" in html and "Save anyway" in html
+    assert _counts() == before
+    placement.refresh_from_db()
+    assert placement.ends_on == today + dt.timedelta(days=20)
+    confirmed = client.post(url, {**data, "confirm_risks": "1"})
+    assert confirmed.status_code == 302
+    placement.refresh_from_db()
+    assert placement.ends_on == today + dt.timedelta(days=200)
+
+
+def test_another_clients_assignment_page_is_404_even_with_a_preview(german_placement, client):
+    from accounts.tests.factories import make_actor  # noqa: PLC0415
+
+    stranger = make_actor(ClientFactory(), "client_admin")
+    client.force_login(stranger.user)
+    url = f"/teams/assignments/{german_placement['assignment'].id}/edit/"
+    assert client.post(url, {"ends_on": "2030-01-01"}).status_code == 404
