@@ -12,3 +12,5 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SITE_URL = "http://outstaff.example.com"
+# django-axes logs every attempt at INFO/WARNING; tests make thousands.
+AXES_VERBOSE = False

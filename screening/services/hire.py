@@ -129,6 +129,9 @@ def screening_hire(
 
 def screening_worker_activate(*, actor: Actor, screening: Screening, override_reason: str = "", **ignored) -> Worker:
     """Activate the worker hired from this screening; the onboarding gate is workers.services.worker_activate's."""
+    if not actor.is_client:
+        # A provider sees the screening's outcome, but activation is the screening client's act.
+        raise PermissionDenied("Only the client that screened the candidate activates the hired worker.")
     screening = Screening.objects.select_related("candidate__worker").get(
         pk=screening.pk, client_id=actor.organization.id
     )

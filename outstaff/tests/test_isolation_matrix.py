@@ -1,0 +1,502 @@
+"""Tenant isolation, proven for every route (DESIGN §9).
+
+The URL resolver is walked: every page and every API route must be classified in ROUTES below, or
+this test fails and names it. Then, with two clients and two providers holding data, each role of
+tenant A and the admins of tenant B list, read, update, delete and act on tenant A's objects, and the
+answers are checked against the readers and writers the classification states.
+
+To classify a new route, add one line to ROUTES: `public()`, `signed_in()`, `admin_site()`,
+`collection(key, readers)` for a list (the A object's id must show to readers and to nobody else),
+or `obj(key, readers, writers)` for a route about one object. `key` names an object of WORLD.
+"""
+
+import datetime as dt
+import re
+import uuid
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
+
+from accounts.choices import Role
+from accounts.services import api_key_create
+from accounts.tests.factories import ClientFactory, MembershipFactory, UserFactory
+from assignments.tests.factories import AssignmentFactory, TeamFactory
+from integrations.models import WebhookDelivery, WebhookEvent
+from integrations.tests.factories import WebhookEndpointFactory
+from providers.models import CsvImport
+from providers.tests.factories import (
+    ComplianceItemFactory,
+    EmploymentContractFactory,
+    LegalEntityFactory,
+    PayrollEntryFactory,
+    PayrollRunFactory,
+    ProviderFactory,
+)
+from risks.tests.factories import RiskFlagFactory
+from screening.tests.factories import (
+    AssessmentResultFactory,
+    CandidateFactory,
+    InterviewScorecardFactory,
+    ScreeningFactory,
+    ScreeningTemplateFactory,
+)
+from workers.tests.factories import CheckInFactory, WorkerFactory
+
+pytestmark = pytest.mark.django_db
+
+# --- Who acts -------------------------------------------------------------------------------------
+# Tenant A: client admin, a hiring manager of A's team, a hiring manager of another team, a viewer,
+# and the three provider roles. Tenant B: its client admin and provider admin.
+CA, HM, HM_OTHER, VW, PA, PO, CO = "ca", "hm", "hm_other", "vw", "pa", "po", "co"
+CB, PB = "cb", "pb"
+A_CLIENT = {CA, HM, HM_OTHER, VW}
+A_PROVIDER = {PA, PO, CO}
+A_ALL = A_CLIENT | A_PROVIDER
+B_ALL = {CB, PB}
+ACTORS = sorted(A_ALL | B_ALL)
+
+# DESIGN §9: clients see the workers dedicated to them (a hiring manager: their own teams); providers
+# see the workers they employ, their payroll and compliance, the assignment facts; not screening scores.
+WORKER_SIDE = {CA, HM, VW} | A_PROVIDER
+CLIENT_WIDE = {CA, HM, HM_OTHER, VW}
+CLIENT_TEAM = {CA, HM, VW}
+PROVIDER_ONLY = A_PROVIDER
+ADMINS_A = {CA, PA}
+
+
+@dataclass(frozen=True)
+class Route:
+    kind: str  # public | signed_in | admin | collection | object
+    key: str = ""  # the WORLD object the route is about (object) or must list (collection)
+    readers: frozenset = frozenset()  # of tenant A's actors; B's never
+    writers: frozenset = frozenset()  # of tenant A's actors allowed to change / act
+    # collection: what of the A object must show to readers and to nobody else: its id ("pk"), or
+    # "name" for pages that show the worker by name; "" for aggregates (counts, rates) with no rows.
+    marker: str = "pk"
+
+
+def public() -> Route:
+    return Route("public")
+
+
+def signed_in() -> Route:
+    """Needs a login, shows only the user's own things (no other tenant's data to leak)."""
+    return Route("signed_in")
+
+
+def admin_site() -> Route:
+    return Route("admin")
+
+
+def collection(key: str, readers: set, marker: str = "pk") -> Route:
+    return Route("collection", key, frozenset(readers), marker=marker)
+
+
+def aggregate(readers: set) -> Route:
+    """Counts and rates of the caller's own organization: readers get 200, nothing row-level to leak."""
+    return Route("collection", "worker", frozenset(readers), marker="")
+
+
+def obj(key: str, readers: set, writers: set = frozenset()) -> Route:
+    return Route("object", key, frozenset(readers), frozenset(writers))
+
+
+ROUTES: dict[str, Route] = {
+    # Pages
+    "home": signed_in(),
+    "login": public(),
+    "logout": signed_in(),
+    "two-factor": signed_in(),
+    "switch-organization": signed_in(),
+    "healthz": public(),
+    "api-schema": public(),
+    "api-docs": public(),
+    "api-redoc": public(),
+    "workers:list": collection("worker", WORKER_SIDE),
+    "workers:check-ins": collection("worker", WORKER_SIDE, marker="name"),
+    "workers:detail": obj("worker", WORKER_SIDE, {CA, HM, PA}),
+    "providers:home": aggregate(PROVIDER_ONLY),
+    "providers:runs": collection("run", PROVIDER_ONLY),
+    "providers:run": obj("run", PROVIDER_ONLY, {PA, PO}),
+    "providers:entry": obj("entry", PROVIDER_ONLY, {PA, PO}),
+    "providers:compliance": collection("item", PROVIDER_ONLY),
+    "providers:compliance-item": obj("item", PROVIDER_ONLY, {PA, CO}),
+    "providers:compliance-new": obj("worker", PROVIDER_ONLY, {PA, CO}),
+    "providers:imports": collection("csv", PROVIDER_ONLY),
+    "providers:import": obj("csv", PROVIDER_ONLY, {PA, PO, CO}),
+    "providers:import-template": signed_in(),
+    "screening:board": collection("worker", CLIENT_WIDE | PROVIDER_ONLY, marker="name"),
+    "screening:templates": collection("template", CLIENT_WIDE),
+    "screening:template": obj("template", CLIENT_WIDE, {CA}),
+    "screening:detail": obj("screening", CLIENT_WIDE, {CA, HM, HM_OTHER}),
+    "screening:stage": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "screening:scorecard": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "screening:review-only": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "screening:assessment": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "screening:checklist": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "screening:decide": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "screening:hire": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "screening:activate": obj("screening", set(), {CA}),
+    "assignments:list": collection("team", CLIENT_TEAM),
+    "assignments:team-create": signed_in(),
+    "assignments:detail": obj("team", CLIENT_TEAM, {CA, HM}),
+    "assignments:team-edit": obj("team", {CA}, {CA}),
+    "assignments:assignment-create": obj("team", {CA, HM}, {CA, HM}),
+    "assignments:assignment-edit": obj("assignment", {CA, HM}, {CA, HM}),
+    "assignments:assignment-end": obj("assignment", set(), {CA, HM}),
+    "assignments:assignment-cancel": obj("assignment", set(), {CA, HM}),
+    "risks:board": collection("flag", WORKER_SIDE),
+    "risks:open-count": signed_in(),
+    "risks:flag-detail": obj("flag", WORKER_SIDE, {CA, HM, PA}),
+    "risks:flag-transition": obj("flag", set(), {CA, HM, PA}),
+    "risks:jurisdictions": public(),
+    "risks:retention": aggregate(CLIENT_WIDE | A_PROVIDER),
+    "integrations:home": collection("endpoint", {CA}),
+    "audit:log": collection("worker", ADMINS_A, marker="name"),
+    "privacy:worker": obj("worker", ADMINS_A, ADMINS_A),
+    # API
+    "api:worker-export": obj("worker", ADMINS_A),
+    "api:worker-erase": obj("worker", set(), ADMINS_A),
+    # Keys, endpoints and deliveries: every member reads them (no secret is ever shown), the admin changes them.
+    "api:api-key-list": collection("apikey", CLIENT_WIDE),
+    "api:api-key-detail": obj("apikey", CLIENT_WIDE, {CA}),
+    "api:api-key-history": obj("apikey", CLIENT_WIDE),
+    "api:api-key-revoke": obj("apikey", set(), {CA}),
+    # Provider profiles are a directory clients choose from (legal name, country); a provider sees its own.
+    "api:provider-list": collection("provider", A_ALL | {CB}),
+    "api:provider-detail": obj("provider", A_ALL | {CB}, {PA}),
+    "api:legal-entity-list": collection("entity", WORKER_SIDE),
+    "api:legal-entity-detail": obj("entity", WORKER_SIDE, {PA}),
+    "api:legal-entity-history": obj("entity", WORKER_SIDE),
+    "api:contract-list": collection("contract", WORKER_SIDE),
+    "api:contract-detail": obj("contract", WORKER_SIDE, {PA, CO}),
+    "api:contract-history": obj("contract", WORKER_SIDE),
+    "api:payroll-run-list": collection("run", PROVIDER_ONLY),
+    "api:payroll-run-detail": obj("run", PROVIDER_ONLY, {PA, PO}),
+    "api:payroll-run-history": obj("run", PROVIDER_ONLY),
+    "api:payroll-entry-list": collection("entry", WORKER_SIDE),
+    "api:payroll-entry-bulk": signed_in(),
+    "api:payroll-entry-detail": obj("entry", WORKER_SIDE, {PA, PO}),
+    "api:payroll-entry-history": obj("entry", WORKER_SIDE),
+    "api:compliance-item-list": collection("item", WORKER_SIDE),
+    "api:compliance-item-bulk": signed_in(),
+    "api:compliance-item-detail": obj("item", WORKER_SIDE, {PA, CO}),
+    "api:compliance-item-history": obj("item", WORKER_SIDE),
+    "api:worker-list": collection("worker", WORKER_SIDE),
+    "api:worker-detail": obj("worker", WORKER_SIDE, {CA, HM, PA}),
+    "api:worker-activate": obj("worker", set(), {CA, HM, PA}),
+    "api:worker-history": obj("worker", WORKER_SIDE),
+    "api:worker-offboard": obj("worker", set(), {CA, HM, PA}),
+    "api:check-in-list": collection("checkin", WORKER_SIDE),
+    "api:check-in-detail": obj("checkin", WORKER_SIDE, {CA, HM, PA}),
+    "api:check-in-history": obj("checkin", WORKER_SIDE),
+    "api:candidate-list": collection("candidate", CLIENT_WIDE),
+    "api:candidate-detail": obj("candidate", CLIENT_WIDE, {CA, HM, HM_OTHER}),
+    "api:candidate-history": obj("candidate", CLIENT_WIDE),
+    "api:screening-list": collection("screening", CLIENT_WIDE | PROVIDER_ONLY),
+    "api:screening-detail": obj("screening", CLIENT_WIDE | PROVIDER_ONLY, {CA, HM, HM_OTHER}),
+    "api:screening-activate": obj("screening", set(), {CA}),
+    "api:screening-checklist": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "api:screening-decide": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "api:screening-hire": obj("screening", set(), {CA, HM, HM_OTHER}),
+    "api:screening-history": obj("screening", CLIENT_WIDE | PROVIDER_ONLY),
+    "api:scorecard-list": collection("scorecard", {CA}),
+    "api:scorecard-detail": obj("scorecard", {CA}, {CA}),
+    "api:assessment-list": collection("assessment", CLIENT_WIDE),
+    "api:assessment-detail": obj("assessment", CLIENT_WIDE, {CA, HM, HM_OTHER}),
+    "api:team-list": collection("team", CLIENT_TEAM),
+    "api:team-detail": obj("team", CLIENT_TEAM, {CA}),
+    "api:assignment-list": collection("assignment", WORKER_SIDE),
+    "api:assignment-detail": obj("assignment", WORKER_SIDE, {CA, HM}),
+    "api:assignment-cancel": obj("assignment", set(), {CA, HM}),
+    "api:assignment-end": obj("assignment", set(), {CA, HM}),
+    "api:assignment-history": obj("assignment", WORKER_SIDE),
+    "api:metrics-retention": aggregate(CLIENT_WIDE | A_PROVIDER),
+    "api:risk-flag-list": collection("flag", WORKER_SIDE),
+    "api:risk-flag-detail": obj("flag", WORKER_SIDE, {CA, HM, PA}),
+    "api:risk-flag-acknowledge": obj("flag", set(), {CA, HM, PA}),
+    "api:risk-flag-dismiss": obj("flag", set(), {CA, HM, PA}),
+    "api:risk-flag-history": obj("flag", WORKER_SIDE),
+    "api:risk-flag-resolve": obj("flag", set(), {CA, HM, PA}),
+    "api:webhook-endpoint-list": collection("endpoint", CLIENT_WIDE),
+    "api:webhook-endpoint-detail": obj("endpoint", CLIENT_WIDE, {CA}),
+    "api:webhook-endpoint-rotate-secret": obj("endpoint", set(), {CA}),
+    "api:webhook-delivery-list": collection("delivery", CLIENT_WIDE),
+    "api:webhook-delivery-detail": obj("delivery", CLIENT_WIDE),
+    "api:webhook-delivery-redeliver": obj("delivery", set(), {CA}),
+    "api:deletion-list": signed_in(),
+}
+
+
+# --- The resolver walk ----------------------------------------------------------------------------
+def all_routes() -> list[tuple[str, str, object]]:
+    """(name, pattern, callback) of every URL pattern, API routers included."""
+
+    def walk(patterns, prefix="", namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace
+                ns = f"{namespace}:{inner}" if namespace and inner else (inner or namespace)
+                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), ns)
+            elif isinstance(pattern, URLPattern):
+                name = f"{namespace}:{pattern.name}" if namespace and pattern.name else (pattern.name or "")
+                yield name or f"<unnamed {prefix}{pattern.pattern}>", prefix + str(pattern.pattern), pattern.callback
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_route_is_classified():
+    names = {name for name, _, _ in all_routes()}
+    # The Django admin is staff-only as a whole (and needs a second factor): one rule for all of it.
+    unclassified = sorted(n for n in names if n not in ROUTES and not n.startswith(("admin:", "<unnamed admin/")))
+    assert unclassified == [], f"Classify these routes in ROUTES (tenant isolation, DESIGN §9): {unclassified}"
+    stale = sorted(n for n in ROUTES if n not in names)
+    assert stale == [], f"ROUTES names routes that no longer exist: {stale}"
+
+
+# --- The world ------------------------------------------------------------------------------------
+def _tenant(suffix: str) -> dict:
+    client_org = ClientFactory(name=f"Client {suffix}")
+    provider = ProviderFactory()
+    provider_org = provider.organization
+    users = {}
+    for actor, org, role in [
+        (f"ca{suffix}", client_org, Role.CLIENT_ADMIN),
+        (f"hm{suffix}", client_org, Role.HIRING_MANAGER),
+        (f"hm_other{suffix}", client_org, Role.HIRING_MANAGER),
+        (f"vw{suffix}", client_org, Role.VIEWER),
+        (f"pa{suffix}", provider_org, Role.PROVIDER_ADMIN),
+        (f"po{suffix}", provider_org, Role.PAYROLL_OFFICER),
+        (f"co{suffix}", provider_org, Role.COMPLIANCE_OFFICER),
+    ]:
+        users[actor] = MembershipFactory(organization=org, role=role, user=UserFactory()).user
+    team = TeamFactory(client=client_org)
+    team.managers.add(users[f"hm{suffix}"])
+    TeamFactory(client=client_org).managers.add(users[f"hm_other{suffix}"])
+    worker = WorkerFactory(
+        client=client_org,
+        provider=provider,
+        country="DE",
+        external_id=f"W-{suffix}",
+        last_name=MARKER_NAME if not suffix else "Bravoworkerson",
+    )
+    run = PayrollRunFactory(provider=provider)
+    template = ScreeningTemplateFactory(client=client_org)
+    candidate = CandidateFactory(client=client_org, worker=worker, last_name=worker.last_name)
+    screening = ScreeningFactory(
+        client=client_org,
+        candidate=candidate,
+        template=template,
+        provider=provider,
+        status="passed",
+        decided_at=timezone.now(),
+    )
+    endpoint = WebhookEndpointFactory(organization=client_org)
+    event = WebhookEvent.objects.create(organization=client_org, type="worker.updated", payload={"id": "x"})
+    objects = {
+        "worker": worker,
+        "provider": provider,
+        "entity": LegalEntityFactory(provider=provider),
+        "contract": EmploymentContractFactory(worker=worker),
+        "assignment": AssignmentFactory(
+            worker=worker, team=team, manager=users[f"hm{suffix}"], starts_on=dt.date(2026, 2, 1)
+        ),
+        "team": team,
+        "checkin": CheckInFactory(worker=worker),
+        "run": run,
+        "entry": PayrollEntryFactory(worker=worker, run=run),
+        "item": ComplianceItemFactory(worker=worker),
+        "template": template,
+        "candidate": candidate,
+        "screening": screening,
+        "scorecard": InterviewScorecardFactory(screening=screening, interviewer=users[f"ca{suffix}"]),
+        "assessment": AssessmentResultFactory(screening=screening),
+        "flag": RiskFlagFactory(worker=worker),
+        "endpoint": endpoint,
+        "delivery": WebhookDelivery.objects.create(event=event, endpoint=endpoint),
+        "apikey": api_key_create(organization=client_org, name=f"key {suffix}", scopes=["workers:read"])[0],
+        "csv": CsvImport.objects.create(provider=provider, kind="payroll_entries", file_name="p.csv", content="a\n"),
+    }
+    return {"users": users, "objects": objects}
+
+
+@pytest.fixture
+def world():
+    a, b = _tenant(""), _tenant("_b")
+    users = {**a["users"], CB: b["users"]["ca_b"], PB: b["users"]["pa_b"]}
+    return {"users": users, "objects": a["objects"], "b_objects": b["objects"]}
+
+
+def _url(pattern: str, obj_id) -> str:
+    """The path of a route pattern for one object: every converter or regex group gets the id."""
+    path = pattern.replace("^", "").replace("$", "")
+    path = re.sub(r"\(\?P<[a-z_]+>[^)]*\)", str(obj_id), path)
+    path = re.sub(r"<uuid:[a-z_]+>", str(obj_id), path)
+    path = re.sub(r"<slug:action>", "acknowledge", path)
+    path = re.sub(r"<str:kind>", "payroll_entries", path)
+    return "/" + path
+
+
+def _login(client, user):
+    client.force_login(user)
+
+
+# Another tenant gets 403, 404 or 405; within the tenant a role refused by a service may also get 400
+# (with a message), as long as nothing changed.
+ALLOWED_DENIALS = {403, 404, 405}
+MARKER_NAME = "Alphaworkerson"
+
+
+def test_each_role_reads_lists_and_changes_only_what_design_9_allows(world):
+    from django.test import Client
+
+    # One logged-in client per actor, reused for every route (a login per request would dominate).
+    clients = {}
+    for actor in ACTORS:
+        clients[actor] = Client()
+        clients[actor].force_login(world["users"][actor])
+    problems = []
+    routes = {name: (pattern, callback) for name, pattern, callback in all_routes()}
+    for name, route in sorted(ROUTES.items()):
+        if route.kind not in ("object", "collection"):
+            continue
+        pattern, callback = routes[name]
+        target = world["objects"][route.key]
+        url = _url(pattern, target.pk)
+        actions = getattr(callback, "actions", None) or {}
+        view_methods = _methods(callback, actions)
+        for actor in ACTORS:
+            client = clients[actor]
+            may_read = actor in route.readers
+            may_write = actor in route.writers
+            if route.kind == "collection":
+                response = _call(client, "GET", url)
+                body = response.content.decode()
+                marker = {"pk": str(target.pk), "name": MARKER_NAME, "": None}[route.marker]
+                shown = marker is not None and marker in body
+                if may_read:
+                    if response.status_code != 200 or (marker is not None and not shown):
+                        problems.append(f"{name} GET as {actor}: {response.status_code}, own row shown={shown}")
+                elif response.status_code == 200 and shown:
+                    problems.append(f"{name} GET as {actor}: lists tenant A's row it must not see")
+                elif response.status_code not in {200, *ALLOWED_DENIALS}:
+                    problems.append(f"{name} GET as {actor}: {response.status_code}")
+                continue
+            if "GET" in view_methods and route.readers | route.writers:
+                response = _call(client, "GET", url)
+                if may_read and response.status_code != 200:
+                    problems.append(f"{name} GET as {actor}: {response.status_code}, expected 200")
+                if not may_read and not may_write and response.status_code not in ALLOWED_DENIALS:
+                    problems.append(f"{name} GET as {actor}: {response.status_code}, expected a denial")
+                if actor in B_ALL and not may_read and response.status_code not in ALLOWED_DENIALS:
+                    problems.append(f"{name} GET as {actor} (tenant B): {response.status_code}")
+            for method in ("POST", "PATCH", "DELETE"):
+                if method not in view_methods or may_write:
+                    continue
+                before = type(target).objects.filter(pk=target.pk).values().first()
+                response = _call(client, method, url)
+                after = type(target).objects.filter(pk=target.pk).values().first()
+                denials = ALLOWED_DENIALS if actor in B_ALL else ALLOWED_DENIALS | {400}
+                if response.status_code not in denials:
+                    problems.append(f"{name} {method} as {actor}: {response.status_code}, expected a denial")
+                if before != after:
+                    problems.append(f"{name} {method} as {actor}: changed tenant A's object")
+            if may_write and "PATCH" in view_methods:
+                # A writer's empty PATCH is allowed (and changes nothing): the permission is real.
+                response = _call(client, "PATCH", url)
+                if response.status_code in (403, 404):
+                    problems.append(f"{name} PATCH as {actor} (a writer): {response.status_code}")
+    assert problems == [], "\n".join(problems)
+
+
+def _methods(callback, actions: dict) -> set[str]:
+    if actions:
+        view_class = getattr(callback, "cls", None)
+        allowed = {m.upper() for m in getattr(view_class, "http_method_names", [])}
+        return {m.upper() for m in actions} & (allowed or {m.upper() for m in actions})
+    view_class = getattr(callback, "view_class", None) or getattr(callback, "cls", None)
+    if view_class is None:
+        return {"GET"}
+    return {m.upper() for m in ("get", "post", "patch", "delete") if hasattr(view_class, m)}
+
+
+class _Raised:
+    def __init__(self, error: Exception):
+        self.status_code = f"raised {type(error).__name__}: {error}"
+        self.content = b""
+
+
+def _call(client, method: str, url: str):
+    """One request with an empty body; an exception in the view is reported, not raised."""
+    try:
+        if method == "GET":
+            return client.get(url)
+        if method == "POST" and not url.startswith("/api/"):
+            return client.post(url, {})
+        return getattr(client, method.lower())(url, {}, content_type="application/json")
+    except Exception as error:  # noqa: BLE001 - every failure is one line of the report
+        return _Raised(error)
+
+
+def test_tenant_b_cannot_create_rows_pointing_at_tenant_a(client, world):
+    """A create naming another tenant's worker, team, run, screening or candidate is refused."""
+    objs = world["objects"]
+    attempts = {
+        ("/api/v1/assignments/", CB): {
+            "worker": objs["worker"].pk,
+            "team": objs["team"].pk,
+            "role": "x",
+            "starts_on": "2026-03-01",
+            "weekly_hours": "10.0",
+        },
+        ("/api/v1/contracts/", PB): {
+            "worker": objs["worker"].pk,
+            "legal_entity": objs["entity"].pk,
+            "contract_type": "employment",
+            "starts_on": "2026-03-01",
+            "weekly_hours": "40.0",
+        },
+        ("/api/v1/payroll-entries/", PB): {"worker": objs["worker"].pk, "run": objs["run"].pk},
+        ("/api/v1/compliance-items/", PB): {"worker": objs["worker"].pk, "kind": "right_to_work"},
+        ("/api/v1/check-ins/", CB): {"worker": objs["worker"].pk, "kind": "ad_hoc", "due_on": "2026-03-01"},
+        ("/api/v1/screenings/", CB): {"candidate": objs["candidate"].pk, "template": objs["template"].pk},
+        ("/api/v1/scorecards/", CB): {"screening": objs["screening"].pk, "ratings": {}},
+        ("/api/v1/assessments/", CB): {
+            "screening": objs["screening"].pk,
+            "kind": "cognitive",
+            "instrument": "x",
+            "raw_score": 1,
+            "scale_max": 10,
+        },
+    }
+    counts_before = _row_counts()
+    problems = []
+    for (url, actor), payload in attempts.items():
+        _login(client, world["users"][actor])
+        payload = {key: str(value) if isinstance(value, uuid.UUID) else value for key, value in payload.items()}
+        response = client.post(url, payload, content_type="application/json")
+        if response.status_code not in (400, 403, 404):
+            problems.append(f"POST {url} as {actor}: {response.status_code} {response.content[:200]!r}")
+    assert problems == [], "\n".join(problems)
+    assert _row_counts() == counts_before
+
+
+def _row_counts() -> dict:
+    from assignments.models import Assignment
+    from providers.models import ComplianceItem, EmploymentContract, PayrollEntry
+    from screening.models import AssessmentResult, InterviewScorecard, Screening
+    from workers.models import CheckIn
+
+    models = (
+        Assignment,
+        EmploymentContract,
+        PayrollEntry,
+        ComplianceItem,
+        CheckIn,
+        Screening,
+        InterviewScorecard,
+        AssessmentResult,
+    )
+    return {model.__name__: model.objects.count() for model in models}
