@@ -90,6 +90,13 @@ def admin_site() -> Route:
     return Route("admin")
 
 
+def scim(key: str = "", readers: set = frozenset()) -> Route:
+    """SCIM (API keys with the `scim` scope only): `key` given, one object (or, with `/Users`, the
+    collection) that keys of the organizations in `readers` see and other tenants' keys do not;
+    no key: metadata with no tenant data. A session never gets SCIM data."""
+    return Route("scim", key, frozenset(readers))
+
+
 def collection(key: str, readers: set, marker: str = "pk") -> Route:
     return Route("collection", key, frozenset(readers), marker=marker)
 
@@ -227,6 +234,18 @@ ROUTES: dict[str, Route] = {
     "api:webhook-delivery-detail": obj("delivery", CLIENT_WIDE),
     "api:webhook-delivery-redeliver": obj("delivery", set(), {CA}),
     "api:deletion-list": signed_in(),
+    "api:worker-bulk": signed_in(),
+    # SCIM: keys of the client and of the provider of a worker see them as a User (scoped like the API).
+    "scim-users": scim("worker", {"client", "provider"}),
+    "scim-user": scim("worker", {"client", "provider"}),
+    "scim-users-search": scim(),
+    "scim-search": scim(),
+    "scim-service-provider-config": scim(),
+    "scim-resource-types": scim(),
+    "scim-resource-type": scim(),
+    "scim-schemas": scim(),
+    "scim-schema": scim(),
+    "scim-not-found": scim(),
 }
 
 
@@ -336,6 +355,7 @@ def _url(pattern: str, obj_id) -> str:
     path = re.sub(r"<uuid:[a-z_]+>", str(obj_id), path)
     path = re.sub(r"<slug:action>", "acknowledge", path)
     path = re.sub(r"<str:kind>", "payroll_entries", path)
+    path = re.sub(r"<str:worker_id>", str(obj_id), path)
     return "/" + path
 
 
@@ -500,3 +520,39 @@ def _row_counts() -> dict:
         AssessmentResult,
     )
     return {model.__name__: model.objects.count() for model in models}
+
+
+def test_scim_answers_keys_of_the_worker_s_organizations_only(client, world):
+    """SCIM routes: another tenant's key never sees tenant A's worker; a session gets no SCIM data."""
+    from rest_framework.test import APIClient
+
+    worker = world["objects"]["worker"]
+    orgs = {
+        "client": worker.client,
+        "provider": worker.provider.organization,
+        "other_client": world["b_objects"]["worker"].client,
+        "other_provider": world["b_objects"]["worker"].provider.organization,
+    }
+    routes = {name: pattern for name, pattern, _ in all_routes()}
+    problems = []
+    for name, route in ROUTES.items():
+        if route.kind != "scim" or not route.key:
+            continue
+        url = _url(routes[name], worker.pk)
+        for org_name, org in orgs.items():
+            _, raw = api_key_create(organization=org, name=f"scim {org_name}", scopes=["scim:read"])
+            api = APIClient()
+            api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+            response = api.get(url)
+            shown = str(worker.pk) in response.content.decode()
+            if org_name in route.readers and (response.status_code != 200 or not shown):
+                problems.append(f"{name} as {org_name}'s key: {response.status_code}, shown={shown}")
+            # A 404 may echo the id it was asked for; a 200 with it, or the worker's name, is a leak.
+            leaked = (response.status_code == 200 and shown) or MARKER_NAME in response.content.decode()
+            if org_name not in route.readers and leaked:
+                problems.append(f"{name} as {org_name}'s key: shows tenant A's worker ({response.status_code})")
+        client.force_login(world["users"][CA])
+        session = client.get(url)
+        if session.status_code == 200 or str(worker.pk) in session.content.decode():
+            problems.append(f"{name} with a session: {session.status_code}")
+    assert problems == [], "\n".join(problems)
