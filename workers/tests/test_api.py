@@ -192,3 +192,25 @@ def test_activate_requires_a_passed_screening_or_an_admin_override(two_tenants, 
 def test_activate_another_tenants_worker_is_404(two_tenants, api_key_client):
     api = api_key_client(two_tenants["client_a"], ["workers:write"])
     assert api.post(f"{URL}{two_tenants['theirs'].id}/activate/", {}, format="json").status_code == 404
+
+
+def test_a_new_record_after_a_provider_change_continues_the_person(two_tenants, api_key_client):
+    """`continues_worker` links the new record to the person (risks count tenure per person); another
+    tenant's worker cannot be named, and nothing is created then."""
+    api = api_key_client(two_tenants["client_a"], ["workers:write"])
+    payload = {
+        "first_name": "Ada",
+        "last_name": "Lovelace",
+        "work_email": "ada@new-provider.test",
+        "country": "DE",
+        "provider": str(two_tenants["provider_a"].pk),
+        "continues_worker": str(two_tenants["mine"].id),
+    }
+    response = api.post(URL, payload, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["person_id"] == str(two_tenants["mine"].person_id)
+    before = Worker.objects.count()
+    foreign = api.post(URL, {**payload, "continues_worker": str(two_tenants["theirs"].id)}, format="json")
+    assert foreign.status_code == 400
+    assert "continues_worker" in {error["field"] for error in foreign.json()["errors"]}
+    assert Worker.objects.count() == before
