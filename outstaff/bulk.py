@@ -40,6 +40,7 @@ class BulkItem:
     changes: dict = field(default_factory=dict)  # field -> [old, new]
     errors: dict = field(default_factory=dict)  # field -> [messages]
     code: str = ""  # error kind: invalid | precondition_failed
+    before: dict = field(default_factory=dict)  # the stored values (attnames) of an existing row
 
     @property
     def ok(self) -> bool:
@@ -73,6 +74,11 @@ class BulkSpec:
 
     model: type[models.Model]
     fields: tuple[str, ...] = ()
+    # Item fields that only name a related row (e.g. `worker_external_id`); `resolve` consumes them.
+    extra_fields: tuple[str, ...] = ()
+    # Fields the spec derives in `validate` (e.g. a status from the dates): diffed and written like
+    # item fields, never accepted from an item.
+    derived_fields: tuple[str, ...] = ()
     # Fields an item must give when it creates a row.
     required_on_create: tuple[str, ...] = ()
 
@@ -143,7 +149,9 @@ def _plan_item(spec: BulkSpec, item: BulkItem, etag_for: Callable) -> None:
             "precondition_failed",
         )
         return
-    before = {name: getattr(instance, instance._meta.get_field(name).attname) for name in spec.fields}
+    diffed = (*spec.fields, *spec.derived_fields)
+    before = {name: getattr(instance, instance._meta.get_field(name).attname) for name in diffed}
+    item.before = {} if creating else before
     for name in spec.fields:
         if name in data and (creating or field_value_differs(instance, name, data[name])):
             setattr(instance, name, data[name])
@@ -162,13 +170,13 @@ def _plan_item(spec: BulkSpec, item: BulkItem, etag_for: Callable) -> None:
         item.action = "create"
         item.changes = {
             name: [None, _fmt(getattr(instance, name))]
-            for name in ("external_id", *spec.fields)
+            for name in ("external_id", *diffed)
             if getattr(instance, instance._meta.get_field(name).attname) not in (None, "")
         }
         return
     changed = {
         name: [_fmt(before[name]), _fmt(getattr(instance, instance._meta.get_field(name).attname))]
-        for name in spec.fields
+        for name in diffed
         if getattr(instance, instance._meta.get_field(name).attname) != before[name]
     }
     item.action = "update" if changed else "unchanged"
@@ -249,8 +257,9 @@ def bulk_upsert(
         raise ValidationError({"items": "Send a list of items."})
     if len(items) > BULK_LIMIT:
         raise ValidationError({"items": f"Send at most {BULK_LIMIT} items per call."})
-    reject_unknown_fields(items, ("external_id", "etag", *spec.fields))
+    reject_unknown_fields(items, ("external_id", "etag", *spec.fields, *spec.extra_fields))
     now = timezone.now()
+    max_length = spec.model._meta.get_field("external_id").max_length
     seen: dict[str, int] = {}
     all_items: list[BulkItem] = []
     for start in range(0, len(items), chunk_size):
@@ -262,8 +271,8 @@ def bulk_upsert(
             item = BulkItem(index=start + offset, data=raw, external_id=external_id, etag=etag)
             if not external_id:
                 item.fail({"external_id": ["Give the external_id the row is known by in your system."]})
-            elif "\x00" in external_id or len(external_id) > 100:
-                item.fail({"external_id": ["At most 100 characters of plain text."]})
+            elif "\x00" in external_id or len(external_id) > max_length:
+                item.fail({"external_id": [f"At most {max_length} characters of plain text."]})
             elif external_id in seen:
                 item.fail({"external_id": [f"Appears again in item {seen[external_id]}; send one item per row."]})
             else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -457,6 +458,11 @@ def _claim_row(plan, result, errors: dict, target_key, external_id: str, seen: d
     return True
 
 
+_RELATIONS = {
+    model: [f.name for f in model._meta.concrete_fields if f.is_relation] for model in (PayrollEntry, ComplianceItem)
+}
+
+
 def _plan_row_change(plan, result, obj, new: dict, *, creating: bool, now) -> None:
     """Apply `new` to `obj` in memory and file it in the plan as a create, an update (with the
     from → to of each changed field, for the dry-run report and the audit) or no change."""
@@ -468,6 +474,17 @@ def _plan_row_change(plan, result, obj, new: dict, *, creating: bool, now) -> No
                 continue
             changes[name] = [_fmt(old_value), _fmt(value)]
             setattr(obj, name, value)
+    if changes:
+        try:
+            # The model's own field and clean() rules hold here as in the single-object services
+            # (one place per rule); foreign keys were resolved within the provider's scope, and
+            # uniqueness is planned set-based above, so neither costs a query per row.
+            obj.full_clean(exclude=_RELATIONS[type(obj)], validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            result.action = "error"
+            result.errors = {name: " ".join(messages) for name, messages in error.message_dict.items()}
+            plan.results.append(result)
+            return
     result.worker_id = str(obj.worker_id)
     if creating:
         result.action, result.changes = "create", changes
@@ -600,10 +617,6 @@ def plan_compliance_items(
                 "verified_by_id": item.verified_by_id,
                 "verified_at": item.verified_at,
             }
-            if len(new["evidence_reference"]) > 255:
-                result.action, result.errors = "error", {"evidence_reference": "At most 255 characters."}
-                plan.results.append(result)
-                continue
             compliance_status_effects(
                 new, old_status=None if creating else item.status, today=today, now=now, verified_by_id=verified_by_id
             )

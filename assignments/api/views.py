@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
+from outstaff.api.bulk import BulkUpsertMixin
 from outstaff.api.history import HistoryMixin
 from outstaff.api.preview import RiskPreviewMixin
 from outstaff.api.viewsets import ServiceViewSet, etag_for
@@ -39,12 +40,13 @@ class TeamViewSet(ClientWritesMixin, ServiceViewSet):
     update_service = services.team_update
 
 
-class AssignmentViewSet(HistoryMixin, ClientWritesMixin, RiskPreviewMixin, ServiceViewSet):
+class AssignmentViewSet(HistoryMixin, ClientWritesMixin, RiskPreviewMixin, BulkUpsertMixin, ServiceViewSet):
     """Placements of dedicated workers on a client's teams: who directs them, hours, schedule.
     Clients read and write (a hiring manager: on the teams they manage or the work they direct).
     Providers read the compliance facts of the workers they employ — client, client_name, worker,
     role, dates, weekly_hours, directed_by, schedule_set_by_client, equipment_provided_by_client,
-    status — without team, manager or external_id, and cannot write (403)."""
+    status — without team, manager or external_id, and cannot write (403). `POST …/bulk/` upserts
+    up to 1,000 assignments by `external_id`."""
 
     scope_family = Scope.ASSIGNMENTS
     serializer_class = AssignmentSerializer
@@ -52,6 +54,7 @@ class AssignmentViewSet(HistoryMixin, ClientWritesMixin, RiskPreviewMixin, Servi
     selector = selectors.assignment_list
     create_service = services.assignment_create
     update_service = services.assignment_update
+    bulk_service = services.assignments_upsert
 
     def get_serializer_class(self):
         actor = getattr(self.request, "actor", None)

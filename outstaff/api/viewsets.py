@@ -247,9 +247,21 @@ class ServiceViewSet(BaseServiceViewSet):
         partial = kwargs.pop("partial", False)
         instance = self.get_object()  # locked and If-Match-checked
         serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        self._reject_unknown_fields(serializer, request.data)
         serializer.is_valid(raise_exception=True)
         instance = type(self).update_service(actor=self.actor, instance=instance, **serializer.validated_data)
         return self.respond(instance)
+
+    @staticmethod
+    def _reject_unknown_fields(serializer, data) -> None:
+        """A misspelt field ("frist_name") would otherwise be ignored and the write answered 200
+        with nothing changed. Read-only fields are known (a client may PUT back what it read)."""
+        if not hasattr(data, "keys"):
+            return
+        unknown = sorted(set(data.keys()) - set(serializer.fields))
+        if unknown:
+            known = ", ".join(name for name, field in serializer.fields.items() if not field.read_only)
+            raise exceptions.ValidationError({name: [f"Unknown field. Writable fields: {known}."] for name in unknown})
 
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True

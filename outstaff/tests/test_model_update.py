@@ -59,3 +59,19 @@ def test_invalid_change_is_refused_before_saving():
         model_update(instance=Worker.objects.get(pk=worker.pk), fields=("work_email",), data={"work_email": "bad"})
     worker.refresh_from_db()
     assert worker.work_email == "a@example.com"
+
+
+def test_unknown_fields_in_patch_and_put_are_a_400_naming_them(api_key_client):
+    worker = WorkerFactory(first_name="Ana")
+    api = api_key_client(worker.client, ["workers:write"])
+    url = f"/api/v1/workers/{worker.id}/"
+    response = api.patch(url, {"frist_name": "Anna", "last_name": "X"}, format="json")
+    assert response.status_code == 400
+    assert [e["field"] for e in response.json()["errors"]] == ["frist_name"]
+    # What a GET returned (read-only fields included) may be PUT back as is.
+    body = api.get(url).json()
+    put = api.put(url, {**body, "colour": "blue"}, format="json")
+    assert put.status_code == 400 and {e["field"] for e in put.json()["errors"]} == {"colour"}
+    worker.refresh_from_db()
+    assert (worker.first_name, worker.last_name) != ("Anna", "X")
+    assert api.put(url, body, format="json").status_code == 200

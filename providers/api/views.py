@@ -55,8 +55,11 @@ class LegalEntityViewSet(HistoryMixin, ServiceViewSet):
     update_service = services.legal_entity_update
 
 
-class ContractViewSet(HistoryMixin, RiskPreviewMixin, ServiceViewSet):
-    """Employment contracts. Providers write their own; clients read their workers' contracts."""
+class ContractViewSet(HistoryMixin, RiskPreviewMixin, BulkUpsertMixin, ServiceViewSet):
+    """Employment contracts. Providers write their own; clients read their workers' contracts.
+    A contract is stored as the HR system holds it (engagement model `unspecified`, a contractor at
+    full-time hours, unsigned) and the risk scan flags it. `POST …/bulk/` upserts up to 1,000
+    contracts by `external_id`."""
 
     scope_family = Scope.CONTRACTS
     serializer_class = ContractSerializer
@@ -64,6 +67,7 @@ class ContractViewSet(HistoryMixin, RiskPreviewMixin, ServiceViewSet):
     selector = selectors.contract_list
     create_service = services.contract_create
     update_service = services.contract_update
+    bulk_service = services.contracts_upsert
 
 
 class PayrollRunViewSet(HistoryMixin, ServiceViewSet):

@@ -14,7 +14,7 @@ from .compliance import (
     compliance_items_expire,
     compliance_items_upsert,
 )
-from .contracts import CONTRACT_FIELDS, contract_create, contract_update
+from .contracts import CONTRACT_FIELDS, contract_create, contract_update, contracts_upsert, employment_contract_record
 from .digest import compliance_digest_send
 from .legal_entities import ENTITY_FIELDS, legal_entity_create, legal_entity_update
 from .payroll_entries import (
@@ -38,6 +38,8 @@ __all__ = [
     "compliance_items_upsert",
     "contract_create",
     "contract_update",
+    "contracts_upsert",
+    "employment_contract_record",
     "legal_entity_create",
     "legal_entity_update",
     "notify_workers_changed",

@@ -114,8 +114,6 @@ def test_provider_creates_contract_and_signal_is_sent(tenants, api_key_client, d
 @pytest.mark.parametrize(
     ("overrides", "field"),
     [
-        ({"engagement_model": "unspecified"}, "engagement_model"),
-        ({"engagement_model": None}, "engagement_model"),
         ({"ends_on": "2026-01-01"}, "ends_on"),
         ({"weekly_hours": "90"}, "weekly_hours"),
     ],
@@ -123,8 +121,6 @@ def test_provider_creates_contract_and_signal_is_sent(tenants, api_key_client, d
 def test_contract_validation(tenants, api_key_client, overrides, field):
     api = api_key_client(tenants["provider_a"].organization, ["contracts:write"])
     payload = _contract_payload(tenants, **overrides)
-    if overrides.get("engagement_model", "") is None:
-        payload.pop("engagement_model")
     response = api.post("/api/v1/contracts/", payload, format="json")
     assert response.status_code == 400
     assert field in {e["field"] for e in response.json()["errors"]}

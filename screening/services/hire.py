@@ -8,9 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
-from outstaff.signals import send_worker_changed_on_commit
+from providers import services as provider_services
 from providers.choices import ContractType, EngagementModel
-from providers.models import EmploymentContract, LegalEntity, Provider
+from providers.models import LegalEntity, Provider
 from workers import services as worker_services
 from workers.models import Worker
 
@@ -18,7 +18,7 @@ from ..choices import (
     ScreeningStatus,
 )
 from ..models import Candidate, Screening
-from .base import FULL_TIME_HOURS, _notify, _require_client
+from .base import _notify, _require_client
 
 
 @transaction.atomic
@@ -57,15 +57,8 @@ def screening_hire(
     provider = provider or (worker.provider if worker else None) or screening.provider
     if provider is None:
         raise ValidationError({"provider": "Name the provider that will employ the worker (the employer of record)."})
-    if engagement_model == EngagementModel.UNSPECIFIED:
-        raise ValidationError({"engagement_model": "The contract must state the engagement model: outstaffing."})
-    if contract_type == ContractType.CONTRACTOR and Decimal(str(weekly_hours)) >= FULL_TIME_HOURS:
-        raise ValidationError(
-            {
-                "contract_type": "A freelance / contractor contract for full-time, client-directed work risks "
-                "misclassification; use an employment contract with the provider."
-            }
-        )
+    # Record reality (DESIGN §6): an unspecified engagement model, a contractor at full-time hours
+    # or an unsigned contract is stored as agreed, like on every other path, and the scan flags it.
     unchecked = [item.get_code_display() for item in screening.checklist_items.filter(checked=False)]
     override_reason = (override_reason or "").strip()
     if unchecked and not override_reason:
@@ -143,7 +136,8 @@ def screening_worker_activate(*, actor: Actor, screening: Screening, override_re
 
 
 def _contract_create(*, worker: Worker, provider: Provider, legal_entity: LegalEntity | None, **terms):
-    # providers has no contract-create service yet; the contract is built here with the same checks.
+    """The hire's contract, through the providers' one contract-creating service; without a named
+    entity, the provider's active entity in the worker's country."""
     if legal_entity is None:
         legal_entity = LegalEntity.objects.filter(provider=provider, country=worker.country, is_active=True).first()
         if legal_entity is None:
@@ -153,10 +147,6 @@ def _contract_create(*, worker: Worker, provider: Provider, legal_entity: LegalE
                     "the provider must employ the worker through an entity in their country."
                 }
             )
-    elif legal_entity.provider_id != provider.pk:
-        raise ValidationError({"legal_entity": "This legal entity belongs to another provider."})
-    contract = EmploymentContract(provider=provider, worker=worker, legal_entity=legal_entity, **terms)
-    contract.full_clean()
-    contract.save()
-    send_worker_changed_on_commit(worker_id=worker.id, source="providers.EmploymentContract")
-    return contract
+    return provider_services.employment_contract_record(
+        provider=provider, worker=worker, legal_entity=legal_entity, **terms
+    )

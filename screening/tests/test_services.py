@@ -283,8 +283,6 @@ def test_admin_override_hires_with_unchecked_items_and_marks_the_worker(world):
 @pytest.mark.parametrize(
     "kwargs, field",
     [
-        ({"contract_type": "contractor", "weekly_hours": Decimal(40)}, "contract_type"),
-        ({"engagement_model": "unspecified"}, "engagement_model"),
         ({"country": "DE"}, "legal_entity"),
     ],
 )
