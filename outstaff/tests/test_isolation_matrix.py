@@ -235,6 +235,10 @@ ROUTES: dict[str, Route] = {
     "api:webhook-delivery-redeliver": obj("delivery", set(), {CA}),
     "api:deletion-list": signed_in(),
     "api:worker-bulk": signed_in(),
+    # Bulk upserts by external_id: each endpoint's own tests show another tenant's rows are never
+    # reached (workers/, providers/tests/test_bulk_contracts.py, assignments/tests/test_bulk_api.py).
+    "api:contract-bulk": signed_in(),
+    "api:assignment-bulk": signed_in(),
     # SCIM: keys of the client and of the provider of a worker see them as a User (scoped like the API).
     "scim-users": scim("worker", {"client", "provider"}),
     "scim-user": scim("worker", {"client", "provider"}),
