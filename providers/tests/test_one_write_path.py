@@ -78,3 +78,31 @@ def test_a_contract_rule_holds_on_the_single_api_and_bulk(world, api_key_client)
     assert (
         api.post("/api/v1/contracts/bulk/", {"items": [item]}, format="json").json()["results"][0]["action"] == "create"
     )
+
+
+def test_payroll_and_compliance_bulk_honour_atomic_and_item_etags(world, api_key_client):
+    api = api_key_client(world["provider"].organization, ["compliance:write"])
+    url = "/api/v1/compliance-items/bulk/"
+    etag = api.get(f"/api/v1/compliance-items/{world['item'].id}/")["ETag"]
+    api.patch(f"/api/v1/compliance-items/{world['item'].id}/", {"notes": "changed meanwhile"}, format="json")
+    stale = api.post(url, {"items": [{"external_id": "CI-1", "notes": "mine", "etag": etag}]}, format="json").json()
+    assert stale["results"][0]["action"] == "error" and stale["results"][0]["code"] == "precondition_failed"
+    world["item"].refresh_from_db()
+    assert world["item"].notes == "changed meanwhile"
+    fresh = api.get(f"/api/v1/compliance-items/{world['item'].id}/")["ETag"]
+    ok = api.post(url, {"items": [{"external_id": "CI-1", "notes": "mine", "etag": fresh}]}, format="json").json()
+    assert ok["results"][0]["action"] == "update"
+
+    items = [
+        {"external_id": "CI-1", "notes": "atomic"},
+        {"worker_external_id": "W-1", "kind": "no_such_kind"},
+    ]
+    response = api.post(url + "?atomic=true", {"items": items}, format="json")
+    assert response.status_code == 400 and response.json()["applied"] is False
+    world["item"].refresh_from_db()
+    assert world["item"].notes == "mine"
+    payroll = api_key_client(world["provider"].organization, ["payroll:write"])
+    response = payroll.post(
+        "/api/v1/payroll-entries/bulk/?atomic=true", {"items": [{"external_id": "nope"}]}, format="json"
+    )
+    assert response.status_code == 400 and response.json()["errors"] == 1
