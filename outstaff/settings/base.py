@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "privacy",
     "dashboard",
     "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
