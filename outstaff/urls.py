@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import include, path
@@ -36,6 +37,10 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("healthz", lambda request: HttpResponse("ok", content_type="text/plain"), name="healthz"),
 ]
+
+if settings.BENCH_BASELINE_VIEWS:
+    # The raw-SQL + orjson floor the bench load run compares the API lists with (bench/baseline.py).
+    urlpatterns.append(path("bench/baseline/", include("bench.urls")))
 
 
 def handler404(request, exception=None):

@@ -271,6 +271,10 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Benchmarks only (bench/, DESIGN §11): route the raw-SQL + orjson baseline views at /bench/baseline/.
+# They skip authentication, so never turn this on in a deployment that serves real data.
+BENCH_BASELINE_VIEWS = env.bool("BENCH_BASELINE_VIEWS", default=False)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,0 +1,81 @@
+import json
+import os
+import subprocess
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from bench.scan import scan_bench
+
+
+class Command(BaseCommand):
+    help = (
+        "Full risk scans at scale (DESIGN §11): seconds, statements, rows written, peak memory. With "
+        "--databases (e.g. outstaff_bench_10k outstaff_bench) each database is scanned in its own process "
+        "and the table shows the ratio of each to the first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--databases", nargs="+", default=None)
+        parser.add_argument("--rescans", type=int, default=2, help="full scans in a row per database")
+        parser.add_argument("--json", action="store_true", help="print the raw result as JSON")
+
+    def handle(self, *args, databases, rescans, json: bool, **options):
+        if not databases:
+            if "bench" not in connection.settings_dict["NAME"]:
+                raise CommandError("bench_scan runs on a bench database (its name contains 'bench').")
+            result = scan_bench(rescans=rescans)
+            self.stdout.write(_json(result) if json else _table({connection.settings_dict["NAME"]: result}))
+            return
+        results = {}
+        for name in databases:
+            url = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/x"))
+            env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + name))}
+            self.stdout.write(f"scanning {name} ...")
+            output = subprocess.run(
+                [sys.executable, "manage.py", "bench_scan", "--json", "--rescans", str(rescans)],
+                env=env,
+                cwd=settings.BASE_DIR,
+                capture_output=True,
+                text=True,
+            )
+            if output.returncode:
+                raise CommandError(output.stderr[-3000:])
+            results[name] = _loads(output.stdout)
+        self.stdout.write(_table(results))
+
+
+def _json(value) -> str:
+    return json.dumps(value, default=str)
+
+
+def _loads(text: str):
+    return json.loads(text.strip().splitlines()[-1])
+
+
+def _table(results: dict) -> str:
+    lines = [
+        "| database | scan | workers | seconds | × first db | statements | per batch | rows written | "
+        "flags opened/resolved | flag table MB before → after | peak RSS MB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    first = None
+    for name, result in results.items():
+        for index, run in enumerate(result["runs"], start=1):
+            if first is None:
+                first = {}
+            ratio = ""
+            if index in first:
+                ratio = f"{run['seconds'] / first[index]:.1f}×" if first[index] else ""
+            else:
+                first[index] = run["seconds"]
+            lines.append(
+                f"| {name} | {index} | {run['workers']:,} | {run['seconds']:.1f} | {ratio} | {run['statements']:,} | "
+                f"{run['statements_per_batch']} | {run['rows_written']:,} | {run['flags_opened']}/"
+                f"{run['flags_resolved']} | {run['flag_table_mb_before']} → {run['flag_table_mb_after']} | "
+                f"{run['peak_rss_mb']} |"
+            )
+    return "\n".join(lines)
