@@ -93,7 +93,7 @@ def _copy_value(value) -> str:
 def copy_rows(model: type[models.Model], rows: Iterable[dict], *, chunk: int = 50_000) -> int:
     """COPY `rows` (dicts keyed by attname) into the model's table; missing fields take their
     default. Returns the number of rows written."""
-    fields = [f for f in model._meta.concrete_fields]
+    fields = list(model._meta.concrete_fields)
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     defaults = {f.attname: (f.get_default() if f.has_default() else None) for f in fields}
     statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({columns}) FROM STDIN"

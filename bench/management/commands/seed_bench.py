@@ -35,7 +35,8 @@ class Command(BaseCommand):
         if reset:
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "TRUNCATE " + ", ".join(connection.ops.quote_name(t) for t in tables if t != "django_migrations")
+                    "TRUNCATE "
+                    + ", ".join(connection.ops.quote_name(t) for t in tables if t != "django_migrations")
                     + " CASCADE"
                 )
         else:
@@ -47,7 +48,7 @@ class Command(BaseCommand):
         data = bench_seed(workers=workers, seed=seed, today=today, scan=not no_scan, stdout=self.stdout)
         seconds = (dt.datetime.now() - started).total_seconds()
         self.stdout.write("")
-        self.stdout.write(f"| table | rows |\n|---|---|")
+        self.stdout.write("| table | rows |\n|---|---|")
         for table, count in data.counts.items():
             self.stdout.write(f"| {table} | {count:,} |")
         self.stdout.write(f"\nseeded {name} in {seconds:.0f} s (seed {seed})")
