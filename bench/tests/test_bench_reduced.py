@@ -1,0 +1,175 @@
+"""The bench at reduced size (DESIGN §11, issue #13 point 3), run in CI with the rest of the suite:
+2,000 generated workers, then the API lists and main pages at two page sizes and the full scan.
+
+It fails the build when a list's or a page's query count grows (above the pinned count, or with the
+page size), when the scan's statements per batch grow, when a rescan that changes nothing writes
+anything, or when an API list falls far below its raw-SQL baseline (a ratio measured in the same
+process, never an absolute time). Lower a pinned count when a change makes it smaller."""
+
+import time
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from accounts.models import Membership, Organization, User
+from accounts.selectors import ACTIVE_ORG_SESSION_KEY
+from accounts.services import api_key_create
+from bench.scan import counting
+from bench.seed import bench_seed
+from risks.services.scan import risk_scan_run
+
+WORKERS = 2_000
+SCAN_BATCH = 500
+
+# Queries per request, whatever the page size (and the number of rows).
+API_QUERIES = {
+    "workers": 2,
+    "assignments": 2,
+    "payroll-entries": 2,
+    "risk-flags": 2,
+}
+PAGE_QUERIES = {
+    "client dashboard": 9,
+    "workers": 7,
+    "risks": 11,
+    "provider home": 12,
+    "hiring manager dashboard": 9,
+}
+# A batch of 500 workers: the workers, their facts (nine queries), their flags, the writes and the
+# batch's savepoint; plus the scan's lock and its record, spread over the batches.
+SCAN_STATEMENTS_PER_BATCH = 14
+# The target is 0.5× the baseline's throughput; fail only far below it (timings on a busy CI machine
+# are noisy, the ratio of two interleaved minimums much less so).
+MIN_RATIO_TO_BASELINE = 0.2
+
+
+@pytest.fixture(scope="module")
+def bench(django_db_setup, django_db_blocker):
+    """Seed once for the module inside a transaction that is rolled back at the end, so the rest
+    of the suite never sees these rows."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            data = bench_seed(workers=WORKERS, seed=13, scan=True)
+            clients = {c.slug: c for c in Organization.objects.filter(kind="client")}
+            client = clients["bench-client-00"]
+            hm_client = clients["bench-client-01"]
+            provider = Organization.objects.get(slug="bench-provider-00")
+            scopes = ["workers:read", "assignments:read", "risks:read", "payroll:read"]
+            keys = {
+                "client": api_key_create(organization=client, name="bench", scopes=scopes)[1],
+                "provider": api_key_create(organization=provider, name="bench", scopes=scopes)[1],
+            }
+            yield {"data": data, "client": client, "provider": provider, "hm_client": hm_client, "keys": keys}
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+API_LISTS = (("workers", "client"), ("assignments", "client"), ("payroll-entries", "provider"), ("risk-flags", "client"))
+
+
+def _api(bench, kind):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {bench['keys'][kind]}")
+    return client
+
+
+def _page_client(user: User, organization: Organization) -> Client:
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[ACTIVE_ORG_SESSION_KEY] = str(organization.id)
+    session.save()
+    return client
+
+
+def _member(organization, role) -> User:
+    return Membership.objects.filter(organization=organization, role=role).order_by("user__email").first().user
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("resource", "kind"), API_LISTS)
+def test_api_list_query_count_is_pinned_and_independent_of_page_size(bench, resource, kind):
+    client = _api(bench, kind)
+    counts = {}
+    for size in (50, 500):
+        client.get(f"/api/v1/{resource}/?page_size={size}")  # the key's last-use write, once a minute
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/api/v1/{resource}/?page_size={size}")
+        assert response.status_code == 200, response.content[:300]
+        assert len(response.json()["results"]) > 0
+        counts[size] = len(queries)
+    assert counts[50] == counts[500], counts
+    assert counts[50] <= API_QUERIES[resource], f"{resource}: {counts[50]} queries, pinned {API_QUERIES[resource]}"
+
+
+def _pages(bench):
+    client_admin = _page_client(_member(bench["client"], "client_admin"), bench["client"])
+    provider_admin = _page_client(_member(bench["provider"], "provider_admin"), bench["provider"])
+    manager = _page_client(User.objects.get(email="manager@client-01.bench"), bench["hm_client"])
+    return {
+        "client dashboard": (client_admin, "/"),
+        "workers": (client_admin, "/workers/"),
+        "risks": (client_admin, "/risks/"),
+        "provider home": (provider_admin, "/provider/"),
+        "hiring manager dashboard": (manager, "/"),
+    }
+
+
+@pytest.mark.django_db
+def test_page_query_counts_are_pinned(bench):
+    for name, (client, path) in _pages(bench).items():
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        assert response.status_code == 200, (name, response.status_code)
+        assert len(queries) <= PAGE_QUERIES[name], f"{name}: {len(queries)} queries, pinned {PAGE_QUERIES[name]}"
+
+
+@pytest.mark.django_db
+def test_scan_statements_per_batch_are_pinned_and_a_rescan_writes_nothing(bench):
+    batches = WORKERS // SCAN_BATCH
+    with counting() as first:
+        risk_scan_run(batch_size=SCAN_BATCH)
+    per_batch = first.statements / batches
+    assert per_batch <= SCAN_STATEMENTS_PER_BATCH, f"{per_batch} statements a batch, pinned {SCAN_STATEMENTS_PER_BATCH}"
+    with counting() as second:
+        report = risk_scan_run(batch_size=SCAN_BATCH)
+    assert report.opened == [] and report.resolved == []
+    # Only the scan's own record of having run (one row) may be written.
+    assert second.rows_written == 1, second.by_verb
+
+
+def _best_time(client, path, repeats=7) -> float:
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        response = client.get(path)
+        best = min(best, time.perf_counter() - started)
+        assert response.status_code == 200
+    return best
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="bench.tests.urls")
+@pytest.mark.parametrize("size", [50, 500])
+@pytest.mark.parametrize(("resource", "kind"), API_LISTS)
+def test_api_list_keeps_up_with_its_raw_sql_baseline(bench, resource, kind, size):
+    api = _api(bench, kind)
+    org = bench[kind].id
+    api_path = f"/api/v1/{resource}/?page_size={size}"
+    baseline_path = f"/bench/baseline/{resource}/?org={org}&page_size={size}"
+    plain = Client()
+    api_rows = api.get(api_path).json()["results"]
+    baseline_rows = plain.get(baseline_path).json()["results"]
+    # The baseline serves the same rows, in the same order.
+    assert [row["id"] for row in api_rows] == [row["id"] for row in baseline_rows]
+    api_time = min(_best_time(api, api_path, 3) for _ in range(3))
+    baseline_time = min(_best_time(plain, baseline_path, 3) for _ in range(3))
+    ratio = baseline_time / api_time
+    assert ratio >= MIN_RATIO_TO_BASELINE, f"{resource} ×{size}: {ratio:.2f}× the baseline"
