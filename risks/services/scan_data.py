@@ -130,23 +130,28 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
         Worker.objects.annotate(email_key=Lower("work_email"))
         .filter(Q(person_id__in=persons) | Q(email_key__in=emails))
         .exclude(id__in=ids)
-        .values_list("id", "person_id", "email_key")
+        .order_by()
+        .values_list("id", "person_id", "email_key", "provider_id", "provider__legal_name")
     )
+    # Who employs each record: the assignment facts name the provider without joining workers.
+    employer: dict = {row["id"]: (row["provider_id"], row["provider__legal_name"]) for row in rows}
     records = [(row["id"], row["person_id"], (row["work_email"] or "").lower()) for row in rows]
-    person_of, records_of_person = group_person_records([*records, *siblings])
+    for worker_id, person_id, email, provider_id, provider_name in siblings:
+        records.append((worker_id, person_id, email))
+        employer[worker_id] = (provider_id, provider_name)
+    person_of, records_of_person = group_person_records(records)
     all_ids = set(person_of)
 
     assignments_by_worker: dict = defaultdict(list)
     for row in (
         Assignment.objects.filter(worker_id__in=all_ids)
         .exclude(status="cancelled")
+        .order_by()
         .values(
             "id",
             "worker_id",
             "client_id",
             "client__name",
-            "worker__provider_id",
-            "worker__provider__legal_name",
             "starts_on",
             "ends_on",
             "weekly_hours",
@@ -161,6 +166,7 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
             "manager__email",
         )
     ):
+        row["worker__provider_id"], row["worker__provider__legal_name"] = employer[row["worker_id"]]
         assignments_by_worker[row["worker_id"]].append(_assignment_fact(row))
 
     contracts: dict = defaultdict(list)
@@ -187,16 +193,20 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
         entities[row.pop("provider_id")].append(LegalEntityFact(**row))
 
     payroll: dict = defaultdict(list)
-    for row in PayrollEntry.objects.filter(worker_id__in=ids).values(
-        "id",
-        "worker_id",
-        "status",
-        "failure_reason",
-        "run__pay_date",
-        "gross_amount",
-        "currency",
-        "run__period_start",
-        "run__period_end",
+    for row in (
+        PayrollEntry.objects.filter(worker_id__in=ids)
+        .order_by()
+        .values(
+            "id",
+            "worker_id",
+            "status",
+            "failure_reason",
+            "run__pay_date",
+            "gross_amount",
+            "currency",
+            "run__period_start",
+            "run__period_end",
+        )
     ):
         payroll[row["worker_id"]].append(
             PayrollEntryFact(
@@ -222,14 +232,18 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
     }
 
     compliance: dict = defaultdict(list)
-    for worker_id, kind, status in ComplianceItem.objects.filter(worker_id__in=ids).values_list(
-        "worker_id", "kind", "status"
+    # No ORDER BY: the model's default (worker, kind) sorts by worker name, a join with every worker
+    # and a sort per batch; the rules order what they need themselves.
+    for worker_id, kind, status in (
+        ComplianceItem.objects.filter(worker_id__in=ids).order_by().values_list("worker_id", "kind", "status")
     ):
         compliance[worker_id].append(ComplianceItemFact(kind=kind, status=status))
 
     check_ins: dict = defaultdict(list)
-    for row in CheckIn.objects.filter(worker_id__in=ids).values(
-        "worker_id", "kind", "due_on", "done_on", "engagement", "role_clarity", "manager_relationship"
+    for row in (
+        CheckIn.objects.filter(worker_id__in=ids)
+        .order_by()
+        .values("worker_id", "kind", "due_on", "done_on", "engagement", "role_clarity", "manager_relationship")
     ):
         check_ins[row["worker_id"]].append(
             CheckInFact(
