@@ -8,8 +8,9 @@ from outstaff.tombstones import tombstone_trigger
 from .choices import FlagStatus, RiskCategory, Severity
 
 
-# `last_seen_at` moves on every scan that still sees the condition; leaving it out of the audit
-# snapshot keeps a nightly rerun from writing one history row per open flag (a rerun changes nothing).
+# `last_seen_at` is written when a scan opens, changes or resolves the flag, never just because a
+# rescan saw it again (a rescan that changes nothing writes nothing); `last_sighting` adds the full
+# scans that saw it since. Left out of the audit snapshot: it is bookkeeping, not a status change.
 @pghistory.track(exclude=["last_seen_at"])
 class RiskFlag(BaseModel):
     """One finding of one rule about one subject (a worker, and an assignment where it applies).
@@ -64,6 +65,13 @@ class RiskFlag(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.rule_code} · {self.worker}"
+
+    @property
+    def last_sighting(self):
+        """When a scan last saw the condition: `last_seen` as the selectors annotate it (the later
+        of `last_seen_at` and the last finished full scan, for an unresolved flag), else the
+        stored value (a flag just written by a scan or a service, when both agree)."""
+        return self.__dict__.get("last_seen", self.last_seen_at)
 
 
 class RiskScanRun(models.Model):

@@ -2,7 +2,8 @@
 workers dedicated to it (a hiring manager, those on their teams); a provider sees the flags about
 the workers it employs."""
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Greatest
 
 from accounts.actors import Actor
 from assignments.models import Assignment
@@ -42,11 +43,30 @@ def _flag_scope(actor: Actor) -> Q:
     return scope
 
 
+def _last_full_scan_started_at():
+    return RiskScanRun.objects.filter(scope="full").order_by("-finished_at").values("started_at")[:1]
+
+
+def flag_last_seen():
+    """When a scan last saw the flag's condition. A scan writes `last_seen_at` only when it opens,
+    changes or resolves a flag (a rescan that changes nothing writes nothing); every full scan that
+    finished since then saw an unresolved flag, or it would have resolved it. So: the later of the
+    two, computed by PostgreSQL once per query (an uncorrelated subquery on the scan runs' index)."""
+    return Case(
+        When(
+            ~Q(status=FlagStatus.RESOLVED),
+            then=Greatest(F("last_seen_at"), Subquery(_last_full_scan_started_at())),
+        ),
+        default=F("last_seen_at"),
+    )
+
+
 def risk_flag_list(*, actor: Actor) -> QuerySet[RiskFlag]:
     return (
         RiskFlag.objects.filter(_flag_scope(actor))
         .select_related("worker", "client", "provider", "assignment", "status_changed_by")
-        .order_by("-last_seen_at", "id")
+        .annotate(last_seen=flag_last_seen())
+        .order_by("-last_seen", "id")
     )
 
 
@@ -75,6 +95,11 @@ def risk_flag_history(*, flag: RiskFlag) -> list:
         .select_related("pgh_context", "status_changed_by")
         .order_by("pgh_id")
     )
+
+
+def risk_scan_last_full_started_at():
+    """When the last finished full scan started: it saw every unresolved flag from then on."""
+    return _last_full_scan_started_at().values_list("started_at", flat=True).first()
 
 
 def risk_scan_last_full_finished_at():

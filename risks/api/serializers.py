@@ -12,6 +12,9 @@ class RiskFlagSerializer(serializers.ModelSerializer):
     client_name = serializers.CharField(source="client.name", read_only=True)
     provider_name = serializers.CharField(source="provider.legal_name", read_only=True)
     status_changed_by = serializers.SerializerMethodField()
+    last_seen_at = serializers.DateTimeField(
+        source="last_sighting", read_only=True, help_text="When a risk scan last saw the condition."
+    )
 
     class Meta:
         model = RiskFlag

@@ -10,6 +10,7 @@ from accounts.actors import Actor
 from accounts.choices import Scope
 from risks.choices import FlagStatus
 from risks.models import RiskFlag
+from risks.selectors import risk_scan_last_full_started_at
 
 ALLOWED_FROM = {
     FlagStatus.ACKNOWLEDGED: {FlagStatus.OPEN},
@@ -53,6 +54,10 @@ def _transition(*, actor: Actor, flag: RiskFlag, to: str, reason: str) -> RiskFl
     locked.status_changed_at = now
     if to == FlagStatus.RESOLVED:
         locked.resolved_at = now
+        # Its last sighting stops moving with the scans now: freeze it (see RiskFlag.last_sighting).
+        last_scan = risk_scan_last_full_started_at()
+        if last_scan and last_scan > locked.last_seen_at:
+            locked.last_seen_at = last_scan
     locked.full_clean(validate_constraints=False)
     context = {"action": f"risk_flag.{to}", "organization": str(actor.organization.pk)}
     if actor.user is not None:

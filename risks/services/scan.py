@@ -20,6 +20,7 @@ from django.utils import timezone
 from risks.choices import FlagStatus
 from risks.models import RiskFlag, RiskScanRun
 from risks.rules import RULES, SEVERITY_RANK, Finding, evaluate_rules
+from risks.selectors import risk_scan_last_full_started_at
 from workers.models import Worker
 
 from .scan_data import load_worker_facts, worker_rows
@@ -124,8 +125,22 @@ def risk_scan_run(
             RiskScanRun.objects.create(
                 scope=report.scope, as_of=today, started_at=started_at, finished_at=timezone.now(), **report.counts()
             )
+            _analyze_if_flags_moved(report)
     logger.info("risk scan finished: %s", report.as_dict())
     return report
+
+
+# Autovacuum analyzes a table after 10% of it changed, at its next round; a scan that opened or
+# resolved this many flags refreshes the statistics at once, so the pages' plans (counts by client,
+# the board's sort) do not run on estimates from before the flags existed.
+ANALYZE_AFTER_CHANGED_FLAGS = 1000
+
+
+def _analyze_if_flags_moved(report: ScanReport) -> None:
+    changed = len(report.opened) + len(report.resolved)
+    if changed >= ANALYZE_AFTER_CHANGED_FLAGS and changed * 10 >= len(report.still_open):
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {RiskFlag._meta.db_table}")
 
 
 def _with_same_person_records(ids: set[str]) -> list[str]:
@@ -186,7 +201,7 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
         (flag.worker_id, flag.assignment_id, flag.rule_code): flag
         for flag in RiskFlag.objects.select_for_update().filter(worker_id__in=ids).exclude(status=FlagStatus.RESOLVED)
     }
-    to_create, to_update, to_resolve, unchanged = [], [], [], []
+    to_create, to_update, to_resolve = [], [], []
     for key, finding in wanted.items():
         worker_id = key[0]
         evidence, digest = finding.evidence, finding.evidence_hash
@@ -245,9 +260,11 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
         if changed:
             flag.last_seen_at = flag.updated_at = now
             to_update.append(flag)
-        else:
-            unchanged.append(flag.pk)
+        # An unchanged flag is not written at all: every finished full scan since it was last written
+        # saw it (or it would be resolved), so its last sighting is read from the scan runs
+        # (selectors.flag_last_seen) instead of being rewritten on every open flag each night.
 
+    previous_scan = risk_scan_last_full_started_at() if existing else None
     for flag in existing.values():
         rule = RULES.get(flag.rule_code)
         what = rule.title.lower() if rule else f"rule {flag.rule_code} (retired)"
@@ -261,12 +278,15 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
         flag.status_changed_by = None
         flag.status_changed_via = SCAN_ACTOR
         flag.status_changed_at = flag.resolved_at = flag.updated_at = now
+        # Frozen at resolution: the last finished scan that still saw it.
+        if previous_scan and previous_scan > flag.last_seen_at:
+            flag.last_seen_at = previous_scan
         to_resolve.append(flag)
         report.resolved.append(_change(flag, names.get(flag.worker_id, "")))
 
     status_fields = ["status", "status_reason", "status_changed_by", "status_changed_via", "status_changed_at"]
     if to_resolve:
-        RiskFlag.objects.bulk_update(to_resolve, [*status_fields, "resolved_at", "updated_at"])
+        RiskFlag.objects.bulk_update(to_resolve, [*status_fields, "resolved_at", "last_seen_at", "updated_at"])
     if to_update:
         RiskFlag.objects.bulk_update(
             to_update,
@@ -285,7 +305,4 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
         )
     if to_create:
         RiskFlag.objects.bulk_create(to_create)
-    if unchanged:
-        # Only the sighting moves; not an audited change and not an `updated_since` change.
-        RiskFlag.objects.filter(pk__in=unchanged).update(last_seen_at=now)
     report.workers += len(rows)
