@@ -70,7 +70,12 @@ def bench(django_db_setup, django_db_blocker):
             atomic.__exit__(None, None, None)
 
 
-API_LISTS = (("workers", "client"), ("assignments", "client"), ("payroll-entries", "provider"), ("risk-flags", "client"))
+API_LISTS = (
+    ("workers", "client"),
+    ("assignments", "client"),
+    ("payroll-entries", "provider"),
+    ("risk-flags", "client"),
+)
 
 
 def _api(bench, kind):
