@@ -25,6 +25,8 @@ from rest_framework.response import Response
 from outstaff.etags import etag_for  # noqa: F401  (re-exported: the API modules import it from here)
 from outstaff.models import IdempotencyRecord
 
+from .fast import fast_many_representation
+
 
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
@@ -158,6 +160,15 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return response
 
     # --- reads -------------------------------------------------------------------------------
+    def list(self, request, *args, **kwargs):
+        """DRF's ListModelMixin.list, with the page's rows presented by `fast_many_representation`
+        (DRF's output, without its per-field cost on every row)."""
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is not None:
+            return self.get_paginated_response(fast_many_representation(self.get_serializer(page, many=True)))
+        return Response(fast_many_representation(self.get_serializer(queryset, many=True)))
+
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()
         return self._not_modified(instance) or self.respond(instance)
