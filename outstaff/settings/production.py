@@ -18,7 +18,7 @@ SECURE_HSTS_PRELOAD = True
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env("DJANGO_EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]}  # noqa: F405
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_RENDERER_CLASSES": ["outstaff.api.renderers.OrjsonRenderer"]}  # noqa: F405
 # Webhook endpoints must be https:// and resolve to public addresses in production (integrations.services).
 WEBHOOK_REQUIRE_HTTPS = True
 WEBHOOK_BLOCK_PRIVATE_ADDRESSES = True
