@@ -102,6 +102,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/outstaff")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+# Health checks keep a persistent connection that PostgreSQL dropped (a restart) from failing the
+# next request; outstaff.postgresql checks without a round trip while the connection is healthy.
+DATABASES["default"]["ENGINE"] = "outstaff.postgresql"
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
