@@ -97,6 +97,8 @@ class Assignment(BaseModel):
         ]
         indexes = [
             models.Index(fields=["client", "status"]),
+            # The API list of one client, newest first (the cursor's order).
+            models.Index(fields=["client", "created_at", "id"], name="assignments_client_created_idx"),
             models.Index(fields=["worker", "starts_on"]),
             models.Index(fields=["team", "status"]),
         ]

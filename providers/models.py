@@ -188,7 +188,12 @@ class PayrollEntry(BaseModel):
                 name="%(app_label)s_%(class)s_failed_has_reason",
             ),
         ]
-        indexes = [models.Index(fields=["provider", "status"]), models.Index(fields=["worker", "created_at"])]
+        indexes = [
+            models.Index(fields=["provider", "status"]),
+            models.Index(fields=["worker", "created_at"]),
+            # The API list of one provider, newest first (the cursor's order).
+            models.Index(fields=["provider", "created_at", "id"], name="payroll_entry_provider_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.worker} · {self.run} · {self.get_status_display()}"

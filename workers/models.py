@@ -78,6 +78,11 @@ class Worker(BaseModel):
         indexes = [
             models.Index(fields=["client", "status"]),
             models.Index(fields=["provider", "status"]),
+            # The team list (by name) and the API list (newest first, the cursor's order) of one tenant.
+            models.Index(fields=["client", "last_name", "first_name", "id"], name="workers_client_name_idx"),
+            models.Index(fields=["provider", "last_name", "first_name", "id"], name="workers_provider_name_idx"),
+            models.Index(fields=["client", "created_at", "id"], name="workers_client_created_idx"),
+            models.Index(fields=["provider", "created_at", "id"], name="workers_provider_created_idx"),
             models.Index(fields=["start_date"]),
             # The risk engine follows one person across providers by work e-mail (tenure caps).
             models.Index(Lower("work_email"), name="workers_worker_email_lower_idx"),
@@ -123,6 +128,12 @@ class CheckIn(BaseModel):
         ]
         ordering = ("due_on", "id")
         verbose_name = "check-in"
+        indexes = [
+            # Open check-ins (overdue and upcoming on the dashboard): a small part of all of them.
+            models.Index(
+                fields=["worker", "due_on"], condition=Q(done_on__isnull=True), name="workers_checkin_open_idx"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["worker", "kind"],
