@@ -1,17 +1,19 @@
 import pghistory
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from outstaff.models import BaseModel
 from outstaff.tombstones import tombstone_trigger
 
 from .choices import FlagStatus, RiskCategory, Severity
 
+SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
+
 
 # `last_seen_at` is written when a scan opens, changes or resolves the flag, never just because a
 # rescan saw it again (a rescan that changes nothing writes nothing); `last_sighting` adds the full
 # scans that saw it since. Left out of the audit snapshot: it is bookkeeping, not a status change.
-@pghistory.track(exclude=["last_seen_at"])
+@pghistory.track(exclude=["last_seen_at", "severity_rank"])
 class RiskFlag(BaseModel):
     """One finding of one rule about one subject (a worker, and an assignment where it applies).
     At most one unresolved flag per (subject, rule): scans upsert, never duplicate."""
@@ -25,6 +27,16 @@ class RiskFlag(BaseModel):
     rule_code = models.CharField(max_length=64, db_index=True)
     category = models.CharField(max_length=24, choices=RiskCategory.choices)
     severity = models.CharField(max_length=16, choices=Severity.choices)
+    # Most severe first (0 = critical … 3 = low), computed and stored by PostgreSQL from `severity`:
+    # the risk board sorts by it through an index instead of ranking every current flag per request.
+    severity_rank = models.GeneratedField(
+        expression=Case(
+            *[When(severity=severity, then=Value(rank)) for rank, severity in enumerate(SEVERITY_ORDER)],
+            default=Value(len(SEVERITY_ORDER)),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
     evidence = models.JSONField(default=dict)
     evidence_hash = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
@@ -61,6 +73,21 @@ class RiskFlag(BaseModel):
         indexes = [
             models.Index(fields=["client", "status", "severity"]),
             models.Index(fields=["provider", "status", "severity"]),
+            # The API list of one tenant, newest first (the cursor's order).
+            models.Index(fields=["client", "created_at", "id"], name="risks_flag_client_created_idx"),
+            models.Index(fields=["provider", "created_at", "id"], name="risks_flag_provider_created"),
+            # The risk board: current flags of one client (or provider), most severe and newest first.
+            *[
+                models.Index(
+                    owner,
+                    "severity_rank",
+                    models.F("first_seen_at").desc(),
+                    "id",
+                    condition=Q(status__in=[FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED]),
+                    name=f"risks_board_{owner[:-3]}_idx",
+                )
+                for owner in ("client_id", "provider_id")
+            ],
         ]
 
     def __str__(self) -> str:

@@ -1,26 +1,18 @@
-"""Reads of risk flags, scoped by `Actor.worker_scope` (DESIGN §9): a client sees the flags about
-workers dedicated to it (a hiring manager, those on their teams); a provider sees the flags about
-the workers it employs."""
+"""Reads of risk flags (DESIGN §9): a client sees the flags filed under it (about the workers
+dedicated to it and its placements; a hiring manager, those on their teams); a provider sees the
+flags about the workers it employs. Both through the flag's own indexed `client_id`/`provider_id`,
+which every scan keeps current."""
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, F, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest
 
 from accounts.actors import Actor
 from assignments.models import Assignment
 
-from .choices import FlagStatus, Severity
-from .models import RiskFlag, RiskScanRun
+from .choices import FlagStatus
+from .models import SEVERITY_ORDER, RiskFlag, RiskScanRun  # noqa: F401 - SEVERITY_ORDER: read by views, digest
 
 CURRENT_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
-SEVERITY_ORDER = (Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW)
-
-
-def _severity_rank():
-    return Case(
-        *[When(severity=s, then=Value(i)) for i, s in enumerate(SEVERITY_ORDER)],
-        default=Value(len(SEVERITY_ORDER)),
-        output_field=IntegerField(),
-    )
 
 
 # Flags whose evidence is the client's screening (composite score, the client admin's written override):
@@ -29,12 +21,17 @@ CLIENT_ONLY_RULES = ("screening_override",)
 
 
 def _flag_scope(actor: Actor) -> Q:
-    """The worker scope, and for a hiring manager also the assignment: a flag about an assignment on
-    a team they do not manage (the worker moved on from one of their teams) is not theirs (DESIGN §9).
-    Providers do not see the client-only flags."""
-    scope = actor.worker_scope("worker__")
+    """The flag's owner column; for a hiring manager also the worker scope and the assignment: a
+    flag about an assignment on a team they do not manage (the worker moved on from one of their
+    teams) is not theirs (DESIGN §9). Providers do not see the client-only flags."""
     if actor.is_provider:
-        scope &= ~Q(rule_code__in=CLIENT_ONLY_RULES)
+        # The flag's own indexed column: every scan keeps `provider_id` equal to the worker's employer.
+        return Q(provider_id=actor.organization.id) & ~Q(rule_code__in=CLIENT_ONLY_RULES)
+    if actor.sees_whole_client:
+        # The client the scan filed the flag under (the placement's client, else the worker's), an
+        # indexed column of the flag: counts and lists need no join with workers.
+        return Q(client_id=actor.organization.id)
+    scope = actor.worker_scope("worker__") & Q(client_id=actor.organization.id)
     if actor.is_client and not actor.sees_whole_client:
         managed = Assignment.objects.filter(client_id=actor.organization.id).filter(
             Q(team__managers=actor.user) | Q(manager=actor.user)
@@ -80,7 +77,8 @@ def risk_flag_board(*, actor: Actor, current_only: bool = True) -> QuerySet[Risk
     queryset = risk_flag_list(actor=actor)
     if current_only:
         queryset = queryset.filter(status__in=CURRENT_STATUSES)
-    return queryset.annotate(severity_rank=_severity_rank()).order_by("severity_rank", "-first_seen_at", "id")
+    # Served by the risks_board_*_idx indexes on the stored rank.
+    return queryset.order_by("severity_rank", "-first_seen_at", "id")
 
 
 def risk_flag_open_count(*, actor: Actor) -> int:
