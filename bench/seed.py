@@ -293,6 +293,7 @@ def bench_seed(
             worker_rows.append(
                 {
                     "id": new_id(),
+                    "person_id": new_id(),
                     "created_at": created,
                     "updated_at": created,
                     "provider_id": provider.id,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workers', '0002_worker_subdivision_and_email_index'),
+        ('workers', '0005_tombstone_trigger'),
     ]
 
     operations = [

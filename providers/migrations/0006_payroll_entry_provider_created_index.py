@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('assignments', '0002_initial'),
+        ('providers', '0005_tombstone_trigger'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['client', 'created_at', 'id'], name='assignments_client_created_idx'),
+            model_name='payrollentry',
+            index=models.Index(fields=['provider', 'created_at', 'id'], name='payroll_entry_provider_created'),
         ),
     ]

@@ -6,12 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0003_payroll_status_reason_and_csv_imports'),
+        ('assignments', '0003_tombstone_trigger'),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='payrollentry',
-            index=models.Index(fields=['provider', 'created_at', 'id'], name='payroll_entry_provider_created'),
+            model_name='assignment',
+            index=models.Index(fields=['client', 'created_at', 'id'], name='assignments_client_created_idx'),
         ),
     ]
