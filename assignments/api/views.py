@@ -52,6 +52,7 @@ class AssignmentViewSet(HistoryMixin, ClientWritesMixin, RiskPreviewMixin, BulkU
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilterSet
     selector = selectors.assignment_list
+    list_select_related = ("worker", "client")
     create_service = services.assignment_create
     update_service = services.assignment_update
     bulk_service = services.assignments_upsert

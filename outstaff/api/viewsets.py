@@ -59,13 +59,16 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """What every API resource shares; subclasses declare:
 
     - `scope_family`: the API-key scope / role family that guards the resource;
-    - `selector(*, actor) -> QuerySet`: what the actor may see (tenant scoping lives there).
+    - `selector(*, actor) -> QuerySet`: what the actor may see (tenant scoping lives there);
+    - optionally `list_select_related`: the relations the list reads names from (the selector's
+      joins serve pages too; a list that prints only ids needs none of them).
     """
 
     lookup_field = "id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     scope_family: str = ""
     selector = None
+    list_select_related: tuple[str, ...] | None = None
     # Methods a resource answers besides reading; derived from its services and actions.
     READ_METHODS = ("get", "head", "options")
 
@@ -164,6 +167,11 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """DRF's ListModelMixin.list, with the page's rows presented by `fast_many_representation`
         (DRF's output, without its per-field cost on every row)."""
         queryset = self.filter_queryset(self.get_queryset())
+        if self.list_select_related is not None:
+            # A list prints related ids from the row itself: join only what it prints names from.
+            queryset = queryset.select_related(None)
+            if self.list_select_related:  # select_related() without names would follow every FK
+                queryset = queryset.select_related(*self.list_select_related)
         page = self.paginate_queryset(queryset)
         if page is not None:
             return self.get_paginated_response(fast_many_representation(self.get_serializer(page, many=True)))

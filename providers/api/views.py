@@ -94,6 +94,7 @@ class PayrollEntryViewSet(HistoryMixin, BulkUpsertMixin, ServiceViewSet):
     update_serializer_class = PayrollEntryUpdateSerializer
     filterset_class = PayrollEntryFilterSet
     selector = selectors.payroll_entry_list
+    list_select_related = ("run",)
     create_service = services.payroll_entry_create
     update_service = services.payroll_entry_update
     bulk_service = services.payroll_entries_upsert

@@ -31,6 +31,7 @@ class RiskFlagViewSet(HistoryMixin, ServiceViewSet):
     serializer_class = RiskFlagSerializer
     filterset_class = RiskFlagFilterSet
     selector = selectors.risk_flag_list
+    list_select_related = ("worker", "client", "provider", "status_changed_by")
 
     def _transition(self, request, serializer_class, service, argument):
         flag = self.get_object()

@@ -21,6 +21,7 @@ class WorkerViewSet(HistoryMixin, BulkUpsertMixin, RiskPreviewMixin, ServiceView
     serializer_class = WorkerSerializer
     filterset_class = WorkerFilterSet
     selector = selectors.worker_list
+    list_select_related = ()
     create_service = services.worker_create
     update_service = services.worker_update
     bulk_service = services.workers_upsert
