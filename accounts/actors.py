@@ -61,11 +61,21 @@ class Actor:
             return Q(**{f"{prefix}provider_id": org_id})
         if self.sees_whole_client:
             return Q(**{f"{prefix}client_id": org_id})
-        worker_model = apps.get_model("workers", "Worker")
-        managed = worker_model.objects.filter(client_id=org_id).filter(
-            Q(assignments__team__managers=self.user) | Q(assignments__manager=self.user)
+        return Q(**{f"{prefix}client_id": org_id}) & Q(
+            **{f"{prefix}id__in": self.directed_assignments().values("worker_id")}
         )
-        return Q(**{f"{prefix}client_id": org_id}) & Q(**{f"{prefix}id__in": managed.values("id")})
+
+    def directed_assignments(self):
+        """A hiring manager's assignments: on the teams they manage, or whose work they direct. Both
+        conditions on the assignment's own indexed columns (an OR across the team join would read
+        every assignment)."""
+        assignment_model = apps.get_model("assignments", "Assignment")
+        managed_teams = assignment_model.team.field.related_model.managers.through.objects.filter(
+            user_id=self.user.pk, team__client_id=self.organization.id
+        ).values("team_id")
+        return assignment_model.objects.filter(client_id=self.organization.id).filter(
+            Q(team_id__in=managed_teams) | Q(manager_id=self.user.pk)
+        )
 
     def __str__(self) -> str:
         who = self.user or self.api_key

@@ -7,7 +7,6 @@ from django.db.models import Case, F, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest
 
 from accounts.actors import Actor
-from assignments.models import Assignment
 
 from .choices import FlagStatus
 from .models import SEVERITY_ORDER, RiskFlag, RiskScanRun  # noqa: F401 - SEVERITY_ORDER: read by views, digest
@@ -33,10 +32,7 @@ def _flag_scope(actor: Actor) -> Q:
         return Q(client_id=actor.organization.id)
     scope = actor.worker_scope("worker__") & Q(client_id=actor.organization.id)
     if actor.is_client and not actor.sees_whole_client:
-        managed = Assignment.objects.filter(client_id=actor.organization.id).filter(
-            Q(team__managers=actor.user) | Q(manager=actor.user)
-        )
-        scope &= Q(assignment__isnull=True) | Q(assignment_id__in=managed.values("id"))
+        scope &= Q(assignment__isnull=True) | Q(assignment_id__in=actor.directed_assignments().values("id"))
     return scope
 
 
