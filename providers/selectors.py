@@ -8,13 +8,13 @@ layering, so the Worker model is reached through our own foreign keys, never imp
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.choices import Role
-from accounts.models import User
+from accounts.models import Organization, User
 
 from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
 from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, required_kinds
@@ -152,6 +152,13 @@ def workforce_list(*, actor: Actor, today: dt.date | None = None) -> QuerySet:
         )
         .order_by("client__name", "country", "last_name", "first_name", "id")
     )
+
+
+def workforce_clients(*, actor: Actor) -> list[tuple]:
+    """(id, name) of the clients the provider's workers are dedicated to, for the home page's
+    filter. A probe per client organization (there are few) instead of reading every worker."""
+    employs = worker_model().objects.filter(actor.worker_scope(), client_id=OuterRef("pk"))
+    return list(Organization.objects.filter(Exists(employs)).order_by("name", "id").values_list("id", "name"))
 
 
 def workforce_group_counts(*, workers: QuerySet) -> dict:

@@ -70,9 +70,7 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
         context["failed_count"] = (
             selectors.payroll_entry_list(actor=self.actor).filter(status=PayrollEntryStatus.FAILED).count()
         )
-        context["clients"] = (
-            selectors.workforce_list(actor=self.actor).order_by().values_list("client_id", "client__name").distinct()
-        )
+        context["clients"] = selectors.workforce_clients(actor=self.actor)
         return context
 
 
