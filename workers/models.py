@@ -129,9 +129,13 @@ class CheckIn(BaseModel):
         ordering = ("due_on", "id")
         verbose_name = "check-in"
         indexes = [
-            # Open check-ins (overdue and upcoming on the dashboard): a small part of all of them.
+            # Open check-ins (overdue and upcoming on the dashboard): a small part of all of them,
+            # counted from the index alone (the id is included for COUNT(id)).
             models.Index(
-                fields=["worker", "due_on"], condition=Q(done_on__isnull=True), name="workers_checkin_open_idx"
+                fields=["worker", "due_on"],
+                include=["id"],
+                condition=Q(done_on__isnull=True),
+                name="workers_checkin_open_idx",
             ),
         ]
         constraints = [

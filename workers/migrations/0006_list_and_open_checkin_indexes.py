@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='checkin',
-            index=models.Index(condition=models.Q(('done_on__isnull', True)), fields=['worker', 'due_on'], name='workers_checkin_open_idx'),
+            index=models.Index(condition=models.Q(('done_on__isnull', True)), fields=['worker', 'due_on'], include=('id',), name='workers_checkin_open_idx'),
         ),
         migrations.AddIndex(
             model_name='worker',
