@@ -45,7 +45,7 @@ class Command(BaseCommand):
             if Organization.objects.exists():
                 raise CommandError(f"Database {name!r} already holds data: add --reset to replace it.")
         started = dt.datetime.now()
-        data = bench_seed(workers=workers, seed=seed, today=today, scan=not no_scan, stdout=self.stdout)
+        data = bench_seed(workers=workers, seed=seed, today=today, scan=not no_scan, vacuum=True, stdout=self.stdout)
         seconds = (dt.datetime.now() - started).total_seconds()
         self.stdout.write("")
         self.stdout.write("| table | rows |\n|---|---|")
