@@ -221,10 +221,17 @@ def load_worker_facts(rows: Sequence[dict], *, today: dt.date) -> list[WorkerFac
             )
         )
 
-    # Headcount per provider and country, for a licence duty that depends on it (one query).
+    # Headcount per provider and country, for a licence duty that depends on it (one query), only in
+    # the countries whose pack has such a threshold: counting every country of the batch's providers
+    # read (nearly) every worker for each batch, a full scan quadratic in the number of workers.
+    threshold_countries = {
+        row["country"]
+        for row in rows
+        if jurisdiction_for(row["country"], row["subdivision"]).licence_headcount_threshold is not None
+    }
     headcount = {
         (row["provider_id"], row["country"]): row["count"]
-        for row in Worker.objects.filter(provider_id__in=provider_ids)
+        for row in Worker.objects.filter(provider_id__in=provider_ids, country__in=threshold_countries)
         .exclude(status="offboarded")
         .values("provider_id", "country")
         .annotate(count=Count("id"))

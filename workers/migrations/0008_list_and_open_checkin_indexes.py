@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('workers', '0005_tombstone_trigger'),
+        ('workers', '0007_exit_reason_not_stated'),
     ]
 
     operations = [
