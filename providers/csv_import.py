@@ -6,7 +6,9 @@ unless the provider chooses to apply only the good rows. Large files are process
 task while the page shows progress (`providers.csv_import_dispatch`)."""
 
 import csv
+import datetime as dt
 import io
+import logging
 
 import pghistory
 from django.core.exceptions import ValidationError
@@ -21,7 +23,15 @@ from .choices import CsvImportKind, CsvImportStatus
 from .models import ComplianceItem, CsvImport, PayrollEntry, Provider
 from .services import notify_workers_changed, payroll_runs_refresh_status
 
+logger = logging.getLogger(__name__)
+
 MAX_ROWS = 50_000
+# With the task queue unreachable, a file up to this size is processed in the request instead (slower
+# page, but it finishes); a larger one fails visibly rather than showing "Checking" for ever.
+BROKER_DOWN_INLINE_LIMIT = 10_000
+# A background check or apply with no sign of life for this long lost its task (a worker killed, a
+# message lost): the beat task `csv_imports_resume_task` enqueues it again. Both are idempotent.
+STALLED_AFTER = dt.timedelta(minutes=3)
 
 COLUMNS = {
     CsvImportKind.PAYROLL_ENTRIES: bulk.PAYROLL_ENTRY_FIELDS,
@@ -144,7 +154,8 @@ def csv_import_check(*, import_id) -> CsvImport:
         rows = parse_csv(kind=job.kind, content=job.content)
 
         def progress(done: int) -> None:
-            CsvImport.objects.filter(pk=job.pk).update(processed_rows=done)
+            # updated_at too: it is the sign of life `csv_imports_resume` looks at.
+            CsvImport.objects.filter(pk=job.pk).update(processed_rows=done, updated_at=timezone.now())
 
         plan = _plan(job, rows, lock=False, on_progress=progress)
     except ValidationError as error:
@@ -260,3 +271,66 @@ def actor_for_import(*, import_id, user_id=None) -> Actor:
     job = CsvImport.objects.select_related("provider__organization").get(pk=import_id)
     user = User.objects.filter(pk=user_id).first() if user_id else None
     return Actor(organization=job.provider.organization, user=user)
+
+
+# --- running in the background, and when the background is unreachable -----------------------------
+
+
+def enqueue(task, *args) -> bool:
+    """Publish `task`; False when the broker is unreachable (Redis down), never an exception: the
+    upload or apply has committed, and the request must answer."""
+    try:
+        task.delay(*args)
+    except Exception:
+        logger.warning("Could not enqueue %s%r; processing the CSV import without a worker", task.name, args)
+        return False
+    return True
+
+
+BROKER_DOWN_MESSAGE = (
+    "The background task queue is unreachable, so this file ({rows} rows) could not be processed; nothing "
+    "was applied. Upload it again later, or split it into files of at most {limit} rows."
+)
+
+
+def broker_down_fallback(job: CsvImport, process) -> None:
+    """The task could not be enqueued: do the work in this request if the file is small enough, else
+    end the import as failed with a message saying why. Either way the page stops showing progress."""
+    if job.total_rows <= BROKER_DOWN_INLINE_LIMIT:
+        try:
+            process()
+        except ValidationError as error:  # an apply whose rows went bad: the fresh report says why
+            logger.info("CSV import %s not applied: %s", job.pk, " ".join(error.messages))
+        except Exception:
+            logger.exception("CSV import %s failed while processed without a worker", job.pk)
+            csv_import_mark_failed(import_id=job.pk)
+        return
+    csv_import_mark_failed(
+        import_id=job.pk, failure=BROKER_DOWN_MESSAGE.format(rows=job.total_rows, limit=BROKER_DOWN_INLINE_LIMIT)
+    )
+
+
+def csv_imports_resume(*, check_task, apply_task, stalled_after: dt.timedelta = STALLED_AFTER) -> int:
+    """Beat: enqueue again the background checks and applies that show no sign of life (their task
+    was lost with a killed worker or a restarted broker). Safe to repeat: a check only writes its
+    report, and an apply runs under the import's row lock and only from `applying` or `checked`, so
+    a duplicate finds it applied and does nothing. An apply still running holds that lock and is
+    skipped. The tasks are passed in (by `providers.tasks`), as this engine never imports them.
+    Returns how many were enqueued."""
+    cutoff = timezone.now() - stalled_after
+    resumed = 0
+    with transaction.atomic():
+        stalled = list(
+            CsvImport.objects.select_for_update(skip_locked=True)
+            .filter(status__in=(CsvImportStatus.CHECKING, CsvImportStatus.APPLYING), updated_at__lt=cutoff)
+            .only("id", "status", "good_rows_only", "apply_requested_by_id")
+        )
+        for job in stalled:
+            if job.status == CsvImportStatus.CHECKING:
+                resumed += enqueue(check_task, str(job.pk))
+            else:
+                user_id = str(job.apply_requested_by_id) if job.apply_requested_by_id else None
+                resumed += enqueue(apply_task, str(job.pk), user_id, job.good_rows_only)
+        if stalled:
+            CsvImport.objects.filter(pk__in=[job.pk for job in stalled]).update(updated_at=timezone.now())
+    return resumed

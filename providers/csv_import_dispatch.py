@@ -7,6 +7,7 @@ function-local imports)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.actors import Actor
 
@@ -22,8 +23,13 @@ def csv_import_start_check(*, job: CsvImport) -> CsvImport:
     """Small files are checked while the user waits; large ones by a worker, with progress."""
     if job.total_rows <= INLINE_ROW_LIMIT:
         return csv_import.csv_import_check(import_id=job.pk)
-    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.CHECKING)
-    transaction.on_commit(lambda: csv_import_check_task.delay(str(job.pk)))
+    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.CHECKING, updated_at=timezone.now())
+
+    def start() -> None:
+        if not csv_import.enqueue(csv_import_check_task, str(job.pk)):
+            csv_import.broker_down_fallback(job, lambda: csv_import.csv_import_check(import_id=job.pk))
+
+    transaction.on_commit(start)
     job.refresh_from_db()
     return job
 
@@ -38,8 +44,21 @@ def csv_import_start_apply(*, actor: Actor, job: CsvImport, good_rows_only: bool
         )
     if job.total_rows <= INLINE_ROW_LIMIT:
         return csv_import.csv_import_apply(actor=actor, import_id=job.pk, good_rows_only=good_rows_only)
-    CsvImport.objects.filter(pk=job.pk).update(status=CsvImportStatus.APPLYING)
     user_id = str(actor.user.pk) if actor.user else None
-    transaction.on_commit(lambda: csv_import_apply_task.delay(str(job.pk), user_id, good_rows_only))
+    # Who asked and how are stored with the import, so a resumed apply (csv_imports_resume) does the same.
+    CsvImport.objects.filter(pk=job.pk).update(
+        status=CsvImportStatus.APPLYING,
+        good_rows_only=good_rows_only,
+        apply_requested_by=actor.user,
+        updated_at=timezone.now(),
+    )
+
+    def start() -> None:
+        if not csv_import.enqueue(csv_import_apply_task, str(job.pk), user_id, good_rows_only):
+            csv_import.broker_down_fallback(
+                job, lambda: csv_import.csv_import_apply(actor=actor, import_id=job.pk, good_rows_only=good_rows_only)
+            )
+
+    transaction.on_commit(start)
     job.refresh_from_db()
     return job

@@ -253,6 +253,9 @@ class CsvImport(BaseModel):
     applied_rows = models.PositiveIntegerField(default=0)
     applied_at = models.DateTimeField(null=True, blank=True)
     good_rows_only = models.BooleanField(default=False)
+    apply_requested_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     failure = models.TextField(blank=True, default="")
 
     class Meta:

@@ -47,3 +47,9 @@ def csv_import_apply_task(import_id: str, user_id: str | None, good_rows_only: b
         # Anything else would leave the page polling an import that is never applied.
         csv_import.csv_import_mark_failed(import_id=import_id)
         raise
+
+
+@shared_task(**RETRY)
+def csv_imports_resume_task() -> int:
+    """Beat, every minute: enqueue again background CSV checks and applies whose task was lost."""
+    return csv_import.csv_imports_resume(check_task=csv_import_check_task, apply_task=csv_import_apply_task)

@@ -7,10 +7,11 @@ class RisksConfig(AppConfig):
 
     def ready(self) -> None:
         from outstaff import previews
-        from outstaff.signals import worker_changed, workers_changed
+        from outstaff.signals import worker_change_recorded, worker_changed, workers_changed
 
-        from .receivers import rescan_worker_on_change, rescan_workers_on_bulk_change
+        from .receivers import record_pending_rescans, rescan_worker_on_change, rescan_workers_on_bulk_change
 
+        worker_change_recorded.connect(record_pending_rescans, dispatch_uid="risks.record_pending_rescans")
         worker_changed.connect(rescan_worker_on_change, dispatch_uid="risks.rescan_worker_on_change")
         workers_changed.connect(rescan_workers_on_bulk_change, dispatch_uid="risks.rescan_workers_on_bulk_change")
         # Warn before saving: lower apps' views preview a change through outstaff.previews.

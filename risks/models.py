@@ -126,3 +126,23 @@ class RiskScanRun(models.Model):
     @property
     def duration_seconds(self) -> float:
         return (self.finished_at - self.started_at).total_seconds()
+
+
+class PendingRescan(models.Model):
+    """A worker whose re-evaluation is owed: the rescan outbox and its debounce state, in PostgreSQL
+    rather than a cache (DESIGN §9: no state in process memory). The row is written in the change's
+    own transaction, so a committed change always leaves it, whatever happens to the broker or the
+    process afterwards; the re-evaluation task deletes it when it starts, and the beat drain scans
+    rows that no task picked up (broker down, message lost). `enqueued_at` is the debounce: while a
+    task is on its way, further changes to the worker enqueue nothing more."""
+
+    worker_id = models.UUIDField(primary_key=True)
+    source = models.CharField(max_length=100, blank=True, default="")
+    requested_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["requested_at"], name="risks_pendingrescan_req_idx")]
+
+    def __str__(self) -> str:
+        return f"rescan {self.worker_id} ({'enqueued' if self.enqueued_at else 'waiting'})"

@@ -2,39 +2,51 @@
 
 import logging
 
-from django.core.cache import cache
-
-from .tasks import RESCAN_DEBOUNCE_SECONDS, rescan_debounce_key, risk_scan_worker_task, risk_scan_workers_task
+from .services.rescans import rescans_claim, rescans_record, rescans_release
+from .tasks import risk_scan_worker_task, risk_scan_workers_task
 
 logger = logging.getLogger(__name__)
+
+RESCAN_CHUNK = 500
+
+
+def record_pending_rescans(sender, worker_ids=(), source="", **kwargs) -> None:
+    """Inside the change's transaction: the re-evaluation it owes is written to PostgreSQL with it,
+    so neither a broker outage nor a process dying after the commit can lose it."""
+    rescans_record(worker_ids=worker_ids, source=source)
+
+
+def _enqueue(task, worker_ids: list[str], args) -> None:
+    try:
+        task.delay(args)
+    except Exception:  # the broker is down: the rows wait in PostgreSQL for the beat drain
+        rescans_release(worker_ids=worker_ids)
+        logger.warning("Could not enqueue the risk re-evaluation of %d worker(s); the drain will", len(worker_ids))
 
 
 def rescan_worker_on_change(sender, worker_id=None, source="", **kwargs) -> None:
     """A worker-related row changed and committed: re-evaluate that worker soon. Several changes in
-    a burst (a contract, then its assignment) enqueue one task, not one each; the nightly full scan
-    catches anything a lost message misses, so a broker outage must not break the change itself."""
+    a burst (a contract, then its assignment) enqueue one task, not one each (the debounce state is
+    the PendingRescan row). Never raises: the change has committed, and its caller must see success."""
     if worker_id is None:
         return
-    key = rescan_debounce_key(worker_id)
-    if not cache.add(key, source or "change", timeout=RESCAN_DEBOUNCE_SECONDS):
-        return
     try:
-        risk_scan_worker_task.delay(str(worker_id))
-    except Exception:  # the broker is down: the nightly scan will see the change
-        cache.delete(key)
-        logger.exception("Could not enqueue the risk re-evaluation of worker %s", worker_id)
-
-
-RESCAN_CHUNK = 500
+        claimed = rescans_claim(worker_ids=[worker_id])
+    except Exception:  # the database went away after the commit: the nightly scan covers it
+        logger.exception("Could not claim the risk re-evaluation of worker %s", worker_id)
+        return
+    if claimed:
+        _enqueue(risk_scan_worker_task, claimed, claimed[0])
 
 
 def rescan_workers_on_bulk_change(sender, worker_ids=(), source="", **kwargs) -> None:
     """Many workers changed in one commit (an import, a payroll run): re-evaluate them set-based,
     a task per chunk of 500 rather than one per worker."""
-    ids = sorted({str(worker_id) for worker_id in worker_ids})
-    for start in range(0, len(ids), RESCAN_CHUNK):
-        chunk = ids[start : start + RESCAN_CHUNK]
-        try:
-            risk_scan_workers_task.delay(chunk)
-        except Exception:  # the broker is down: the nightly scan will see the change
-            logger.exception("Could not enqueue the risk re-evaluation of %d workers", len(chunk))
+    try:
+        claimed = rescans_claim(worker_ids=worker_ids)
+    except Exception:
+        logger.exception("Could not claim the risk re-evaluation of %d workers", len(worker_ids))
+        return
+    for start in range(0, len(claimed), RESCAN_CHUNK):
+        chunk = claimed[start : start + RESCAN_CHUNK]
+        _enqueue(risk_scan_workers_task, chunk, chunk)

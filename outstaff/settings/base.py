@@ -170,10 +170,18 @@ TRUSTED_PROXY_HOPS = env.int("DJANGO_TRUSTED_PROXY_HOPS", default=0)
 # TOTP (django-otp): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = "Outstaff"
 
+# Short socket timeouts everywhere Redis is used, so an unreachable Redis costs a request a second or
+# two, never a hang. The cache holds nothing that must survive (debounce and deferred work live in
+# PostgreSQL), and its backend treats an outage as a miss (outstaff.cache).
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")
     if not env("REDIS_URL", default="")
-    else {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}
+    else {
+        "BACKEND": "outstaff.cache.FailSoftRedisCache",
+        "LOCATION": env("REDIS_URL"),
+        "OPTIONS": {"socket_connect_timeout": REDIS_SOCKET_TIMEOUT, "socket_timeout": REDIS_SOCKET_TIMEOUT},
+    }
 }
 
 # --- Celery -------------------------------------------------------------------------------------
@@ -189,6 +197,20 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_celery_fs_dir / "control"),
         "store_processed": False,
     }
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        # A message taken by a worker that dies (SIGKILL, OOM) without acking is given to another
+        # worker after this long (acks_late below). Longer than the longest task (the time limit),
+        # or a slow task would run twice at once.
+        "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+        "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    }
+# Publishing a task with the broker down fails fast (one quick retry) instead of blocking the request:
+# every caller records its work in PostgreSQL first and treats the failure as "the drain will do it".
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -213,6 +235,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "integrations.tasks.webhook_events_purge_task",
         "schedule": crontab(hour=3, minute=40),
     },
+    # CSV checks and applies whose task was lost with a killed worker or a restarted broker.
+    "providers-csv-imports-resume": {
+        "task": "providers.tasks.csv_imports_resume_task",
+        "schedule": 60.0,
+    },
     "providers-compliance-daily": {
         "task": "providers.tasks.compliance_daily_task",
         "schedule": crontab(hour=6, minute=30),
@@ -220,6 +247,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "risk-scan-nightly": {
         "task": "risks.tasks.risk_scan_full_task",
         "schedule": crontab(hour=2, minute=15),
+    },
+    # Re-evaluations whose task never came (broker down when the change committed): PostgreSQL keeps them.
+    "risk-rescans-drain": {
+        "task": "risks.tasks.risk_rescans_drain_task",
+        "schedule": 60.0,
     },
     "risk-digest-daily": {
         "task": "risks.tasks.risk_digest_daily_task",

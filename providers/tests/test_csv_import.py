@@ -463,3 +463,74 @@ def test_a_file_applied_by_a_concurrent_request_is_not_applied_again(tenants, pa
         csv_import.csv_import_apply(actor=actor, import_id=job.pk)
     job.refresh_from_db()
     assert job.status == "applied" and job.applied_rows == 2 and job.changed_rows == 2
+
+
+def _broker_down(*args, **kwargs):
+    raise ConnectionError("Error 111 connecting to redis: Connection refused.")
+
+
+def test_with_the_broker_down_a_large_file_is_checked_and_applied_in_the_request(
+    tenants, payroll, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from providers import tasks
+
+    monkeypatch.setattr(csv_import_dispatch, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(tasks.csv_import_check_task, "delay", _broker_down)
+    monkeypatch.setattr(tasks.csv_import_apply_task, "delay", _broker_down)
+    actor = make_actor(tenants["provider_a"].organization, role="payroll_officer")
+    client.force_login(actor.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(client, "payroll_entries", GOOD)
+    job.refresh_from_db()
+    assert job.status == "checked"  # not "checking" for ever
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/provider/imports/{job.id}/", {"mode": "all"})
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.status == "applied" and job.applied_rows == 2
+    assert PayrollEntry.objects.get(id=payroll["entries"][1].id).status == "failed"
+
+
+def test_with_the_broker_down_a_file_too_large_to_process_inline_fails_visibly(
+    tenants, payroll, client, monkeypatch, django_capture_on_commit_callbacks
+):
+    from providers import tasks
+
+    monkeypatch.setattr(csv_import_dispatch, "INLINE_ROW_LIMIT", 1)
+    monkeypatch.setattr(csv_import, "BROKER_DOWN_INLINE_LIMIT", 1)
+    monkeypatch.setattr(tasks.csv_import_check_task, "delay", _broker_down)
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = upload(client, "payroll_entries", GOOD)
+    job.refresh_from_db()
+    assert job.status == "failed" and "task queue is unreachable" in job.failure
+    page = client.get(f"/provider/imports/{job.id}/").content.decode()
+    assert "task queue is unreachable" in page and 'id="import-progress" hx-get' not in page
+
+
+def test_stalled_background_imports_are_enqueued_again(tenants, payroll, client, monkeypatch):
+    from providers import tasks
+
+    checks, applies = [], []
+    monkeypatch.setattr(tasks.csv_import_check_task, "delay", lambda *args: checks.append(args))
+    monkeypatch.setattr(tasks.csv_import_apply_task, "delay", lambda *args: applies.append(args))
+    actor = make_actor(tenants["provider_a"].organization, role="payroll_officer")
+    client.force_login(actor.user)
+    checking = upload(client, "payroll_entries", GOOD)
+    applying = upload(client, "payroll_entries", GOOD)
+    fresh = upload(client, "payroll_entries", GOOD)
+    long_ago = csv_import.timezone.now() - csv_import.STALLED_AFTER - dt.timedelta(seconds=1)
+    CsvImport.objects.filter(pk=checking.pk).update(status="checking", updated_at=long_ago)
+    CsvImport.objects.filter(pk=applying.pk).update(
+        status="applying", good_rows_only=True, apply_requested_by=actor.user, updated_at=long_ago
+    )
+    CsvImport.objects.filter(pk=fresh.pk).update(status="checking")
+    assert tasks.csv_imports_resume_task() == 2
+    assert checks == [(str(checking.id),)] and applies == [(str(applying.id), str(actor.user.id), True)]
+    assert tasks.csv_imports_resume_task() == 0  # resumed ones have a fresh sign of life
+    tasks.csv_import_apply_task(*applies[0])
+    applying.refresh_from_db()
+    assert applying.status == "applied"
+    tasks.csv_import_apply_task(*applies[0])  # a duplicate delivery changes nothing
+    applying.refresh_from_db()
+    assert applying.status == "applied" and applying.applied_rows == 2

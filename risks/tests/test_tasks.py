@@ -5,25 +5,16 @@ import io
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 
 from accounts.tests.factories import make_actor
-from outstaff.signals import worker_changed
 from risks import tasks
-from risks.models import RiskFlag
+from risks.models import PendingRescan, RiskFlag
 from workers.services import worker_update
 
 from .scenarios import TODAY, contractor_directed_full_time
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_a_committed_change_enqueues_one_re_evaluation(django_capture_on_commit_callbacks):
@@ -43,20 +34,71 @@ def test_nothing_is_enqueued_before_commit():
     delay.assert_not_called()  # the test transaction never commits
 
 
-def test_a_change_after_the_task_started_enqueues_again():
+def test_the_change_records_its_rescan_in_its_own_transaction():
     worker, _ = contractor_directed_full_time()
+    PendingRescan.objects.all().delete()
+    worker_update(actor=make_actor(worker.client), instance=worker, role_title="Lead engineer")
+    pending = PendingRescan.objects.get(worker_id=worker.id)
+    assert pending.enqueued_at is None and pending.source == "workers.Worker"
+
+
+def test_a_change_after_the_task_started_enqueues_again(django_capture_on_commit_callbacks):
+    worker, _ = contractor_directed_full_time()
+    actor = make_actor(worker.client)
     with mock.patch.object(tasks.risk_scan_worker_task, "delay") as delay:
-        worker_changed.send(sender="test", worker_id=worker.id, source="test")
+        with django_capture_on_commit_callbacks(execute=True):
+            worker_update(actor=actor, instance=worker, role_title="Lead engineer")
         tasks.risk_scan_worker_task.run(str(worker.id))
-        worker_changed.send(sender="test", worker_id=worker.id, source="test")
+        assert not PendingRescan.objects.filter(worker_id=worker.id).exists()  # the task took it
+        with django_capture_on_commit_callbacks(execute=True):
+            worker_update(actor=actor, instance=worker, role_title="Staff engineer")
     assert delay.call_count == 2
 
 
-def test_a_broker_outage_does_not_break_the_change():
+def test_a_broker_outage_leaves_the_rescan_for_the_drain(django_capture_on_commit_callbacks):
     worker, _ = contractor_directed_full_time()
-    with mock.patch.object(tasks.risk_scan_worker_task, "delay", side_effect=ConnectionError("broker down")):
-        worker_changed.send(sender="test", worker_id=worker.id, source="test")
-    assert cache.get(tasks.rescan_debounce_key(worker.id)) is None  # the next change tries again
+    RiskFlag.objects.all().delete()
+    with (
+        mock.patch.object(tasks.risk_scan_worker_task, "delay", side_effect=ConnectionError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        worker_update(actor=make_actor(worker.client), instance=worker, role_title="Lead engineer")
+    pending = PendingRescan.objects.get(worker_id=worker.id)
+    assert pending.enqueued_at is None  # released, so the next drain takes it at once
+    assert tasks.risk_rescans_drain_task.run() == 1
+    assert not PendingRescan.objects.exists()
+    assert RiskFlag.objects.filter(worker=worker, rule_code="contractor_full_time_direction").exists()
+
+
+def test_the_drain_leaves_a_row_a_change_renewed_during_its_scan():
+    worker, _ = contractor_directed_full_time()
+    PendingRescan.objects.all().delete()
+    worker_update(actor=make_actor(worker.client), instance=worker, role_title="Lead engineer")
+
+    def scan_while_a_change_comes_in(worker_ids):
+        worker_update(actor=make_actor(worker.client), instance=worker, role_title="Staff engineer")
+
+    from risks.services.rescans import rescans_drain
+
+    assert rescans_drain(scan=scan_while_a_change_comes_in) == 1
+    assert PendingRescan.objects.filter(worker_id=worker.id).exists()  # the later change is still owed
+
+
+def test_a_task_presumed_lost_is_enqueued_again_after_the_lease(django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from risks.services.rescans import ENQUEUE_LEASE
+
+    worker, _ = contractor_directed_full_time()
+    with mock.patch.object(tasks.risk_scan_worker_task, "delay") as delay:
+        with django_capture_on_commit_callbacks(execute=True):
+            worker_update(actor=make_actor(worker.client), instance=worker, role_title="Lead engineer")
+        PendingRescan.objects.filter(worker_id=worker.id).update(
+            enqueued_at=PendingRescan.objects.get(worker_id=worker.id).enqueued_at - ENQUEUE_LEASE - dt.timedelta(1)
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            worker_update(actor=make_actor(worker.client), instance=worker, role_title="Staff engineer")
+    assert delay.call_count == 2
 
 
 def test_worker_task_scans_that_worker():
@@ -68,6 +110,7 @@ def test_worker_task_scans_that_worker():
 
 def test_full_task_is_registered_under_the_beat_name(settings):
     assert settings.CELERY_BEAT_SCHEDULE["risk-scan-nightly"]["task"] == tasks.risk_scan_full_task.name
+    assert settings.CELERY_BEAT_SCHEDULE["risk-rescans-drain"]["task"] == tasks.risk_rescans_drain_task.name
     assert settings.CELERY_BEAT_SCHEDULE["risk-digest-daily"]["task"] == tasks.risk_digest_daily_task.name
     contractor_directed_full_time()
     assert tasks.risk_scan_full_task.run()["opened"] >= 1
@@ -107,6 +150,7 @@ def test_a_bulk_change_enqueues_one_task_per_chunk_not_one_per_worker(django_cap
 
     worker, _ = contractor_directed_full_time()
     ids = [str(worker.id)] + [f"00000000-0000-0000-0000-{n:012d}" for n in range(RESCAN_CHUNK + 10)]
+    PendingRescan.objects.all().delete()
     with (
         mock.patch.object(tasks.risk_scan_workers_task, "delay") as bulk_delay,
         mock.patch.object(tasks.risk_scan_worker_task, "delay") as single_delay,
