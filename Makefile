@@ -17,7 +17,7 @@ CHROMIUM ?= /usr/bin/chromium
 ARGS ?=
 export CHROMIUM
 
-.PHONY: help install run test chromium lint format ci clean-db
+.PHONY: help install run test chromium redis-server lint format ci clean-db
 
 help:
 	@echo "make run    start web, Celery worker and beat (embedded PostgreSQL unless DATABASE_URL is set)"
@@ -37,8 +37,21 @@ install: $(STAMP)
 run: install
 	$(PY) -m outstaff.launcher run
 
-test: install chromium
+test: install chromium redis-server
 	$(PY) -m outstaff.launcher test $(ARGS)
+
+# The fault tests (faults/) start and kill a redis-server of their own; never the machine's shared one.
+redis-server:
+	@if ! command -v redis-server >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "Installing Debian's redis-server for the fault tests..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null || exit 1; \
+		fi; \
+	fi; \
+	if ! command -v redis-server >/dev/null; then \
+		echo "The fault tests need redis-server: run 'sudo apt-get install redis-server'." >&2; \
+		exit 1; \
+	fi
 
 # Browser tests drive Debian's chromium (never a downloaded browser build); they are never skipped.
 chromium:

@@ -1,6 +1,10 @@
+import sys
+
 from django.conf import settings
 from django.contrib import admin
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.template import loader
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
@@ -52,6 +56,15 @@ def handler404(request, exception=None):
 
 
 def handler500(request):
+    # An OperationalError (the database restarted, failed over or did not answer within
+    # connect_timeout) is an outage, not a bug: 503 with Retry-After. Django closes the broken
+    # connection at the end of this request (errors_occurred), so the next one reconnects.
+    if isinstance(sys.exc_info()[1], (OperationalError, InterfaceError)):
+        if request.path.startswith("/api/"):
+            return errors.api_service_unavailable(request)
+        response = HttpResponse(loader.get_template("503.html").render(), status=503)
+        response["Retry-After"] = str(errors.DATABASE_RETRY_AFTER_SECONDS)
+        return response
     if request.path.startswith("/api/"):
         return errors.api_server_error(request)
     from django.views.defaults import server_error

@@ -26,6 +26,7 @@ _TITLES = {
     415: "Unsupported media type",
     428: "Precondition required",
     429: "Too many requests",
+    503: "Service unavailable",
 }
 
 
@@ -104,3 +105,19 @@ def api_server_error(request):
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         content_type=PROBLEM_CONTENT_TYPE,
     )
+
+
+# Seconds a client is told to wait when the database is unreachable (restart, failover).
+DATABASE_RETRY_AFTER_SECONDS = 5
+
+
+def api_service_unavailable(request):
+    """The database went away mid-request (restart, failover, connect timeout): a 503 the client may
+    retry, not a 500. Whatever the request was writing was rolled back with the lost connection."""
+    response = JsonResponse(
+        problem(503, "The database is unavailable; nothing was changed. Retry shortly.", slug="database-unavailable"),
+        status=503,
+        content_type=PROBLEM_CONTENT_TYPE,
+    )
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+    return response

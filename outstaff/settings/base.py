@@ -105,7 +105,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 # Health checks keep a persistent connection that PostgreSQL dropped (a restart) from failing the
 # next request; outstaff.postgresql checks without a round trip while the connection is healthy.
 DATABASES["default"]["ENGINE"] = "outstaff.postgresql"
+# Fault tolerance (issue 10, faults/test_postgres_restart.py): without health checks, the first request
+# of each thread after a restart would answer 503 (the broken connection is closed at its end and the
+# next request reconnects): the recovery still holds, one request per thread later.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A server that does not answer fails the request within this many seconds (a 503), never hangs it.
+DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -187,7 +192,7 @@ CACHES = {
 # --- Celery -------------------------------------------------------------------------------------
 # With no REDIS_URL / CELERY_BROKER_URL the embedded filesystem broker under var/ is used, so a real
 # worker and beat still run on a laptop without Redis.
-_celery_fs_dir = VAR_DIR / "celery-broker"
+_celery_fs_dir = Path(env("CELERY_FILESYSTEM_BROKER_DIR", default=str(VAR_DIR / "celery-broker")))
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=env("REDIS_URL", default="filesystem://"))
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
