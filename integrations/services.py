@@ -3,13 +3,9 @@ exponential backoff and a delivery log, endpoint management and redelivery."""
 
 import base64
 import datetime as dt
-import ipaddress
 import json
 import secrets
-import socket
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
@@ -26,6 +22,7 @@ from accounts.actors import Actor
 from outstaff.model_update import model_update
 from workers.models import Worker
 
+from . import transport
 from .choices import DeliveryStatus, EventType, event_type_for_source
 from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
 
@@ -76,6 +73,9 @@ def _validate_url(url: str) -> None:
         raise ValidationError({"url": "Give an http:// or https:// URL."})
     if scheme != "https" and getattr(settings, "WEBHOOK_REQUIRE_HTTPS", False):
         raise ValidationError({"url": "Webhook URLs must use https:// (the payload is signed, not encrypted)."})
+    problem = transport.url_problem(url)
+    if problem:
+        raise ValidationError({"url": problem})
 
 
 def _validate_event_types(event_types: Iterable[str]) -> list[str]:
@@ -206,49 +206,11 @@ def webhook_backoff(attempts: int) -> dt.timedelta:
     return min(dt.timedelta(seconds=BACKOFF_BASE_SECONDS * 2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a hop: following it would re-send (or drop) the signed body to an
-    address nobody registered, possibly inside our network."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
-
-
-def _private_address_error(url: str) -> str:
-    """With WEBHOOK_BLOCK_PRIVATE_ADDRESSES (production), refuse hosts resolving to loopback,
-    private, link-local or reserved addresses, so an endpoint cannot probe the internal network."""
-    if not getattr(settings, "WEBHOOK_BLOCK_PRIVATE_ADDRESSES", False):
-        return ""
-    parts = urlsplit(url)
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError) as error:
-        return f"DNS: {error}"
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0])
-        if not address.is_global or address.is_multicast:
-            return f"Refused: {parts.hostname} resolves to a non-public address ({address})."
-    return ""
-
-
 def _post(*, url: str, body: bytes, headers: dict) -> tuple[int | None, str, str]:
-    """POST and return (status code, response body, error). Never raises for network trouble."""
-    refused = _private_address_error(url)
-    if refused:
-        return None, "", refused
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with _opener.open(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-            return response.status, response.read(LOG_BODY_LIMIT).decode("utf-8", "replace"), ""
-    except urllib.error.HTTPError as error:
-        text = error.read(LOG_BODY_LIMIT).decode("utf-8", "replace") if error.fp else ""
-        return error.code, text, ""
-    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as error:
-        reason = getattr(error, "reason", error)
-        return None, "", f"{type(error).__name__}: {reason}"[:LOG_BODY_LIMIT]
+    """POST and return (status code, response body, error). Never raises for network trouble. The
+    transport resolves the host once, refuses non-public addresses in production and connects to
+    the address it checked; it never follows a redirect (a redirect is an answer, not a hop)."""
+    return transport.post(url, body=body, headers=headers, timeout=REQUEST_TIMEOUT_SECONDS, read_limit=LOG_BODY_LIMIT)
 
 
 def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> WebhookDelivery:
