@@ -15,8 +15,9 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# collectstatic needs settings but no database or real secret; the dummy key never leaves this layer.
-RUN DJANGO_SECRET_KEY=build-only-dummy-key-0123456789-0123456789-0123456789 \
+# collectstatic needs settings but no database or real secret; the production settings refuse a key
+# written in the repository, so a random one is made for this step and never leaves it.
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     DJANGO_ALLOWED_HOSTS=localhost \
     python manage.py collectstatic --noinput -v 0 \
  && useradd --system --uid 10001 --home-dir /app outstaff \

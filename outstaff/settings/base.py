@@ -245,6 +245,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "providers.tasks.csv_imports_resume_task",
         "schedule": 60.0,
     },
+    # Retention (docs/security.md): failed logins 30 days, idempotent responses 7 days; settled
+    # webhook events 30 days (above).
+    "login-failures-purge-daily": {
+        "task": "accounts.tasks.login_failures_purge_task",
+        "schedule": crontab(hour=3, minute=50),
+    },
+    "idempotency-records-purge-daily": {
+        "task": "outstaff.tasks.idempotency_records_purge_task",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "providers-compliance-daily": {
         "task": "providers.tasks.compliance_daily_task",
         "schedule": crontab(hour=6, minute=30),

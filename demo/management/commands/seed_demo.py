@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Organization
 from demo import DEMO_LOGINS
@@ -21,8 +22,21 @@ class Command(BaseCommand):
             help="Seed only a database without organizations (what `make run` uses: a second run keeps "
             "the data as you left it).",
         )
+        parser.add_argument(
+            "--i-know-this-is-public",
+            action="store_true",
+            dest="public_ok",
+            help="Seed even under production settings. The demo logins and passwords are published in the "
+            "README: anyone who can reach this deployment can log in as a superuser.",
+        )
 
-    def handle(self, *args, print_logins: bool = False, if_empty: bool = False, **options):
+    def handle(self, *args, print_logins: bool = False, if_empty: bool = False, public_ok: bool = False, **options):
+        if getattr(settings, "OUTSTAFF_PRODUCTION", False) and not public_ok:
+            raise CommandError(
+                "Refusing to load demo data under production settings: it creates a superuser and other accounts "
+                "whose passwords are published in the README. For a throw-away trial that only you can reach, run "
+                "again with --i-know-this-is-public."
+            )
         if if_empty and Organization.objects.exists():
             self.stdout.write("The database already has data; leaving it as it is (run without --if-empty to refresh).")
             if print_logins:

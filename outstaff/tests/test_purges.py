@@ -1,0 +1,45 @@
+"""Scheduled purges (issue 10, point 5): each beat entry names a registered task, and each task
+deletes exactly the rows past their stated retention."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import LoginFailure
+from accounts.retention import LOGIN_FAILURE_RETENTION
+from accounts.tasks import login_failures_purge_task
+from outstaff.celery import app
+from outstaff.models import IdempotencyRecord
+from outstaff.retention import IDEMPOTENCY_RETENTION
+from outstaff.tasks import idempotency_records_purge_task
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_beat_entry_names_a_registered_task(settings):
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
+    assert settings.CELERY_BEAT_SCHEDULE["login-failures-purge-daily"]["task"] == login_failures_purge_task.name
+    assert (
+        settings.CELERY_BEAT_SCHEDULE["idempotency-records-purge-daily"]["task"] == idempotency_records_purge_task.name
+    )
+
+
+def test_failed_logins_are_purged_after_their_retention():
+    now = timezone.now()
+    old, recent = LoginFailure.objects.create(username="a"), LoginFailure.objects.create(username="b")
+    LoginFailure.objects.filter(pk=old.pk).update(attempted_at=now - LOGIN_FAILURE_RETENTION - dt.timedelta(hours=1))
+    LoginFailure.objects.filter(pk=recent.pk).update(attempted_at=now - LOGIN_FAILURE_RETENTION + dt.timedelta(hours=1))
+    assert login_failures_purge_task() == 1
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["b"]
+
+
+def test_idempotency_records_are_purged_after_their_retention():
+    now = timezone.now()
+    old = IdempotencyRecord.objects.create(owner="o", key="old", path="/api/v1/workers/", request_hash="x")
+    IdempotencyRecord.objects.create(owner="o", key="new", path="/api/v1/workers/", request_hash="y")
+    IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=now - IDEMPOTENCY_RETENTION - dt.timedelta(hours=1))
+    assert idempotency_records_purge_task() == 1
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
