@@ -87,8 +87,8 @@ def resolve(url: str) -> Target:
             reason = non_public_reason(ipaddress.ip_address(text.split("%", 1)[0]))
             if reason:
                 raise RefusedTarget(
-                    f"{host} resolves to {text}, a non-public address ({reason}). Webhooks are only delivered to public "
-                    "internet addresses, so an endpoint cannot reach into the network this service runs in."
+                    f"{host} resolves to {text}, a non-public address ({reason}). Webhooks are only delivered to "
+                    "public internet addresses, so an endpoint cannot reach into the network this service runs in."
                 )
     path = parts.path or "/"
     if parts.query:
