@@ -39,7 +39,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_database_url() -> str:
+def current_database_url() -> str:
     """DATABASE_URL of the database this test runs on (pytest-django's test_… database)."""
     from django.db import connection
 
@@ -50,7 +50,7 @@ def test_database_url() -> str:
 def child_env(**overrides: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTEST_", "CELERY_", "REDIS_"))}
     env.update(
-        DATABASE_URL=test_database_url(),
+        DATABASE_URL=current_database_url(),
         DJANGO_SETTINGS_MODULE="outstaff.settings.test",
         PYTHONUNBUFFERED="1",
         PYTHONDONTWRITEBYTECODE="1",

@@ -40,6 +40,13 @@ LOG_BODY_LIMIT = 2000
 # Events whose deliveries are all settled are kept this long for the delivery log, then purged.
 EVENT_RETENTION = dt.timedelta(days=30)
 USER_AGENT = "Outstaff-Webhooks/1.0"
+# The delivery log's text for an attempt whose POST is under way, and for one whose dispatcher died
+# during it (the receiver may or may not have got it; the webhook-id lets it de-duplicate).
+ATTEMPT_IN_FLIGHT = "In flight: the POST is being sent."
+ATTEMPT_INTERRUPTED = (
+    "Interrupted: the dispatcher stopped during this POST (killed or restarted); the receiver may or may not "
+    "have received it. Retried with the same webhook-id."
+)
 
 
 # --- signing ---------------------------------------------------------------------------------
@@ -232,20 +239,24 @@ def webhook_delivery_attempt(*, delivery: WebhookDelivery) -> WebhookDelivery:
             body=body,
         ),
     }
+    # The attempt is logged (and committed) before the POST: a dispatcher killed mid-request still
+    # leaves its row, so every POST a receiver got has an attempt in the log (issue 10: one delivery
+    # per attempt as logged); the next claim marks the row interrupted.
+    with transaction.atomic():
+        attempt = WebhookDeliveryAttempt.objects.create(
+            delivery=delivery, attempted_at=timezone.now(), error=ATTEMPT_IN_FLIGHT
+        )
+        delivery.attempts += 1
+        delivery.save(update_fields=["attempts", "updated_at"])
     started = time.monotonic()
-    attempted_at = timezone.now()
     status_code, response_body, error = _post(url=endpoint.url, body=body.encode(), headers=headers)
     duration_ms = int((time.monotonic() - started) * 1000)
     with transaction.atomic():
-        WebhookDeliveryAttempt.objects.create(
-            delivery=delivery,
-            attempted_at=attempted_at,
-            status_code=status_code,
-            response_body=response_body[:LOG_BODY_LIMIT],
-            error=error,
-            duration_ms=duration_ms,
-        )
-        delivery.attempts += 1
+        attempt.status_code = status_code
+        attempt.response_body = response_body[:LOG_BODY_LIMIT]
+        attempt.error = error
+        attempt.duration_ms = duration_ms
+        attempt.save(update_fields=["status_code", "response_body", "error", "duration_ms"])
         delivery.last_status_code = status_code
         delivery.last_error = error or ("" if status_code and 200 <= status_code < 300 else response_body[:500])
         if status_code is not None and 200 <= status_code < 300:
@@ -279,6 +290,11 @@ def webhook_deliveries_claim(*, batch_size: int = DISPATCH_BATCH) -> list[Webhoo
             # out), so two never POST it at once; if this one dies, its claims fall due again.
             lease = dt.timedelta(seconds=REQUEST_TIMEOUT_SECONDS * len(claimed) + 60)
             WebhookDelivery.objects.filter(pk__in=[d.pk for d in claimed]).update(next_attempt_at=now + lease)
+            # An attempt still "in flight" on a claimable delivery belongs to a dispatcher that died
+            # during its POST (its lease ran out): say so in the log.
+            WebhookDeliveryAttempt.objects.filter(
+                delivery_id__in=[d.pk for d in claimed], error=ATTEMPT_IN_FLIGHT
+            ).update(error=ATTEMPT_INTERRUPTED)
     if not claimed:
         return []
     return list(

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from pghistory.admin import EventModelAdmin
 
-from .models import RiskFlag, RiskScanRun
+from .models import PendingRescan, RiskFlag, RiskScanRun
 
 
 @admin.register(RiskFlag)
@@ -35,6 +35,20 @@ class RiskScanRunAdmin(admin.ModelAdmin):
 
     list_display = ["finished_at", "scope", "as_of", "workers", "opened", "still_open", "resolved", "escalated"]
     date_hierarchy = "finished_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PendingRescan)
+class PendingRescanAdmin(admin.ModelAdmin):
+    """Read-only view of the rescan outbox: workers whose re-evaluation is owed (beat drains it)."""
+
+    list_display = ["worker_id", "source", "requested_at", "enqueued_at"]
+    ordering = ["requested_at"]
 
     def has_add_permission(self, request):
         return False

@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 
@@ -283,7 +284,8 @@ def test_production_settings_hash_passwords_with_argon2(tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "outstaff.settings.production",
-        "DJANGO_SECRET_KEY": "x7" * 40,
+        # The production settings refuse a weak or repeated key (outstaff.security): a random one.
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "example.com",
     }
     code = (

@@ -4,9 +4,9 @@ deletes exactly the rows past their stated retention."""
 import datetime as dt
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.utils import timezone
 
-from accounts.models import LoginFailure
 from accounts.retention import LOGIN_FAILURE_RETENTION
 from accounts.tasks import login_failures_purge_task
 from outstaff.celery import app
@@ -29,11 +29,16 @@ def test_every_beat_entry_names_a_registered_task(settings):
 
 def test_failed_logins_are_purged_after_their_retention():
     now = timezone.now()
-    old, recent = LoginFailure.objects.create(username="a"), LoginFailure.objects.create(username="b")
-    LoginFailure.objects.filter(pk=old.pk).update(attempted_at=now - LOGIN_FAILURE_RETENTION - dt.timedelta(hours=1))
-    LoginFailure.objects.filter(pk=recent.pk).update(attempted_at=now - LOGIN_FAILURE_RETENTION + dt.timedelta(hours=1))
-    assert login_failures_purge_task() == 1
-    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["b"]
+    old = now - LOGIN_FAILURE_RETENTION - dt.timedelta(hours=1)
+    recent = now - LOGIN_FAILURE_RETENTION + dt.timedelta(hours=1)
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        for name, when in (("old", old), ("recent", recent)):
+            extra = {"get_data": "", "post_data": "", "failures_since_start": 1} if model is AccessAttempt else {}
+            row = model.objects.create(username=name, ip_address="192.0.2.1", user_agent="test", **extra)
+            model.objects.filter(pk=row.pk).update(attempt_time=when)
+    assert login_failures_purge_task() == 3
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        assert list(model.objects.values_list("username", flat=True)) == ["recent"], model
 
 
 def test_idempotency_records_are_purged_after_their_retention():
