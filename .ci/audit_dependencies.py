@@ -10,7 +10,7 @@ The environment audited is `.venv`, which `make install` built from requirements
 requirements.txt) exactly: the pins and everything they pulled in."""
 
 import json
-import subprocess
+import subprocess  # nosec B404 - runs pip-audit with our interpreter and fixed arguments
 import sys
 import urllib.error
 import urllib.request

@@ -125,9 +125,9 @@ def totp_device_confirm(*, user: User, token: str) -> TOTPDevice:
     """Confirm the pending enrolment with a code from the app; the new device replaces older ones."""
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-id").first()
     if device is None:
-        raise ValidationError({"token": "Start the set-up again: there is no pending authenticator."})
+        raise ValidationError({"token": "Start the set-up again: there is no pending authenticator."})  # nosec B105
     if not device.verify_token(token.strip()):
-        raise ValidationError({"token": "That code is not valid. Enter the 6 digits your app shows now."})
+        raise ValidationError({"token": "That code is not valid. Enter the 6 digits your app shows now."})  # nosec B105
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])

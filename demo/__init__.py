@@ -4,7 +4,8 @@
 touching the database. Every demo user shares `DEMO_PASSWORD`.
 """
 
-DEMO_PASSWORD = "outstaff-demo"
+# Published on purpose (README); seed_demo refuses production settings without --i-know-this-is-public.
+DEMO_PASSWORD = "outstaff-demo"  # nosec B105 - the published demo password, see above
 
 DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("admin@outstaff.example", DEMO_PASSWORD, "Django superuser (admin site at /admin/)"),

@@ -26,7 +26,7 @@ from . import transport
 from .choices import DeliveryStatus, EventType, event_type_for_source
 from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # nosec B105 - the Standard Webhooks secret prefix, not a secret
 SECRET_BYTES = 32
 # How long a rotated-out secret keeps signing next to the new one.
 SECRET_ROTATION_OVERLAP = dt.timedelta(hours=24)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-import subprocess
+import subprocess  # nosec B404 - the dev launcher starts this project's own commands
 import sys
 import threading
 import time
@@ -67,7 +67,7 @@ def run() -> int:
             if stop.requested:
                 return 0
             _say("manage.py " + " ".join(step))
-            code = subprocess.call([sys.executable, "manage.py", *step], cwd=BASE_DIR)
+            code = subprocess.call([sys.executable, "manage.py", *step], cwd=BASE_DIR)  # nosec B603 - fixed argv
             if code != 0:
                 if stop.requested:
                     return 0
@@ -81,7 +81,7 @@ def run() -> int:
         children.start("worker", [*celery, "worker", "-l", "info", "--concurrency", "2"], stop_group=False)
         children.start("beat", [*celery, "beat", "-l", "info", "-s", schedule], stop_group=False)
 
-        url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"
+        url = f"http://{'127.0.0.1' if host in {'0.0.0.0', '::'} else host}:{port}"  # nosec B104 - a comparison, not a bind
         if _wait_until_serving(f"{url}/healthz", children, stop):
             _print_banner(url, embedded_database=database is not None)
         return children.wait(stop)
@@ -125,7 +125,7 @@ def _wait_until_serving(url: str, children: ChildProcesses, stop: StopRequest) -
     deadline = time.monotonic() + WEB_READY_TIMEOUT_SECONDS
     while time.monotonic() < deadline and not stop.requested and children.all_running():
         try:
-            with urllib.request.urlopen(url, timeout=2) as response:
+            with urllib.request.urlopen(url, timeout=2) as response:  # nosec B310 - our own http:// healthz URL
                 if response.status == 200:
                     return True
         except (urllib.error.URLError, OSError):
@@ -156,7 +156,7 @@ def test(pytest_args: list[str]) -> int:
         # A fresh test database every run unless the caller asks to reuse it (faster local loops).
         args = list(pytest_args) if "--reuse-db" in pytest_args else ["--create-db", *pytest_args]
         _say("pytest " + " ".join(args))
-        process = subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR)
+        process = subprocess.Popen([sys.executable, "-m", "pytest", *args], cwd=BASE_DIR)  # nosec B603 - our pytest
         while True:
             try:
                 return process.wait()
@@ -238,7 +238,7 @@ class ChildProcesses:
     def start(self, name: str, command: list[str], *, stop_group: bool = True) -> None:
         """Starts `command`; `stop_group` sends the stop signal to its whole process group (needed for
         runserver, whose autoreloader parent does not pass SIGTERM on to the serving child)."""
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # nosec B603 - the launcher's own web/worker/beat commands
             command,
             cwd=BASE_DIR,
             stdout=subprocess.PIPE,
