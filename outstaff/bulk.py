@@ -205,11 +205,11 @@ def bulk_update_by_id(model, objects: list, fields: list[str], *, batch_size: in
             for obj in batch:
                 params.append(pk.get_db_prep_value(obj.pk, connection))
                 params.extend(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns)
-            cursor.execute(
-                f"UPDATE {table} AS t SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) "
-                f"AS v({names}) WHERE t.{pk_column} = v.{pk_column}::{pk.db_type(connection)}",
-                params,
-            )
+            # Identifiers come from the model's metadata and are quoted; every value is a parameter.
+            values = ", ".join([row_sql] * len(batch))
+            sql = f"UPDATE {table} AS t SET {assignments} FROM (VALUES {values}) "  # nosec B608 - see above
+            sql += f"AS v({names}) WHERE t.{pk_column} = v.{pk_column}::{pk.db_type(connection)}"
+            cursor.execute(sql, params)
 
 
 def _write(spec: BulkSpec, items: list[BulkItem], now) -> None:

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('risks', '0004_scan_runs'),
+        ('risks', '0005_tombstone_trigger'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0004_audit_history'),
+        ('providers', '0005_tombstone_trigger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
