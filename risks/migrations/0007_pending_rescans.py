@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('risks', '0005_tombstone_trigger'),
+        ('risks', '0006_flag_severity_rank_and_list_indexes'),
     ]
 
     operations = [

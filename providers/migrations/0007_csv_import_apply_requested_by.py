@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0005_tombstone_trigger'),
+        ('providers', '0006_payroll_entry_provider_created_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
