@@ -16,7 +16,7 @@ from accounts.models import User
 from outstaff.bulk import BulkSpec, bulk_upsert
 from outstaff.etags import etag_for
 from outstaff.model_update import model_save_changed, model_set, model_update
-from outstaff.signals import send_worker_changed_on_commit, send_workers_changed_on_commit
+from outstaff.signals import ResourceChange, send_worker_changed_on_commit, send_workers_changed_on_commit
 from screening.selectors import worker_passes_gate, workers_passing_gate
 from workers.choices import WorkerStatus
 from workers.models import Worker
@@ -197,8 +197,9 @@ def _validate_assignment(actor: Actor, assignment: Assignment, *, team_changed: 
             raise ValidationError(_overlap_error(actor, assignment, clash))
 
 
-def _save(assignment: Assignment, changed: list[str] | None = None) -> Assignment:
-    """Save (only the `changed` fields, when given), turning a constraint the database enforces (a
+def _save(assignment: Assignment, changed: list[str] | None = None, *, announce: list[str] | None = None) -> Assignment:
+    """Save (only the `changed` fields, when given; `announce` names the fields a full save
+    changed, for the webhook event), turning a constraint the database enforces (a
     concurrent change slipped past the checks above) into a clear validation error instead of a
     500."""
     try:
@@ -223,7 +224,11 @@ def _save(assignment: Assignment, changed: list[str] | None = None) -> Assignmen
                 {"external_id": f"Another assignment already uses the external id {assignment.external_id!r}."}
             ) from error
         raise
-    send_worker_changed_on_commit(worker_id=assignment.worker_id, source="assignments.Assignment")
+    creating = changed is None and announce is None
+    change = ResourceChange.of(
+        assignment, "created" if creating else "updated", changed if changed is not None else (announce or ())
+    )
+    send_worker_changed_on_commit(worker_id=assignment.worker_id, source="assignments.Assignment", changes=[change])
     return assignment
 
 
@@ -319,7 +324,7 @@ def assignment_end(*, actor: Actor, assignment: Assignment, ends_on: dt.date | N
         else _status_for(starts_on=assignment.starts_on, ends_on=ends_on, today=today)
     )
     _validate_assignment(actor, assignment)
-    return _save(assignment)
+    return _save(assignment, announce=["ends_on", "status"])
 
 
 @transaction.atomic
@@ -331,7 +336,7 @@ def assignment_cancel(*, actor: Actor, assignment: Assignment) -> Assignment:
     if assignment.status == AssignmentStatus.CANCELLED:
         return assignment
     assignment.status = AssignmentStatus.CANCELLED
-    return _save(assignment)
+    return _save(assignment, announce=["status"])
 
 
 @transaction.atomic
@@ -547,6 +552,8 @@ class _AssignmentBulkSpec(BulkSpec):
         send_workers_changed_on_commit(
             worker_ids=[a.worker_id for a in created] + [i.instance.worker_id for i in updated],
             source="assignments.Assignment",
+            changes=[ResourceChange.of(a, "created") for a in created]
+            + [ResourceChange.of(i.instance, "updated", i.changes) for i in updated],
         )
 
 

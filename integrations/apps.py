@@ -6,8 +6,9 @@ class IntegrationsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from outstaff.signals import worker_change_recorded
+        from outstaff.signals import resource_change_recorded, worker_change_recorded
 
-        from .receivers import record_webhook_events
+        from .receivers import record_resource_events, record_webhook_events
 
         worker_change_recorded.connect(record_webhook_events, dispatch_uid="integrations.record_webhook_events")
+        resource_change_recorded.connect(record_resource_events, dispatch_uid="integrations.record_resource_events")

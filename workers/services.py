@@ -15,7 +15,7 @@ from accounts.models import Organization
 from outstaff.bulk import BulkSpec, bulk_upsert
 from outstaff.etags import etag_for
 from outstaff.model_update import model_update
-from outstaff.signals import send_worker_changed_on_commit, send_workers_changed_on_commit
+from outstaff.signals import ResourceChange, send_worker_changed_on_commit, send_workers_changed_on_commit
 from providers.models import Provider
 
 from .choices import CHECKIN_DAY_OFFSETS, CheckInKind, WorkerStatus
@@ -101,7 +101,9 @@ def worker_create(
     worker.full_clean()
     worker.save()
     check_ins_schedule(worker=worker)
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    send_worker_changed_on_commit(
+        worker_id=worker.id, source="workers.Worker", changes=[ResourceChange.of(worker, "created")]
+    )
     return worker
 
 
@@ -115,7 +117,9 @@ def worker_update(*, actor: Actor, instance: Worker, **data) -> Worker:
     worker, changed = model_update(instance=worker, fields=EDITABLE_FIELDS, data=data, validate=_check_subdivision)
     if changed:
         check_ins_schedule(worker=worker)
-        send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+        send_worker_changed_on_commit(
+            worker_id=worker.id, source="workers.Worker", changes=[ResourceChange.of(worker, "updated", changed)]
+        )
     return worker
 
 
@@ -132,7 +136,12 @@ def worker_offboard(*, actor: Actor, worker: Worker, exit_date: date, exit_reaso
     worker.exit_notes = exit_notes
     worker.full_clean()
     worker.save()
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    changed = ["status", "exit_date", "exit_reason", "exit_notes"]
+    send_worker_changed_on_commit(
+        worker_id=worker.id,
+        source="workers.Worker",
+        changes=[ResourceChange.of(worker, "updated", changed, event="worker.offboarded")],
+    )
     return worker
 
 
@@ -150,7 +159,10 @@ def worker_reinstate(*, actor: Actor, worker: Worker) -> Worker:
     worker.exit_notes = ""
     worker.full_clean()
     worker.save()
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    changed = ["status", "exit_date", "exit_reason", "exit_notes"]
+    send_worker_changed_on_commit(
+        worker_id=worker.id, source="workers.Worker", changes=[ResourceChange.of(worker, "updated", changed)]
+    )
     return worker
 
 
@@ -174,7 +186,10 @@ def worker_gate_override(*, actor: Actor, worker: Worker, reason: str) -> Worker
     _record_gate_override(actor=actor, worker=worker, reason=reason)
     worker.full_clean()
     worker.save()
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    changed = ["gate_override_reason", "gate_override_by", "gate_override_at"]
+    send_worker_changed_on_commit(
+        worker_id=worker.id, source="workers.Worker", changes=[ResourceChange.of(worker, "updated", changed)]
+    )
     return worker
 
 
@@ -195,13 +210,18 @@ def worker_activate(*, actor: Actor, worker: Worker, override_reason: str = "") 
                 }
             )
         _record_gate_override(actor=actor, worker=worker, reason=override_reason)
+    changed = ["status"] + (["start_date"] if worker.start_date is None else [])
     worker.status = WorkerStatus.ACTIVE
     if worker.start_date is None:
         worker.start_date = timezone.localdate()
     worker.full_clean()
     worker.save()
     check_ins_schedule(worker=worker)
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    send_worker_changed_on_commit(
+        worker_id=worker.id,
+        source="workers.Worker",
+        changes=[ResourceChange.of(worker, "updated", changed, event="worker.activated")],
+    )
     return worker
 
 
@@ -263,7 +283,12 @@ def check_in_record(
         check_in.manager = actor.user
     check_in.full_clean()
     check_in.save()
-    send_worker_changed_on_commit(worker_id=check_in.worker_id, source="workers.CheckIn")
+    changed = ["done_on", "engagement", "role_clarity", "manager_relationship", "notes", "manager"]
+    send_worker_changed_on_commit(
+        worker_id=check_in.worker_id,
+        source="workers.CheckIn",
+        changes=[ResourceChange.of(check_in, "updated", changed)],
+    )
     return check_in
 
 
@@ -275,7 +300,9 @@ def check_in_create(*, actor: Actor, worker: Worker, due_on: date, notes: str = 
     check_in = CheckIn(worker=worker, kind=CheckInKind.AD_HOC, due_on=due_on, notes=notes)
     check_in.full_clean()
     check_in.save()
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.CheckIn")
+    send_worker_changed_on_commit(
+        worker_id=worker.id, source="workers.CheckIn", changes=[ResourceChange.of(check_in, "created")]
+    )
     return check_in
 
 
@@ -391,7 +418,10 @@ class _WorkerBulkSpec(BulkSpec):
         moved = [item.instance for item in updated if "start_date" in item.changes]
         check_ins_schedule_many(workers=[*created, *moved])
         send_workers_changed_on_commit(
-            worker_ids=[w.pk for w in created] + [item.instance.pk for item in updated], source="workers.Worker"
+            worker_ids=[w.pk for w in created] + [item.instance.pk for item in updated],
+            source="workers.Worker",
+            changes=[ResourceChange.of(w, "created") for w in created]
+            + [ResourceChange.of(item.instance, "updated", item.changes) for item in updated],
         )
 
 

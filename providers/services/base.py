@@ -7,7 +7,7 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.actors import Actor
-from outstaff.signals import send_worker_changed_on_commit, send_workers_changed_on_commit
+from outstaff.signals import ResourceChange, send_worker_changed_on_commit, send_workers_changed_on_commit
 
 from .. import bulk
 from ..models import Provider
@@ -43,13 +43,28 @@ def _check_version(instance, expected_updated_at) -> None:
         )
 
 
-def notify_workers_changed(worker_ids, source: str) -> None:
-    """One announcement for the whole change: a 10,000-row import must not become 10,000 tasks."""
+def notify_workers_changed(worker_ids, source: str, changes=()) -> None:
+    """One announcement for the whole change: a 10,000-row import must not become 10,000 tasks.
+    `changes` (ResourceChange) say which rows changed how, for the webhook events."""
     ids = {uuid.UUID(str(w)) for w in worker_ids if w}
     if len(ids) == 1:
-        send_worker_changed_on_commit(worker_id=ids.pop(), source=source)
+        send_worker_changed_on_commit(worker_id=ids.pop(), source=source, changes=changes)
     else:
-        send_workers_changed_on_commit(worker_ids=ids, source=source)
+        send_workers_changed_on_commit(worker_ids=ids, source=source, changes=changes)
+
+
+def plan_changes(plan, source: str) -> list[ResourceChange]:
+    """The ResourceChanges of an applied bulk plan (its created and updated rows)."""
+    return [
+        ResourceChange(
+            source=source,
+            object_id=str(result.target_id),
+            change="created" if result.action == "create" else "updated",
+            changed_fields=tuple(result.changes or ()),
+        )
+        for result in plan.results
+        if result.action in ("create", "update") and result.target_id
+    ]
 
 
 def _check_bulk_size(items: list) -> None:

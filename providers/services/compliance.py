@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from outstaff.model_update import model_save_changed, model_set
+from outstaff.signals import ResourceChange
 
 from .. import bulk
 from ..choices import ComplianceStatus
@@ -20,6 +21,7 @@ from .base import (
     _own,
     _provider_of,
     notify_workers_changed,
+    plan_changes,
 )
 
 COMPLIANCE_FIELDS = ("status", "expires_on", "evidence_reference", "notes", "external_id")
@@ -53,7 +55,7 @@ def compliance_item_create(*, actor: Actor, worker, kind: str, **data) -> Compli
     _compliance_values(item, data, actor)
     item.full_clean()
     item.save()
-    notify_workers_changed([item.worker_id], "providers.ComplianceItem")
+    notify_workers_changed([item.worker_id], "providers.ComplianceItem", changes=[ResourceChange.of(item, "created")])
     return item
 
 
@@ -68,7 +70,9 @@ def compliance_item_update(
     data.pop("worker", None)
     item, changed = model_save_changed(instance=item, changed=_compliance_values(item, data, actor))
     if changed:
-        notify_workers_changed([item.worker_id], "providers.ComplianceItem")
+        notify_workers_changed(
+            [item.worker_id], "providers.ComplianceItem", changes=[ResourceChange.of(item, "updated", changed)]
+        )
     return item
 
 
@@ -86,7 +90,9 @@ def compliance_items_upsert(*, actor: Actor, items: list[dict], atomic: bool = F
         return _bulk_results(plan), False
     bulk.apply_plan(plan, ComplianceItem)
     notify_workers_changed(
-        [r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.ComplianceItem"
+        [r.worker_id for r in plan.results if r.action in ("create", "update")],
+        "providers.ComplianceItem",
+        changes=plan_changes(plan, "providers.ComplianceItem"),
     )
     return _bulk_results(plan), True
 

@@ -15,6 +15,7 @@ from accounts.actors import Actor
 from outstaff.bulk import BulkSpec, bulk_upsert
 from outstaff.etags import etag_for
 from outstaff.model_update import model_set, model_update
+from outstaff.signals import ResourceChange
 
 from ..models import EmploymentContract, LegalEntity, Provider
 from ..selectors import worker_model
@@ -58,7 +59,7 @@ def employment_contract_record(*, provider: Provider, **data) -> EmploymentContr
     _validate_contract(contract)
     contract.full_clean()
     contract.save()
-    notify_workers_changed([contract.worker_id], SOURCE)
+    notify_workers_changed([contract.worker_id], SOURCE, changes=[ResourceChange.of(contract, "created")])
     return contract
 
 
@@ -74,7 +75,11 @@ def contract_update(*, actor: Actor, instance: EmploymentContract, **data) -> Em
     old_worker = contract.worker_id
     contract, changed = model_update(instance=contract, fields=CONTRACT_FIELDS, data=data, validate=_validate_contract)
     if changed:
-        notify_workers_changed({old_worker, contract.worker_id}, SOURCE)
+        notify_workers_changed(
+            {old_worker, contract.worker_id},
+            SOURCE,
+            changes=[ResourceChange.of(contract, "updated", changed)],
+        )
     return contract
 
 
@@ -162,7 +167,12 @@ class _ContractBulkSpec(BulkSpec):
         _validate_contract(instance)
 
     def after_write(self, created, updated):
-        notify_workers_changed([c.worker_id for c in created] + [i.instance.worker_id for i in updated], SOURCE)
+        notify_workers_changed(
+            [c.worker_id for c in created] + [i.instance.worker_id for i in updated],
+            SOURCE,
+            changes=[ResourceChange.of(c, "created") for c in created]
+            + [ResourceChange.of(i.instance, "updated", i.changes) for i in updated],
+        )
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from outstaff.model_update import model_save_changed, model_set
+from outstaff.signals import ResourceChange
 
 from .. import bulk
 from ..choices import PayrollEntryStatus
@@ -23,6 +24,7 @@ from .base import (
     _own,
     _provider_of,
     notify_workers_changed,
+    plan_changes,
 )
 from .payroll_runs import payroll_runs_refresh_status
 
@@ -67,7 +69,7 @@ def payroll_entry_create(
     entry.full_clean()
     entry.save()
     payroll_runs_refresh_status(run_ids=[run.id])
-    notify_workers_changed([entry.worker_id], "providers.PayrollEntry")
+    notify_workers_changed([entry.worker_id], "providers.PayrollEntry", changes=[ResourceChange.of(entry, "created")])
     return entry
 
 
@@ -98,7 +100,9 @@ def payroll_entry_update(
     entry, changed = model_save_changed(instance=entry, changed=changed)
     if changed:
         payroll_runs_refresh_status(run_ids=[entry.run_id])
-        notify_workers_changed([entry.worker_id], "providers.PayrollEntry")
+        notify_workers_changed(
+            [entry.worker_id], "providers.PayrollEntry", changes=[ResourceChange.of(entry, "updated", changed)]
+        )
     return entry
 
 
@@ -149,7 +153,11 @@ def payroll_entries_set_status(
             changed.append(entry)
     PayrollEntry.objects.bulk_update(changed, [*STATUS_FIELDS, "updated_at"], batch_size=1000)
     payroll_runs_refresh_status(run_ids={e.run_id for e in entries})
-    notify_workers_changed([e.worker_id for e in changed], "providers.PayrollEntry")
+    notify_workers_changed(
+        [e.worker_id for e in changed],
+        "providers.PayrollEntry",
+        changes=[ResourceChange.of(e, "updated", STATUS_FIELDS) for e in changed],
+    )
     return len(changed)
 
 
@@ -168,6 +176,8 @@ def payroll_entries_upsert(*, actor: Actor, items: list[dict], atomic: bool = Fa
     bulk.apply_plan(plan, PayrollEntry)
     payroll_runs_refresh_status(run_ids={e.run_id for e in plan.creates + plan.updates})
     notify_workers_changed(
-        [r.worker_id for r in plan.results if r.action in ("create", "update")], "providers.PayrollEntry"
+        [r.worker_id for r in plan.results if r.action in ("create", "update")],
+        "providers.PayrollEntry",
+        changes=plan_changes(plan, "providers.PayrollEntry"),
     )
     return _bulk_results(plan), True

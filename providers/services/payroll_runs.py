@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from outstaff.model_update import model_update
+from outstaff.signals import ResourceChange
 
 from ..choices import PayrollEntryStatus, PayrollRunStatus
 from ..models import PayrollEntry, PayrollRun
@@ -50,7 +51,11 @@ def payroll_run_create(
     )
     entries = [PayrollEntry(run=run, provider=provider, worker_id=worker_id) for worker_id in workers]
     PayrollEntry.objects.bulk_create(entries, batch_size=1000)
-    notify_workers_changed([e.worker_id for e in entries], "providers.PayrollEntry")
+    notify_workers_changed(
+        [e.worker_id for e in entries],
+        "providers.PayrollEntry",
+        changes=[ResourceChange.of(e, "created") for e in entries],
+    )
     return run
 
 

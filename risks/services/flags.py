@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.choices import Scope
+from outstaff.signals import ResourceChange, record_resource_changes
 from risks.choices import FlagStatus
 from risks.models import RiskFlag
 from risks.selectors import risk_scan_last_full_started_at
@@ -66,6 +67,9 @@ def _transition(*, actor: Actor, flag: RiskFlag, to: str, reason: str) -> RiskFl
         context["api_key"] = actor.api_key.prefix
     with pghistory.context(**context):
         locked.save()
+    event = {FlagStatus.RESOLVED: "risk_flag.resolved", FlagStatus.DISMISSED: "risk_flag.dismissed"}.get(to, "")
+    fields = ["status", "status_reason", "status_changed_by", "status_changed_at"]
+    record_resource_changes(changes=[ResourceChange.of(locked, "updated", fields, event=event)])
     return locked
 
 

@@ -17,6 +17,7 @@ from django.db.models import Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from outstaff.signals import ResourceChange, record_resource_changes
 from risks.choices import FlagStatus
 from risks.models import RiskFlag, RiskScanRun
 from risks.rules import RULES, SEVERITY_RANK, Finding, evaluate_rules
@@ -202,6 +203,7 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
         for flag in RiskFlag.objects.select_for_update().filter(worker_id__in=ids).exclude(status=FlagStatus.RESOLVED)
     }
     to_create, to_update, to_resolve = [], [], []
+    lifecycle: list[tuple[RiskFlag, str, list[str]]] = []  # (flag, event, changed fields) for the outbox
     for key, finding in wanted.items():
         worker_id = key[0]
         evidence, digest = finding.evidence, finding.evidence_hash
@@ -235,6 +237,7 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
             if escalated:
                 flag.escalated_at = now
                 report.escalated.append(_change(finding, names[worker_id], worker_id=worker_id))
+                lifecycle.append((flag, "risk_flag.escalated", ["severity", "evidence", "escalated_at"]))
             if flag.status == FlagStatus.DISMISSED or (flag.status == FlagStatus.ACKNOWLEDGED and escalated):
                 previous = flag.get_status_display().lower()
                 flag.status = FlagStatus.OPEN
@@ -245,6 +248,7 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
                 flag.status_changed_via = SCAN_ACTOR
                 flag.status_changed_at = now
                 report.reopened.append(_change(finding, names[worker_id], worker_id=worker_id))
+                lifecycle.append((flag, "risk_flag.opened", ["status", "status_reason", "evidence"]))
             flag.evidence_hash = digest
             changed = True
         for attribute, value in (
@@ -283,6 +287,7 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
             flag.last_seen_at = previous_scan
         to_resolve.append(flag)
         report.resolved.append(_change(flag, names.get(flag.worker_id, "")))
+        lifecycle.append((flag, "risk_flag.resolved", ["status", "status_reason", "resolved_at"]))
 
     status_fields = ["status", "status_reason", "status_changed_by", "status_changed_via", "status_changed_at"]
     if to_resolve:
@@ -305,4 +310,9 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
         )
     if to_create:
         RiskFlag.objects.bulk_create(to_create)
+    # Webhook events in the scan's transaction (no worker re-evaluation: the scan is that).
+    record_resource_changes(
+        changes=[ResourceChange.of(flag, "created", event="risk_flag.opened") for flag in to_create]
+        + [ResourceChange.of(flag, "updated", fields, event=event) for flag, event, fields in lifecycle]
+    )
     report.workers += len(rows)

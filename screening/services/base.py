@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.actors import Actor
-from outstaff.signals import send_worker_changed_on_commit
+from outstaff.signals import ResourceChange, record_resource_changes, send_worker_changed_on_commit
 
 from ..choices import (
     ScreeningStatus,
@@ -25,6 +25,13 @@ def _require_in_progress(screening: Screening) -> None:
         raise ValidationError(f"This screening is already {screening.get_status_display().lower()}; it cannot change.")
 
 
-def _notify(screening: Screening) -> None:
+def _notify(screening: Screening, *, changed_fields=(), event: str = "") -> None:
+    """Re-evaluate the worker (if the candidate is one) and tell the outbox; `event` names a
+    lifecycle event such as "screening.decided"."""
+    changes = [ResourceChange.of(screening, "updated", changed_fields, event=event)]
     if screening.candidate.worker_id:
-        send_worker_changed_on_commit(worker_id=screening.candidate.worker_id, source="screening.Screening")
+        send_worker_changed_on_commit(
+            worker_id=screening.candidate.worker_id, source="screening.Screening", changes=changes
+        )
+    else:
+        record_resource_changes(changes=changes)

@@ -116,7 +116,7 @@ def screening_hire(
         )
     screening.full_clean()
     screening.save()
-    _notify(screening)
+    _notify(screening, changed_fields=["provider", "checklist_override_reason"])
     return worker
 
 

@@ -174,7 +174,8 @@ def screening_decide(
     screening.full_clean()
     screening.save()
     screening_scores_refresh(screening=screening)
-    _notify(screening)
+    decided = ["status", "stage", "decided_by", "decided_at", "decision_notes", "override_reason"]
+    _notify(screening, changed_fields=decided, event="screening.decided")
     return screening
 
 
