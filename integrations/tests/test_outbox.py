@@ -26,7 +26,9 @@ def test_a_service_change_writes_the_event_inside_its_own_transaction(tenants, e
     assert event.organization_id == tenants["client_a"].id
     assert event.type == EventType.WORKER_CHANGED
     assert event.payload["type"] == "worker.changed"
-    assert event.payload["data"] == {"worker_id": str(tenants["mine"].id), "source": "workers.Worker"}
+    data = event.payload["data"]
+    assert (data["resource_type"], data["id"], data["change"]) == ("workers", str(tenants["mine"].id), "updated")
+    assert data["changed_fields"] == ["role_title"] and data["object"]["role_title"] == "Staff engineer"
     assert set(event.payload) == {"type", "timestamp", "data"}
     delivery = WebhookDelivery.objects.get()
     assert delivery.endpoint == endpoint and delivery.status == DeliveryStatus.PENDING

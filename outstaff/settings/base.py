@@ -307,6 +307,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every webhook event and its payload, one component schema per event (docs/webhooks.md).
+    "WEBHOOKS": "integrations.api.webhook_schema.WEBHOOKS",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.webhook_schema.webhooks_for_oas_version",
+    ],
     # Several models have a `status` (and the CEFR skills share one scale): name each choice set once.
     "ENUM_NAME_OVERRIDES": {
         "WorkerStatusEnum": "workers.choices.WorkerStatus",
