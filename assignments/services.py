@@ -349,11 +349,15 @@ def assignment_statuses_refresh(*, today: dt.date | None = None) -> dict[str, in
     live = Assignment.objects.exclude(status__in=[AssignmentStatus.CANCELLED, AssignmentStatus.ENDED])
     to_end = live.filter(ends_on__lt=today)
     to_start = live.filter(status=AssignmentStatus.PLANNED, starts_on__lte=today).exclude(ends_on__lt=today)
-    worker_ids = set(to_end.values_list("worker_id", flat=True)) | set(to_start.values_list("worker_id", flat=True))
+    moving = list(to_end.values_list("pk", "worker_id")) + list(to_start.values_list("pk", "worker_id"))
     ended = to_end.update(status=AssignmentStatus.ENDED, updated_at=now)
     started = to_start.update(status=AssignmentStatus.ACTIVE, updated_at=now)
-    for worker_id in worker_ids:
-        send_worker_changed_on_commit(worker_id=worker_id, source="assignments.Assignment")
+    changes_by_worker: dict = {}
+    for pk, worker_id in moving:
+        change = ResourceChange("assignments.Assignment", str(pk), "updated", ("status",))
+        changes_by_worker.setdefault(worker_id, []).append(change)
+    for worker_id, changes in changes_by_worker.items():
+        send_worker_changed_on_commit(worker_id=worker_id, source="assignments.Assignment", changes=changes)
     return {"started": started, "ended": ended}
 
 

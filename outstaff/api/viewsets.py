@@ -240,7 +240,9 @@ class ServiceViewSet(BaseServiceViewSet):
         instance = type(self).create_service(actor=self.actor, **serializer.validated_data)
         return self.respond(instance, status_code=status.HTTP_201_CREATED)
 
-    def _create_idempotent(self, request, key: str):
+    def _create_idempotent(self, request, key: str, produce=None):
+        """Answer a POST once per key: `produce(request)` (default: the create) runs the first
+        time, its response is stored and replayed to a retry with the same key and body."""
         fingerprint = hashlib.sha256(request.body or b"").hexdigest()
         owner = str(self.actor.organization.id)
         with transaction.atomic():
@@ -254,7 +256,7 @@ class ServiceViewSet(BaseServiceViewSet):
                     response = Response(record.response_body, status=record.response_status)
                     response["Idempotent-Replayed"] = "true"
                     return response
-            response = self._create(request)
+            response = (produce or self._create)(request)
             record.response_status = response.status_code
             record.response_body = json.loads(JSONRenderer().render(response.data))
             record.save(update_fields=["response_status", "response_body"])

@@ -113,5 +113,9 @@ def compliance_items_expire(*, today: dt.date | None = None) -> int:
     ComplianceItem.objects.filter(pk__in=[pk for pk, _ in items]).update(
         status=ComplianceStatus.EXPIRED, updated_at=timezone.now()
     )
-    notify_workers_changed([worker_id for _, worker_id in items], "providers.ComplianceItem")
+    notify_workers_changed(
+        [worker_id for _, worker_id in items],
+        "providers.ComplianceItem",
+        changes=[ResourceChange("providers.ComplianceItem", str(pk), "updated", ("status",)) for pk, _ in items],
+    )
     return len(items)
