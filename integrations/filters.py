@@ -1,6 +1,6 @@
 import django_filters
 
-from outstaff.filters import BaseFilterSet
+from outstaff.filters import BaseFilterSet, IsoDateTimeFilter
 from outstaff.models import Tombstone
 
 from .choices import TOMBSTONE_RESOURCES, DeliveryStatus, EventType
@@ -30,9 +30,7 @@ class WebhookDeliveryFilterSet(BaseFilterSet):
 class TombstoneFilterSet(django_filters.FilterSet):
     """`GET /api/v1/deletions/`: what was deleted since a sync, optionally of one resource type."""
 
-    updated_since = django_filters.IsoDateTimeFilter(
-        field_name="deleted_at", lookup_expr="gte", label="Deleted since (ISO 8601)"
-    )
+    updated_since = IsoDateTimeFilter(field_name="deleted_at", lookup_expr="gte", label="Deleted since (ISO 8601)")
     resource_type = django_filters.ChoiceFilter(choices=[(name, name) for name in TOMBSTONE_RESOURCES])
 
     class Meta:

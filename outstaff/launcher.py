@@ -2,6 +2,7 @@
 
     python -m outstaff.launcher run            web + Celery worker + beat on a migrated, seeded database
     python -m outstaff.launcher test [ARGS]    pytest (whole suite unless ARGS name a subset)
+    python -m outstaff.launcher fuzz           .ci/fuzz: schemathesis against a live server (CI)
 
 With no DATABASE_URL both start an embedded PostgreSQL under var/ (var/pgdata for `run`, kept between
 runs; var/pgdata-test for `test`, disposable) and stop it on exit. With no REDIS_URL or
@@ -42,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
         return run()
     if command == "test":
         return test(rest)
+    if command == "fuzz":
+        return fuzz()
     print(f"unknown command {command!r}; expected 'run' or 'test'", file=sys.stderr)
     return 2
 
@@ -163,6 +166,19 @@ def test(pytest_args: list[str]) -> int:
             except KeyboardInterrupt:
                 # Ctrl-C reached pytest too (same process group); let it report and exit.
                 continue
+    finally:
+        if database is not None:
+            database.stop()
+
+
+def fuzz() -> int:
+    """Runs `.ci/fuzz` (it makes its own `<database>_fuzz` database) on DATABASE_URL's server, or on
+    a throwaway embedded PostgreSQL."""
+    VAR_DIR.mkdir(exist_ok=True)
+    database = None
+    try:
+        database = _database_for("pgdata-fuzz", throwaway=True)
+        return subprocess.call(["bash", str(BASE_DIR / ".ci" / "fuzz")], cwd=BASE_DIR)
     finally:
         if database is not None:
             database.stop()

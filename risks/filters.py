@@ -4,6 +4,7 @@ from outstaff.filters import BaseFilterSet
 
 from .choices import FlagStatus, RiskCategory, Severity
 from .models import RiskFlag
+from .rules import RULES
 
 
 class RiskFlagFilterSet(BaseFilterSet):
@@ -12,7 +13,8 @@ class RiskFlagFilterSet(BaseFilterSet):
     category = django_filters.ChoiceFilter(choices=RiskCategory.choices)
     severity = django_filters.MultipleChoiceFilter(choices=Severity.choices)
     status = django_filters.MultipleChoiceFilter(choices=FlagStatus.choices)
-    rule_code = django_filters.CharFilter()
+    # Every rule's code, so the filter (and the OpenAPI schema) lists them.
+    rule_code = django_filters.ChoiceFilter(choices=sorted((code, rule.title) for code, rule in RULES.items()))
     worker = django_filters.UUIDFilter(field_name="worker_id")
     client = django_filters.UUIDFilter(field_name="client_id")
     provider = django_filters.UUIDFilter(field_name="provider_id")

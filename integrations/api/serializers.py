@@ -55,7 +55,7 @@ class WebhookDeliveryAttemptSerializer(serializers.ModelSerializer):
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     event_id = serializers.UUIDField(source="event.id", read_only=True)
-    event_type = serializers.CharField(source="event.type", read_only=True)
+    event_type = serializers.ChoiceField(source="event.type", choices=EventType.choices, read_only=True)
     payload = serializers.JSONField(source="event.payload", read_only=True)
     endpoint = serializers.UUIDField(source="endpoint_id", read_only=True)
 

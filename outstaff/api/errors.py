@@ -4,7 +4,9 @@
  "errors": [{"field": "weekly_hours", "message": "Ensure this value is less than or equal to 80."}]}
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
@@ -23,7 +25,10 @@ _TITLES = {
     405: "Method not allowed",
     409: "Conflict",
     412: "Precondition failed",
+    406: "Not acceptable",
+    413: "Request too large",
     415: "Unsupported media type",
+    422: "Unprocessable content",
     428: "Precondition required",
     429: "Too many requests",
     503: "Service unavailable",
@@ -62,6 +67,12 @@ def problem(status_code: int, detail: str, *, errors: list[dict] | None = None, 
 
 
 def problem_exception_handler(exc, context):
+    if isinstance(exc, RequestDataTooBig):
+        # A body without Content-Length that still grew past the limit (the middleware refuses
+        # those with one before they are read).
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        body = problem(413, f"The request body is larger than the {limit} bytes this API accepts.")
+        return Response(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)

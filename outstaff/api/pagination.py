@@ -1,4 +1,14 @@
-from rest_framework import pagination
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from rest_framework import exceptions, pagination
+
+
+class InvalidCursor(exceptions.ValidationError):
+    """One answer for every bad cursor: a 400 naming the parameter. (DRF answers a garbage cursor
+    with 404 and a well-formed one with a bad position with the database's own message.)"""
+
+    def __init__(self):
+        super().__init__({"cursor": "Invalid cursor: pass back a `next` or `previous` link unchanged."})
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -9,3 +19,22 @@ class CursorPagination(pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     ordering = ("-created_at", "-id")
+
+    def decode_cursor(self, request):
+        try:
+            return super().decode_cursor(request)
+        except exceptions.NotFound as error:
+            raise InvalidCursor() from error
+        except (UnicodeError, ValueError) as error:  # e.g. non-ASCII after base64 decoding
+            raise InvalidCursor() from error
+
+    def paginate_queryset(self, queryset, request, view=None):
+        cursor_given = request.query_params.get(self.cursor_query_param) is not None
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except (DjangoValidationError, ValueError, TypeError, OverflowError, DataError) as error:
+            # The cursor's position is compared with the ordering column: a forged position that
+            # is not a timestamp fails there.
+            if cursor_given:
+                raise InvalidCursor() from error
+            raise

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "outstaff.middleware.ContentSecurityPolicyMiddleware",
+    # /api/: an oversized body is a 413 problem before anything reads it; RateLimit-* headers.
+    "outstaff.api.middleware.ApiRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -288,15 +290,30 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "outstaff.api.pagination.CursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "outstaff.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "outstaff.api.errors.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "outstaff.api.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
+    "DEFAULT_PARSER_CLASSES": [
+        "outstaff.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "outstaff.api.throttling.ApiKeyRateThrottle",
+        "outstaff.api.throttling.ApiKeyBurstRateThrottle",
+        "outstaff.api.throttling.SessionRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"login": "10/min"},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# Per-API-key rate limits (DRF's "N/s|m|h|d"; empty turns a limit off), on the shared cache.
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="3600/hour")
+API_BURST_RATE_LIMIT = env("API_BURST_RATE_LIMIT", default="120/min")
+API_SESSION_RATE_LIMIT = env("API_SESSION_RATE_LIMIT", default="1200/min")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Outstaff API",
     "DESCRIPTION": "REST API for HR systems: workers, contracts, assignments, screening, payroll, "
@@ -309,9 +326,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Every webhook event and its payload, one component schema per event (docs/webhooks.md).
     "WEBHOOKS": "integrations.api.webhook_schema.WEBHOOKS",
+    # 3.0.3: Swagger UI (sidecar) does not render this document as 3.1.
+    "OAS_VERSION": "3.0.3",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "integrations.api.webhook_schema.webhooks_for_oas_version",
+        "outstaff.api.schema.add_examples",
     ],
     # Several models have a `status` (and the CEFR skills share one scale): name each choice set once.
     "ENUM_NAME_OVERRIDES": {
@@ -324,6 +344,7 @@ SPECTACULAR_SETTINGS = {
         "RiskFlagStatusEnum": "risks.choices.FlagStatus",
         "CefrLevelEnum": "screening.choices.CefrLevel",
         "WebhookDeliveryStatusEnum": "integrations.choices.DeliveryStatus",
+        "WebhookEventTypeEnum": "integrations.choices.EventType",
     },
 }
 

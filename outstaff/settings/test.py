@@ -14,3 +14,8 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 SITE_URL = "http://outstaff.example.com"
 # django-axes logs every attempt at INFO/WARNING; tests make thousands.
 AXES_VERBOSE = False
+# Rate limits far above what any test sends (the cache is per process and survives between
+# tests); the throttling tests set their own small limits.
+API_RATE_LIMIT = "1000000/hour"
+API_BURST_RATE_LIMIT = "1000000/min"
+API_SESSION_RATE_LIMIT = "1000000/min"

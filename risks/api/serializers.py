@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from ..models import RiskFlag
+from ..rules import RULES
 
 
 class RiskFlagSerializer(serializers.ModelSerializer):
@@ -8,6 +9,9 @@ class RiskFlagSerializer(serializers.ModelSerializer):
     rule (hashed: a dismissed flag reopens when they change), `evidence.observed` numbers of the
     day, `evidence.sources` (legal or research), `evidence.jurisdiction` (pack code and version)."""
 
+    rule_code = serializers.ChoiceField(
+        choices=sorted((code, rule.title) for code, rule in RULES.items()), read_only=True
+    )
     worker_name = serializers.CharField(source="worker.full_name", read_only=True)
     client_name = serializers.CharField(source="client.name", read_only=True)
     provider_name = serializers.CharField(source="provider.legal_name", read_only=True)

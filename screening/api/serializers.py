@@ -46,7 +46,7 @@ class ChecklistItemSerializer(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField(source="get_code_display")
     checked = serializers.BooleanField()
-    checked_at = serializers.DateTimeField()
+    checked_at = serializers.DateTimeField(allow_null=True)
     note = serializers.CharField()
 
 
@@ -215,6 +215,8 @@ class ScorecardSerializer(serializers.ModelSerializer):
         read_only_fields = ["version", "supersedes", "submitted_at", "created_at", "updated_at"]
         extra_kwargs = {"ratings": {"required": False}}
         validators: list = []
+        # Hidden (null) until the viewer has submitted their own scorecard for the screening.
+        nullable_in_response = ("ratings", "recommendation", "notes")
 
     def get_fields(self):
         fields = super().get_fields()

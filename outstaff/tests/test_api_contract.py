@@ -1,0 +1,248 @@
+"""Issue 9: the API contract is exact, and nothing makes it answer 500.
+
+The schema validates and documents errors, headers, scopes, enums and nullability for every
+operation; the four kinds of 500 are 4xx problem JSON; refusals say what is wrong; rate limits per
+key (failing open when the cache is down)."""
+
+import base64
+import json
+
+import pytest
+import yaml
+from django.core.cache import cache
+from django.test import override_settings
+from openapi_spec_validator import validate
+from rest_framework.test import APIClient
+
+from accounts.tests.factories import ClientFactory, make_actor
+from providers.tests.factories import ProviderFactory
+from risks.rules import RULES
+from workers.tests.factories import WorkerFactory
+
+pytestmark = pytest.mark.django_db
+WORKERS = "/api/v1/workers/"
+PROBLEM = "application/problem+json"
+
+
+@pytest.fixture(scope="module")
+def schema(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi")
+    assert response.status_code == 200
+    return yaml.safe_load(response.content)
+
+
+def _operations(schema):
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            if method in ("get", "post", "put", "patch", "delete"):
+                yield path, method, operation
+
+
+def _problem(response, status):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"].startswith(PROBLEM), response["Content-Type"]
+    body = response.json()
+    assert body["status"] == status and body["title"] and body["detail"]
+    return body
+
+
+# --- 1. the schema validates ------------------------------------------------------------------------
+def test_the_schema_validates_as_openapi_3(schema):
+    validate(schema)
+
+
+# --- 2. every operation documents errors, headers, scope ----------------------------------------------
+def test_every_operation_documents_problem_errors_headers_and_its_scope(schema):
+    operations = list(_operations(schema))
+    assert len(operations) > 90
+    for path, method, operation in operations:
+        where = f"{method.upper()} {path}"
+        responses = operation["responses"]
+        for status in ("401", "403", "429"):
+            content = responses[status]["content"]
+            assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}, where
+        assert "Retry-After" in responses["429"]["headers"], where
+        success = next(code for code in responses if code.startswith("2"))
+        assert "RateLimit-Remaining" in responses[success].get("headers", {}), where
+        if "{" in path:
+            assert "404" in responses, where
+        if method != "get":
+            assert {"400", "413", "415"} <= set(responses), where
+        if path.startswith("/api/v1/deletions/"):
+            continue
+        scopes = [requirement["apiKeyBearer"] for requirement in operation["security"] if "apiKeyBearer" in requirement]
+        assert len(scopes) == 1 and len(scopes[0]) == 1, where
+        family, access = scopes[0][0].split(":")
+        assert access == ("read" if method == "get" else "write"), where
+
+
+def test_conditional_and_idempotency_headers_are_documented(schema):
+    def header_names(operation):
+        return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+
+    worker = schema["paths"]["/api/v1/workers/{id}/"]
+    assert "If-None-Match" in header_names(worker["get"]) and "304" in worker["get"]["responses"]
+    assert "ETag" in worker["get"]["responses"]["200"]["headers"]
+    for method in ("put", "patch"):
+        assert "If-Match" in header_names(worker[method]) and "412" in worker[method]["responses"]
+    offboard = schema["paths"]["/api/v1/workers/{id}/offboard/"]["post"]
+    assert "If-Match" in header_names(offboard)
+    create = schema["paths"]["/api/v1/workers/"]["post"]
+    assert "Idempotency-Key" in header_names(create) and "422" in create["responses"]
+    # API keys and webhook endpoints show a secret once: no replay, so no Idempotency-Key.
+    assert "Idempotency-Key" not in header_names(schema["paths"]["/api/v1/api-keys/"]["post"])
+    # A resource that only POSTs to its actions has no list POST in the contract.
+    assert "post" not in schema["paths"]["/api/v1/risk-flags/"]
+
+
+def test_choices_are_enums_and_nullable_fields_are_declared(schema):
+    components = schema["components"]["schemas"]
+    rule_filter = next(
+        p for p in schema["paths"]["/api/v1/risk-flags/"]["get"]["parameters"] if p["name"] == "rule_code"
+    )
+    assert sorted(rule_filter["schema"]["enum"]) == sorted(RULES) and len(RULES) >= 17
+    assert sorted(components["RuleCodeEnum"]["enum"]) == sorted(RULES)
+    assert "WebhookEventTypeEnum" in components and "ExitReasonEnum" in components
+    for name, field in [
+        ("Screening", "worker"),
+        ("Screening", "decided_by"),
+        ("Candidate", "worker"),
+        ("ComplianceItem", "verified_by"),
+        ("ApiKey", "created_by"),
+        ("ChecklistItem", "checked_at"),
+        ("Scorecard", "notes"),
+    ]:
+        assert "null" in json.dumps(components[name]["properties"][field]), (name, field)
+    exit_reason = json.dumps(components["Worker"]["properties"]["exit_reason"])
+    assert "BlankEnum" in exit_reason
+    assert components["Worker"]["example"]["work_email"] == "ada.lovelace@example.com"
+
+
+# --- 3. the four kinds of 500 --------------------------------------------------------------------------
+@pytest.fixture
+def client_api(api_key_client):
+    organization = ClientFactory()
+    WorkerFactory(client=organization)
+    return api_key_client(organization, ["workers:write"])
+
+
+@pytest.mark.parametrize("offset", ["+16:00", "-16:00", "+23:59"])
+def test_updated_since_with_an_offset_postgres_cannot_hold_is_a_400(client_api, offset):
+    body = _problem(client_api.get(WORKERS, {"updated_since": f"2026-01-01T00:00:00{offset}"}), 400)
+    assert body["errors"][0]["field"] == "updated_since"
+
+
+def test_updated_since_with_a_real_offset_is_compared_in_utc(client_api):
+    assert len(client_api.get(WORKERS, {"updated_since": "2000-01-01T00:00:00+14:00"}).json()["results"]) == 1
+    assert client_api.get(WORKERS, {"updated_since": "2999-01-01T00:00:00-12:00"}).json()["results"] == []
+
+
+def test_json_nested_1000_deep_is_a_400_problem(client_api):
+    deep = "[" * 1000 + "]" * 1000
+    body = _problem(client_api.generic("POST", WORKERS, deep, content_type="application/json"), 400)
+    assert "nested deeper" in body["detail"]
+    nested = "x"
+    for _ in range(40):
+        nested = [nested]
+    _problem(client_api.post(WORKERS, {"first_name": nested}, format="json"), 400)
+
+
+def test_a_body_over_the_upload_limit_is_a_413_problem(client_api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = client_api.post(WORKERS, {"first_name": "x" * 2000}, format="json")
+    body = _problem(response, 413)
+    assert "1000 bytes" in body["detail"]
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["garbage!", base64.b64encode(b"p=not-a-date").decode(), base64.b64encode(b"o=-1").decode(), "w6k="],
+)
+def test_every_bad_cursor_is_the_same_400_problem(client_api, cursor):
+    body = _problem(client_api.get(WORKERS, {"cursor": cursor}), 400)
+    assert body["errors"] == [{"field": "cursor", "message": body["errors"][0]["message"]}]
+    assert "Invalid cursor" in body["detail"]
+
+
+# --- 6. clear refusals -----------------------------------------------------------------------------------
+def test_a_403_names_the_missing_scope(api_key_client):
+    worker = WorkerFactory()
+    api = api_key_client(worker.client, ["workers:read"])
+    body = _problem(api.patch(f"{WORKERS}{worker.id}/", {"first_name": "x"}, format="json"), 403)
+    assert "needs workers:write" in body["detail"]
+    body = _problem(api.get("/api/v1/payroll-entries/"), 403)
+    assert "needs payroll:read" in body["detail"]
+    viewer = APIClient()
+    viewer.force_login(make_actor(worker.client, role="viewer").user)
+    body = _problem(viewer.patch(f"{WORKERS}{worker.id}/", {"first_name": "x"}, format="json"), 403)
+    assert "needs workers:write" in body["detail"] and "viewer" in body["detail"]
+
+
+def test_an_idempotency_key_reused_with_another_body_is_a_422_and_changes_nothing(api_key_client):
+    organization, provider = ClientFactory(), ProviderFactory()
+    api = api_key_client(organization, ["workers:write"])
+    payload = {"first_name": "Ada", "last_name": "L", "work_email": "ada@example.test", "country": "DE"}
+    payload["provider"] = str(provider.pk)
+    assert api.post(WORKERS, payload, format="json", HTTP_IDEMPOTENCY_KEY="k-1").status_code == 201
+    other = {**payload, "first_name": "Grace", "work_email": "grace@example.test"}
+    body = _problem(api.post(WORKERS, other, format="json", HTTP_IDEMPOTENCY_KEY="k-1"), 422)
+    assert "Idempotency-Key" in body["detail"]
+    assert [w["first_name"] for w in api.get(WORKERS).json()["results"]] == ["Ada"]
+
+
+def test_if_none_match_with_the_current_etag_is_a_304(api_key_client):
+    worker = WorkerFactory()
+    api = api_key_client(worker.client, ["workers:write"])
+    url = f"{WORKERS}{worker.id}/"
+    etag = api.get(url)["ETag"]
+    not_modified = api.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert not_modified.status_code == 304 and not_modified.content == b"" and not_modified["ETag"] == etag
+    assert api.get(url, HTTP_IF_NONE_MATCH='"other", ' + etag).status_code == 304
+    api.patch(url, {"first_name": "Changed"}, format="json")
+    assert api.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+# --- 5. rate limits per API key ----------------------------------------------------------------------------
+@pytest.fixture
+def small_limits(settings):
+    cache.clear()
+    settings.API_RATE_LIMIT = "5/hour"
+    settings.API_BURST_RATE_LIMIT = "3/min"
+    settings.API_SESSION_RATE_LIMIT = "4/min"
+    yield settings
+    cache.clear()
+
+
+def test_a_key_over_its_burst_limit_gets_429_with_retry_after_and_problem_json(small_limits, api_key_client):
+    organization = ClientFactory()
+    api = api_key_client(organization, ["workers:read"])
+    other_key = api_key_client(organization, ["workers:read"])
+    remaining = [api.get(WORKERS)["RateLimit-Remaining"] for _ in range(3)]
+    assert remaining == ["2", "1", "0"]
+    refused = api.get(WORKERS)
+    body = _problem(refused, 429)
+    assert int(refused["Retry-After"]) >= 1 and "throttled" in body["detail"].lower()
+    # Per key: another key of the same organization is not slowed.
+    assert other_key.get(WORKERS).status_code == 200
+
+
+def test_the_sustained_limit_applies_per_key(small_limits, api_key_client):
+    small_limits.API_BURST_RATE_LIMIT = "100/min"
+    api = api_key_client(ClientFactory(), ["workers:read"])
+    assert [api.get(WORKERS).status_code for _ in range(6)] == [200] * 5 + [429]
+
+
+def test_browser_sessions_are_not_slowed_by_key_limits(small_limits):
+    user = make_actor(ClientFactory()).user
+    browser = APIClient()
+    browser.force_login(user)
+    assert [browser.get(WORKERS).status_code for _ in range(4)] == [200] * 4
+    assert browser.get(WORKERS).status_code == 429  # only past its own, much higher, ceiling
+
+
+def test_rate_limits_fail_open_when_the_cache_is_down(small_limits, api_key_client):
+    api = api_key_client(ClientFactory(), ["workers:read"])
+    nothing_listens = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    with override_settings(CACHES={"default": nothing_listens}):
+        assert [api.get(WORKERS).status_code for _ in range(5)] == [200] * 5
