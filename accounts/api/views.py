@@ -22,6 +22,7 @@ class ApiKeyViewSet(HistoryMixin, ServiceViewSet):
     replay would have to store the secret."""
 
     scope_family = Scope.API_KEYS
+    honours_idempotency_key = False
     serializer_class = ApiKeySerializer
     filterset_class = ApiKeyFilterSet
     selector = selectors.api_key_list

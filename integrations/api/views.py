@@ -29,6 +29,7 @@ class WebhookEndpointViewSet(ServiceViewSet):
     honoured on create: a replay would have to store the secret."""
 
     scope_family = Scope.WEBHOOKS
+    honours_idempotency_key = False
     serializer_class = WebhookEndpointSerializer
     filterset_class = WebhookEndpointFilterSet
     selector = selectors.webhook_endpoint_list

@@ -139,7 +139,7 @@ class AutoSchema(SpectacularAutoSchema):
         return (
             isinstance(self.view, ServiceViewSet)
             and self._action == "create"
-            and type(self.view).create is ServiceViewSet.create
+            and getattr(self.view, "honours_idempotency_key", True)
         )
 
     def is_excluded(self) -> bool:

@@ -197,6 +197,8 @@ class ServiceViewSet(BaseServiceViewSet):
     delete_service = None
     update_serializer_class = None
     partial_update_only = False
+    # False where create returns a secret shown once (a replay would have to store it).
+    honours_idempotency_key = True
 
     @classmethod
     def _declared_methods(cls) -> list[str]:
