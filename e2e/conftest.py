@@ -14,6 +14,7 @@ uncaught JavaScript error, so every e2e test also checks the strict CSP of the p
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,64 @@ def login(live_server, page):
         assert "/login/" not in page.url, f"login as {email} failed: still on {page.url}"
 
     return do_login
+
+
+# --- every page: no sideways scroll, axe-core, a screenshot (DESIGN §10, issue 11) -----------------
+
+# axe-core 4.11.0 from the npm registry (`npm pack axe-core@4.11.0`), vendored so the tests need no
+# network and no CDN. The page's strict CSP forbids inline scripts, so the file is served to the page
+# under its own origin by a Playwright route and added with add_script_tag(url=...).
+AXE_PATH = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AXE_ROUTE = "/__e2e__/axe.min.js"
+ARTIFACTS_DIR = Path(__file__).resolve().parent.parent / "var" / "e2e-artifacts"
+BLOCKING_IMPACTS = {"serious", "critical"}
+PHONE, NARROWEST, DESKTOP = 390, 360, 1366
+
+
+class PageChecker:
+    """`check(name)` on the page as it is now: fails on horizontal page scroll, on any serious or
+    critical axe-core violation, and saves a full-page screenshot under var/e2e-artifacts/."""
+
+    def __init__(self, page, live_server, test_name: str):
+        self.page = page
+        self.base_url = live_server.url
+        self.directory = ARTIFACTS_DIR / test_name
+        self.directory.mkdir(parents=True, exist_ok=True)
+        page.route(f"**{AXE_ROUTE}", lambda route: route.fulfill(path=AXE_PATH, content_type="text/javascript"))
+
+    def width(self) -> int:
+        return self.page.viewport_size["width"]
+
+    def no_horizontal_scroll(self, label: str) -> None:
+        overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{label}: the page scrolls sideways by {overflow}px at {self.width()}px"
+
+    def axe(self, label: str) -> list[dict]:
+        if not self.page.evaluate("typeof window.axe === 'object'"):
+            self.page.add_script_tag(url=self.base_url + AXE_ROUTE)
+        violations = self.page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')),
+            }))"""
+        )
+        blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+        assert not blocking, f"{label} at {self.width()}px: axe-core found " + "; ".join(
+            f"{v['impact']} {v['id']} ({v['help']}) on {v['targets']}" for v in blocking
+        )
+        return violations
+
+    def check(self, name: str, *, axe: bool = True) -> None:
+        """`axe=False` skips axe-core (seconds per page on 2 cores) where the same page was already
+        checked at another width; the sideways-scroll check and the screenshot always run."""
+        label = f"{name} ({self.page.url})"
+        self.page.wait_for_load_state("load")
+        self.no_horizontal_scroll(label)
+        if axe:
+            self.axe(label)
+        self.page.screenshot(path=str(self.directory / f"{name}-{self.width()}.png"), full_page=True)
+
+
+@pytest.fixture
+def checker(page, live_server, request):
+    return PageChecker(page, live_server, request.node.name.replace("[", "-").replace("]", ""))
