@@ -156,6 +156,23 @@ class AssignmentCreateView(WarnBeforeSavingMixin, WriteFormView):
         return "assignments:detail", assignment.team_id
 
 
+class AssignmentForWorkerCreateView(AssignmentCreateView):
+    """Assign from the worker page (`?worker=<id>`): the worker is chosen, the team is picked here,
+    and saving goes back to the worker's story."""
+
+    def get_team(self):
+        return None
+
+    def get_worker_id(self):
+        return self.request.GET.get("worker") or self.request.POST.get("worker") or ""
+
+    def get_initial(self):
+        return {"worker": self.get_worker_id(), "starts_on": timezone.localdate()}
+
+    def success_url_for(self, assignment):
+        return "workers:detail", assignment.worker_id
+
+
 class AssignmentEditView(WarnBeforeSavingMixin, WriteFormView):
     template_name = "assignments/assignment_form.html"
     form_class = AssignmentForm
@@ -211,6 +228,9 @@ class AssignmentEndView(WarnBeforeSavingMixin, WriteFormView):
         return services.assignment_end(actor=self.actor, assignment=self.get_assignment(), ends_on=data["ends_on"])
 
     def success_url_for(self, assignment):
+        # Ended from the worker page (`?next=worker`): back to the worker's story.
+        if self.request.GET.get("next") == "worker":
+            return "workers:detail", assignment.worker_id
         return "assignments:detail", assignment.team_id
 
 

@@ -1,5 +1,6 @@
 """Every main page, for each kind of user, on the demo data: usable at 360 px (no sideways page
-scroll), at 1366 px, and free of serious or critical axe-core violations (issue 11, points 1 and 7). Screenshots land in var/e2e-artifacts/.
+scroll) and at 1366 px, and free of serious or critical axe-core violations (issue 11, points 1
+and 7). Screenshots land in var/e2e-artifacts/.
 
 Detail pages are reached the way a person reaches them, by following the first matching link on a
 list, so the test needs no ids and breaks when a list stops linking to its details.

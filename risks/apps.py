@@ -12,6 +12,11 @@ class RisksConfig(AppConfig):
         from .receivers import record_pending_rescans, rescan_worker_on_change, rescan_workers_on_bulk_change
 
         worker_change_recorded.connect(record_pending_rescans, dispatch_uid="risks.record_pending_rescans")
+        from workers.story import register_story_part
+
+        from .story import risk_story_part
+
+        register_story_part("risks", risk_story_part)
         worker_changed.connect(rescan_worker_on_change, dispatch_uid="risks.rescan_worker_on_change")
         workers_changed.connect(rescan_workers_on_bulk_change, dispatch_uid="risks.rescan_workers_on_bulk_change")
         # Warn before saving: lower apps' views preview a change through outstaff.previews.

@@ -13,3 +13,9 @@ class ScreeningConfig(AppConfig):
         from .selectors import workers_with_passed_screening
 
         passed_screening_check_register(workers_with_passed_screening)
+
+        from workers.story import register_story_part
+
+        from .story import screening_story_part
+
+        register_story_part("screening", screening_story_part)

@@ -17,7 +17,37 @@ class CheckInRecordForm(forms.Form):
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
+class CheckInChoiceForm(CheckInRecordForm):
+    """Recording a check-in from the worker page: which of the open check-ins, then the ratings."""
+
+    check_in = forms.ChoiceField(label="Check-in", choices=())
+
+    field_order = ["check_in", "done_on", "engagement", "role_clarity", "manager_relationship", "notes"]
+
+    def __init__(self, *args, check_ins=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["check_in"].choices = [
+            (str(c.id), f"{c.get_kind_display()} (due {c.due_on.isoformat()})") for c in check_ins
+        ]
+
+
 class WorkerOffboardForm(forms.Form):
-    exit_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
-    exit_reason = forms.ChoiceField(choices=[("", "—")] + list(ExitReason.choices))
-    exit_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    exit_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Last day",
+        help_text="A day still to come schedules the exit: the worker stays until then and is offboarded that day.",
+    )
+    exit_reason = forms.ChoiceField(choices=[("", "—")] + list(ExitReason.choices), label="Reason")
+    exit_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, label="Notes")
+    confirm = forms.BooleanField(
+        label="Yes, offboard this worker on that day",
+        error_messages={"required": "Tick the box to confirm: offboarding cannot be undone once the day has come."},
+    )
+
+
+class GateOverrideForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Why may this worker skip a passed screening?",
+        help_text="Recorded with your name and shown to everyone at your organization; the risk engine flags it.",
+    )

@@ -1,9 +1,12 @@
 """Reads of workers, scoped by `Actor.worker_scope` (DESIGN §9)."""
 
+import datetime as dt
+
 from django.db.models import QuerySet
 
 from accounts.actors import Actor
 
+from .choices import WorkerStatus
 from .models import CheckIn, Worker
 
 
@@ -45,3 +48,8 @@ def worker_placement_summary(*, worker: Worker) -> dict:
             .first()
         )
     return {"assignments": assignments, "screening": screening}
+
+
+def worker_exits_due(*, today: dt.date) -> QuerySet[Worker]:
+    """Workers whose scheduled exit day has come and who are not offboarded yet."""
+    return Worker.objects.exclude(status=WorkerStatus.OFFBOARDED).filter(exit_date__lte=today).exclude(exit_reason="")

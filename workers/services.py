@@ -18,6 +18,7 @@ from outstaff.model_update import model_update
 from outstaff.signals import ResourceChange, send_worker_changed_on_commit, send_workers_changed_on_commit
 from providers.models import Provider
 
+from . import selectors
 from .choices import CHECKIN_DAY_OFFSETS, CheckInKind, WorkerStatus
 from .gate import worker_has_passed_screening
 from .models import CheckIn, Worker
@@ -124,13 +125,20 @@ def worker_update(*, actor: Actor, instance: Worker, **data) -> Worker:
 
 
 @transaction.atomic
-def worker_offboard(*, actor: Actor, worker: Worker, exit_date: date, exit_reason: str, exit_notes: str = "") -> Worker:
+def worker_offboard(
+    *, actor: Actor, worker: Worker, exit_date: date, exit_reason: str, exit_notes: str = "", today: date | None = None
+) -> Worker:
+    """Offboard the worker on `exit_date`. A date still to come schedules the exit instead: the
+    worker keeps their status until that day, when `worker_exits_apply` offboards them (daily beat).
+    Calling it again before the day moves or changes the scheduled exit."""
+    today = today or timezone.localdate()
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     if worker.status == WorkerStatus.OFFBOARDED:
         raise ValidationError("This worker is already offboarded.")
     if not exit_reason:
         raise ValidationError({"exit_reason": "Say why the worker left."})
-    worker.status = WorkerStatus.OFFBOARDED
+    if exit_date <= today:
+        worker.status = WorkerStatus.OFFBOARDED
     worker.exit_date = exit_date
     worker.exit_reason = exit_reason
     worker.exit_notes = exit_notes
@@ -164,6 +172,39 @@ def worker_reinstate(*, actor: Actor, worker: Worker) -> Worker:
         worker_id=worker.id, source="workers.Worker", changes=[ResourceChange.of(worker, "updated", changed)]
     )
     return worker
+
+
+@transaction.atomic
+def worker_exit_cancel(*, actor: Actor, worker: Worker) -> Worker:
+    """Withdraw a scheduled exit (the worker stays)."""
+    worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if worker.status == WorkerStatus.OFFBOARDED:
+        raise ValidationError("This worker has already left; the exit can no longer be withdrawn.")
+    if worker.exit_date is None:
+        raise ValidationError("This worker has no scheduled exit.")
+    worker.exit_date, worker.exit_reason, worker.exit_notes = None, "", ""
+    worker.full_clean()
+    worker.save()
+    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    return worker
+
+
+def worker_exits_apply(*, today: date | None = None) -> list:
+    """Offboard every worker whose scheduled exit day has come; returns their ids. Each worker in
+    its own transaction under a row lock, so a rerun (or two beats at once) offboards nobody twice."""
+    today = today or timezone.localdate()
+    done = []
+    for worker_id in selectors.worker_exits_due(today=today).values_list("id", flat=True):
+        with transaction.atomic():
+            worker = Worker.objects.select_for_update().get(pk=worker_id)
+            if worker.status == WorkerStatus.OFFBOARDED or worker.exit_date is None or worker.exit_date > today:
+                continue
+            worker.status = WorkerStatus.OFFBOARDED
+            worker.full_clean()
+            worker.save()
+            send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+            done.append(worker.id)
+    return done
 
 
 def _record_gate_override(*, actor: Actor, worker: Worker, reason: str) -> None:

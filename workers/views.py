@@ -1,17 +1,19 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
 from outstaff.views import ActorRequiredMixin, FilteredListView
-from providers import selectors as provider_selectors
 
 from . import selectors, services
+from .choices import WorkerStatus
 from .filters import CheckInFilterSet, WorkerFilterSet
-from .forms import CheckInRecordForm, WorkerOffboardForm
+from .forms import CheckInChoiceForm, GateOverrideForm, WorkerOffboardForm
 from .models import CheckIn, Worker
+from .story import worker_story
 
 
 def _apply_validation_error(form, error: ValidationError) -> None:
@@ -30,68 +32,95 @@ class WorkerListView(FilteredListView):
 
 
 class WorkerDetailView(ActorRequiredMixin, TemplateView):
-    """A worker's facts, check-ins and offboarding. Recording a check-in or offboarding posts here."""
+    """The story of one placement (issue 11, point 2): the state on top, one timeline, and the actions
+    that fit the worker now. An action opens in the action panel on demand (`?action=`; htmx swaps in
+    just the panel), one at a time; its form posts back here."""
 
     template_name = "workers/worker_detail.html"
     write_family = Scope.WORKERS
+    forms = {"check-in": CheckInChoiceForm, "override": GateOverrideForm, "offboard": WorkerOffboardForm}
 
     def get_worker(self) -> Worker:
         try:
             return selectors.worker_get(actor=self.actor, worker_id=self.kwargs["worker_id"])
-        except Worker.DoesNotExist as error:
+        except (Worker.DoesNotExist, ValidationError) as error:
             raise Http404("No such worker.") from error
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         worker = kwargs.get("worker") or self.get_worker()
-        check_ins = list(selectors.check_in_list(actor=self.actor).filter(worker=worker))
+        today = timezone.localdate()
+        story = worker_story(actor=self.actor, worker=worker, today=today)
+        offered = {action.key: action for action in story.actions if action.key}
+        action = kwargs.get("action") or self.request.GET.get("action", "")
+        form = kwargs.get("form")
+        if action in offered and form is None:
+            form = self._form(action, story=story, initial=True)
         context.update(
             worker=worker,
-            check_ins=check_ins,
-            record_form=kwargs.get("record_form") or CheckInRecordForm(),
-            record_target=kwargs.get("record_target"),
-            offboard_form=kwargs.get("offboard_form") or WorkerOffboardForm(),
+            story=story,
+            action=offered.get(action),
+            action_form=form,
             can_write=self.actor.can_write(Scope.WORKERS),
-            payroll_compliance=provider_selectors.worker_payroll_and_compliance(actor=self.actor, worker=worker),
+            **story.context,
             **selectors.worker_placement_summary(worker=worker),
         )
         return context
 
+    def _form(self, action: str, *, story, initial: bool = False):
+        form_class = self.forms[action]
+        data = None if initial else self.request.POST
+        kwargs = {}
+        if action == "check-in":
+            kwargs["check_ins"] = story.context.get("open_check_ins", [])
+            if initial:
+                kwargs["initial"] = {"done_on": timezone.localdate()}
+        return form_class(data, **kwargs)
+
     def post(self, request, *args, **kwargs):
         worker = self.get_worker()
-        if "check_in" in request.POST:
-            return self._record_check_in(worker)
-        return self._offboard(worker)
-
-    def _record_check_in(self, worker: Worker):
-        try:
-            check_in = selectors.check_in_list(actor=self.actor).get(worker=worker, id=self.request.POST["check_in"])
-        except (CheckIn.DoesNotExist, ValidationError) as error:
-            raise Http404("No such check-in.") from error
-        form = CheckInRecordForm(self.request.POST)
+        action = request.POST.get("action", "")
+        story = worker_story(actor=self.actor, worker=worker, today=timezone.localdate())
+        if action not in {a.key for a in story.actions}:
+            messages.error(request, "That action is not open for this worker any more.")
+            return redirect("workers:detail", worker_id=worker.id)
+        form = self._form(action, story=story)
         if form.is_valid():
             try:
-                services.check_in_record(actor=self.actor, instance=check_in, **form.cleaned_data)
+                message = getattr(self, "_" + action.replace("-", "_"))(worker, dict(form.cleaned_data))
             except ValidationError as error:
                 _apply_validation_error(form, error)
             else:
-                messages.success(self.request, f"{check_in.get_kind_display()} check-in recorded.")
+                messages.success(request, message)
                 return redirect("workers:detail", worker_id=worker.id)
-        return self.render_to_response(
-            self.get_context_data(worker=worker, record_form=form, record_target=check_in.id), status=400
+        context = self.get_context_data(worker=worker, action=action, form=form)
+        return self.render_to_response(context, status=400)
+
+    def _check_in(self, worker: Worker, data: dict) -> str:
+        try:
+            check_in = selectors.check_in_list(actor=self.actor).get(worker=worker, id=data.pop("check_in"))
+        except (CheckIn.DoesNotExist, ValidationError) as error:
+            raise ValidationError({"check_in": "Choose one of the open check-ins."}) from error
+        services.check_in_record(actor=self.actor, instance=check_in, **data)
+        return f"{check_in.get_kind_display()} check-in recorded."
+
+    def _override(self, worker: Worker, data: dict) -> str:
+        try:
+            services.worker_gate_override(actor=self.actor, worker=worker, reason=data["reason"])
+        except PermissionDenied as error:
+            raise ValidationError(str(error)) from error
+        return (
+            f"{worker.full_name} may now be activated and assigned without a passed screening; "
+            "the override is recorded."
         )
 
-    def _offboard(self, worker: Worker):
-        form = WorkerOffboardForm(self.request.POST)
-        if form.is_valid():
-            try:
-                services.worker_offboard(actor=self.actor, worker=worker, **form.cleaned_data)
-            except ValidationError as error:
-                _apply_validation_error(form, error)
-            else:
-                messages.success(self.request, f"{worker.full_name} was offboarded.")
-                return redirect("workers:detail", worker_id=worker.id)
-        return self.render_to_response(self.get_context_data(worker=worker, offboard_form=form), status=400)
+    def _offboard(self, worker: Worker, data: dict) -> str:
+        data.pop("confirm")
+        worker = services.worker_offboard(actor=self.actor, worker=worker, **data)
+        if worker.status == WorkerStatus.OFFBOARDED:
+            return f"{worker.full_name} was offboarded."
+        day = worker.exit_date.isoformat()
+        return f"{worker.full_name}'s exit is scheduled for {day}; they are offboarded that day."
 
 
 class CheckInListView(FilteredListView):

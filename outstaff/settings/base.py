@@ -274,6 +274,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "risks.tasks.risk_digest_daily_task",
         "schedule": crontab(hour=7, minute=0),
     },
+    # A future exit date schedules the exit; this applies it on the day (workers.services.worker_exits_apply).
+    "workers-exits-daily": {
+        "task": "workers.tasks.worker_exits_apply_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "assignments-statuses-daily": {
         "task": "assignments.tasks.assignment_statuses_refresh_task",
         "schedule": crontab(hour=0, minute=10),

@@ -39,7 +39,8 @@ def test_worker_list_filters_through_the_shared_filterset(setup):
 def test_other_tenants_worker_page_is_404(setup):
     assert setup["client"].get(f"/workers/{setup['theirs'].id}/").status_code == 404
     response = setup["client"].post(
-        f"/workers/{setup['theirs'].id}/", {"exit_date": "2026-03-01", "exit_reason": "voluntary"}
+        f"/workers/{setup['theirs'].id}/",
+        {"action": "offboard", "exit_date": "2026-03-01", "exit_reason": "voluntary", "confirm": "on"},
     )
     assert response.status_code == 404
     setup["theirs"].refresh_from_db()
@@ -73,12 +74,15 @@ def test_check_in_page_query_count_is_constant_and_scoped(setup):
 def test_record_check_in_from_the_worker_page(setup):
     check_in = CheckInFactory(worker=setup["mine"], due_on=dt.date(2026, 2, 14))
     url = f"/workers/{setup['mine'].id}/"
-    bad = setup["client"].post(url, {"check_in": str(check_in.id), "done_on": "2026-02-14", "engagement": "4"})
+    bad = setup["client"].post(
+        url, {"action": "check-in", "check_in": str(check_in.id), "done_on": "2026-02-14", "engagement": "4"}
+    )
     assert bad.status_code == 400
     assert "This field is required." in bad.content.decode()
     ok = setup["client"].post(
         url,
         {
+            "action": "check-in",
             "check_in": str(check_in.id),
             "done_on": "2026-02-14",
             "engagement": "4",
@@ -95,7 +99,10 @@ def test_viewer_cannot_offboard(client):
     worker = WorkerFactory()
     viewer = make_actor(worker.client, role="viewer")
     client.force_login(viewer.user)
-    response = client.post(f"/workers/{worker.id}/", {"exit_date": "2026-03-01", "exit_reason": "voluntary"})
+    response = client.post(
+        f"/workers/{worker.id}/",
+        {"action": "offboard", "exit_date": "2026-03-01", "exit_reason": "voluntary", "confirm": "on"},
+    )
     assert response.status_code == 403
     worker.refresh_from_db()
     assert worker.status == "active"
@@ -103,8 +110,9 @@ def test_viewer_cannot_offboard(client):
 
 def test_offboard_from_page(setup):
     url = f"/workers/{setup['mine'].id}/"
-    assert setup["client"].post(url, {"offboard": "1", "exit_date": "2026-03-01", "exit_reason": ""}).status_code == 400
-    response = setup["client"].post(url, {"offboard": "1", "exit_date": "2026-03-01", "exit_reason": "voluntary"})
+    data = {"action": "offboard", "exit_date": "2026-03-01", "exit_reason": "", "confirm": "on"}
+    assert setup["client"].post(url, data).status_code == 400
+    response = setup["client"].post(url, {**data, "exit_reason": "voluntary"})
     assert response.status_code == 302
     setup["mine"].refresh_from_db()
     assert setup["mine"].status == "offboarded"
