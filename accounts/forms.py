@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import user_login_failed
 from django.contrib.auth.forms import AuthenticationForm
 
+from .choices import ALL_SCOPE_STRINGS, Scope
 from .services import totp_device_for_user, totp_verify
 
 
@@ -44,4 +45,19 @@ class TotpTokenForm(forms.Form):
         label="Code from your authenticator app",
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+    )
+
+
+def _scope_label(scope: str) -> str:
+    family, mode = scope.split(":")
+    return f"{Scope(family).label}: {'read and write' if mode == 'write' else 'read'}"
+
+
+class ApiKeyCreateForm(forms.Form):
+    name = forms.CharField(max_length=120, help_text="Who uses it, e.g. “Workday sync”.")
+    scopes = forms.MultipleChoiceField(
+        choices=[(scope, _scope_label(scope)) for scope in ALL_SCOPE_STRINGS],
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Give the key only what the system needs. A write scope includes read.",
+        error_messages={"required": "Choose at least one scope."},
     )

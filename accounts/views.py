@@ -2,19 +2,24 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+from django.views.generic import TemplateView
 from django_otp import login as otp_login
 
 from outstaff.views import ActorRequiredMixin
 
-from .forms import LoginForm, TotpTokenForm
+from .choices import Scope
+from .forms import ApiKeyCreateForm, LoginForm, TotpTokenForm
+from .models import ApiKey
 from .qr import qr_svg
-from .selectors import ACTIVE_ORG_SESSION_KEY, membership_list_for_user
+from .selectors import ACTIVE_ORG_SESSION_KEY, api_key_list, membership_list_for_user
 from .services import (
     TWO_FACTOR_ADMIN_ROLES,
+    api_key_create,
+    api_key_revoke,
     organization_two_factor_set,
     totp_device_confirm,
     totp_device_for_user,
@@ -149,3 +154,56 @@ class SwitchOrganizationView(ActorRequiredMixin, View):
         else:
             messages.error(request, "You are not a member of that organization.")
         return redirect("home")
+
+
+class ApiKeysView(ActorRequiredMixin, TemplateView):
+    """Create (scopes from a list, the key shown once), list (with last use) and revoke the
+    organization's API keys — no need for Swagger to get a key."""
+
+    template_name = "accounts/api_keys.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        actor = getattr(request, "actor", None)
+        if request.user.is_authenticated and actor and not actor.can_write(Scope.API_KEYS):
+            raise PermissionDenied(
+                "Only an admin of your organization manages API keys. Ask a client admin or provider admin for one."
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", ApiKeyCreateForm())
+        context["api_keys"] = api_key_list(actor=self.actor).order_by("revoked_at", "-created_at")
+        return context
+
+    def post(self, request, *args, **kwargs):
+        if request.POST.get("action") == "revoke":
+            return self._revoke(request)
+        form = ApiKeyCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                api_key, raw_key = api_key_create(
+                    organization=self.actor.organization,
+                    name=form.cleaned_data["name"],
+                    scopes=form.cleaned_data["scopes"],
+                    created_by=request.user,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                # Rendered, not redirected: the raw key exists only in this response.
+                context = self.get_context_data(new_key=api_key, raw_key=raw_key)
+                response = self.render_to_response(context)
+                response["Cache-Control"] = "no-store"
+                return response
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+    def _revoke(self, request):
+        try:
+            api_key = api_key_list(actor=self.actor).get(id=request.POST.get("api_key"))
+        except (ApiKey.DoesNotExist, ValidationError):
+            messages.error(request, "No such key in your organization.")
+            return redirect("api-keys")
+        api_key_revoke(actor=self.actor, api_key=api_key)
+        messages.success(request, f"The key “{api_key.name}” is revoked: requests with it are now refused.")
+        return redirect("api-keys")

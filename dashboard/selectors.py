@@ -30,7 +30,9 @@ def dashboard_summary(*, actor: Actor, today: dt.date | None = None) -> dict:
             onboarding=Count("id", filter=Q(status=WorkerStatus.ONBOARDING)),
             first_90_days=Count(
                 "id",
-                filter=Q(status=WorkerStatus.ACTIVE, start_date__gt=today - dt.timedelta(days=90)),
+                filter=Q(
+                    status=WorkerStatus.ACTIVE, start_date__gt=today - dt.timedelta(days=90), start_date__lte=today
+                ),
             ),
         ),
         "flags": risk_flag_list(actor=actor)
@@ -53,6 +55,8 @@ def dashboard_summary(*, actor: Actor, today: dt.date | None = None) -> dict:
             upcoming=Count("id", filter=Q(due_on__gte=today, due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS))),
         ),
         "upcoming_days": UPCOMING_DAYS,
+        "today": today,
+        "upcoming_until": today + dt.timedelta(days=UPCOMING_DAYS),
     }
     if actor.is_client:
         summary["screenings"] = (

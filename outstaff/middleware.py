@@ -68,3 +68,25 @@ class AuditContextMiddleware(HistoryMiddleware):
         response = super().__call__(request)
         response.setdefault("X-Request-ID", request.audit_request_id)
         return response
+
+
+class RefusalPageMiddleware:
+    """A page that refuses (404) is the product's own — it says why and where to go — even under
+    DEBUG, where Django would otherwise show its technical 404 listing every URL pattern to a user
+    who typed a wrong address or opened another workspace's page. The API keeps its problem+json
+    errors and the admin its own pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.http import Http404
+
+        if not isinstance(exception, Http404) or request.path.startswith(("/api/", "/admin/")):
+            return None
+        from django.views.defaults import page_not_found
+
+        return page_not_found(request, exception)

@@ -33,11 +33,14 @@ IMPORT_FAMILY = {CsvImportKind.PAYROLL_ENTRIES: Scope.PAYROLL, CsvImportKind.COM
 
 
 class ProviderRequiredMixin(ActorRequiredMixin):
-    """Provider pages exist only for provider organizations; anyone else gets a 404."""
+    """Provider pages exist only for provider organizations; anyone else gets a 404 that says so."""
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and request.actor and not request.actor.is_provider:
-            raise Http404("This page is for providers.")
+            raise Http404(
+                f"This is the provider workspace (payroll and compliance), and {request.actor.organization.name} "
+                "is a client. Your workers, teams and screenings are one click away below."
+            )
         if request.method == "POST":
             pghistory.context(channel="page")
         return super().dispatch(request, *args, **kwargs)
@@ -106,6 +109,16 @@ class PayrollRunDetailView(ProviderRequiredMixin, FilteredListView):
     template_name = "providers/payroll_run_detail.html"
     filterset_class = PayrollEntryFilterSet
     context_object_name = "entries"
+    csv_filename = "payroll-entries"
+    csv_columns = [
+        ("Worker", "worker.full_name"),
+        ("Worker external id", "worker.external_id"),
+        ("Period start", "run.period_start"),
+        ("Status", lambda e: e.get_status_display()),
+        ("Failure reason", "failure_reason"),
+        ("Paid at", lambda e: e.paid_at.isoformat(timespec="minutes") if e.paid_at else ""),
+        ("External id", "external_id"),
+    ]
     write_family = Scope.PAYROLL
 
     def get_queryset(self):
@@ -211,6 +224,16 @@ class ComplianceListView(ProviderRequiredMixin, FilteredListView):
     filterset_class = ComplianceItemFilterSet
     selector = selectors.compliance_item_list
     context_object_name = "items"
+    csv_filename = "compliance-items"
+    csv_columns = [
+        ("Worker", "worker.full_name"),
+        ("Worker external id", "worker.external_id"),
+        ("Item", lambda i: i.get_kind_display()),
+        ("Status", lambda i: i.get_status_display()),
+        ("Expires on", "expires_on"),
+        ("Evidence reference", "evidence_reference"),
+        ("External id", "external_id"),
+    ]
 
     def get_queryset(self):
         return super().get_queryset().order_by("worker__last_name", "worker__first_name", "kind", "id")

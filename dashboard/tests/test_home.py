@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 def _stat_before(body: str, label: str) -> str:
     """The number in the card whose caption is `label`."""
-    head = body.split(label)[0]
-    return head.rsplit('<div class="stat">', 1)[1].split("</div>")[0].strip()
+    head = body.split(f'aria-hidden="true">{label}')[0]
+    return head.rsplit('class="stat"', 1)[1].split(">", 1)[1].split("<")[0].strip()
 
 
 @pytest.fixture
@@ -74,3 +75,37 @@ def test_home_query_count_does_not_grow_with_rows(acme, client):
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(many) == len(few)
+
+
+def _link_for(body: str, text: str) -> str:
+    """The href of the link whose text starts with `text`."""
+    head = body.split(f'">{text}')[0]
+    return head.rsplit('href="', 1)[1].replace("&amp;", "&")
+
+
+def test_every_number_links_to_exactly_the_list_it_counts(client, acme):
+    """Issue 11, point 3: "1 in their first 90 days" used to list all active workers."""
+    today = timezone.localdate()
+    WorkerFactory(client=acme["client"], provider=acme["provider"], start_date=today - dt.timedelta(days=89))
+    WorkerFactory(client=acme["client"], provider=acme["provider"], start_date=today - dt.timedelta(days=91))
+    CheckInFactory(worker=WorkerFactory(client=acme["client"]), due_on=today + dt.timedelta(days=3))
+    client.force_login(make_actor(acme["client"]).user)
+    body = client.get("/").content.decode()
+
+    first_90 = _link_for(body, "2 in their first 90 days")
+    assert "in_first_90_days=true" in first_90 and "status=active" in first_90
+    listed = client.get(first_90).content.decode()
+    assert len(re.findall(r'href="/workers/[0-9a-f-]{36}/"', listed)) == 2
+
+    upcoming = client.get(_link_for(body, "1 due in the next 14 days")).content.decode()
+    assert upcoming.count("<tr>") - 1 == 1  # one row under the header
+
+    overdue_href = body.split("check-ins overdue")[0].rsplit('href="', 1)[1].split('"')[0]
+    assert overdue_href == "/workers/check-ins/?state=overdue"
+
+
+def test_the_first_90_days_filter_is_the_apis_too(client, acme):
+    client.force_login(make_actor(acme["client"]).user)
+    response = client.get("/api/v1/workers/", {"in_first_90_days": "true"})
+    assert response.status_code == 200
+    assert len(response.json()["results"]) == 1

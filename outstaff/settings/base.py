@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "outstaff.middleware.RefusalPageMiddleware",
     # Records the acting user, channel, request and address on every audited change (DESIGN §9).
     "outstaff.middleware.AuditContextMiddleware",
     # Turns a lockout raised by the authentication backend into the lockout page (last, per its docs).
