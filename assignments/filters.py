@@ -1,17 +1,16 @@
 import django_filters
-from django.db.models import Q
 
-from outstaff.filters import BaseFilterSet
+from outstaff.filters import BaseFilterSet, SearchFilterSet
 
 from .choices import AssignmentStatus, DirectedBy
 from .models import Assignment, Team
 from .selectors import active_on_q
 
 
-class TeamFilterSet(BaseFilterSet):
+class TeamFilterSet(SearchFilterSet, BaseFilterSet):
     """Shared by the teams page and `GET /api/v1/teams/`."""
 
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Search")
+    search_fields = ("name__icontains",)
     external_id = django_filters.CharFilter()
     manager = django_filters.UUIDFilter(method="filter_manager", label="Managed by (user id)")
 
@@ -23,10 +22,15 @@ class TeamFilterSet(BaseFilterSet):
         return queryset.filter(id__in=Team.objects.filter(managers__id=value).values("id"))
 
 
-class AssignmentFilterSet(BaseFilterSet):
+class AssignmentFilterSet(SearchFilterSet, BaseFilterSet):
     """Shared by the team page and `GET /api/v1/assignments/`."""
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    search_fields = (
+        "worker__first_name__icontains",
+        "worker__last_name__icontains",
+        "role__icontains",
+        "external_id__iexact",
+    )
     status = django_filters.ChoiceFilter(choices=AssignmentStatus.choices)
     worker = django_filters.UUIDFilter(field_name="worker_id")
     team = django_filters.UUIDFilter(field_name="team_id")
@@ -44,14 +48,3 @@ class AssignmentFilterSet(BaseFilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(active_on_q(value))
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(worker__first_name__icontains=value)
-            | Q(worker__last_name__icontains=value)
-            | Q(role__icontains=value)
-            | Q(external_id__iexact=value)
-        )

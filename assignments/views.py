@@ -48,6 +48,22 @@ class TeamDetailView(FilteredListView):
     template_name = "assignments/team_detail.html"
     filterset_class = AssignmentFilterSet
     context_object_name = "assignments"
+    csv_filename = "assignments"
+    csv_columns = [
+        ("Worker", "worker.full_name"),
+        ("Worker external id", "worker.external_id"),
+        ("Role", "role"),
+        ("Team", "team.name"),
+        ("Directing manager", lambda a: (a.manager.get_full_name() or a.manager.email) if a.manager else ""),
+        ("Starts", "starts_on"),
+        ("Ends", "ends_on"),
+        ("Hours per week", "weekly_hours"),
+        ("Directed by", lambda a: a.get_directed_by_display()),
+        ("Schedule set by the client", lambda a: "yes" if a.schedule_set_by_client else "no"),
+        ("Equipment provided by the client", lambda a: "yes" if a.equipment_provided_by_client else "no"),
+        ("Status", lambda a: a.get_status_display()),
+        ("External id", "external_id"),
+    ]
 
     def get_queryset(self):
         return selectors.assignment_list(actor=self.actor).filter(team_id=self.team.id)

@@ -2,6 +2,7 @@ import datetime as dt
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
 # PostgreSQL keeps UTC offsets within ±15:59 ("time zone displacement out of range" beyond), while
@@ -34,3 +35,21 @@ class BaseFilterSet(django_filters.FilterSet):
     """Every list, page or API, can be synced incrementally with `updated_since`."""
 
     updated_since = IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte", label="Updated since (ISO 8601)")
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """The `q` search box, declared once (as NetBox's BaseFilterSet.search). A subclass lists its
+    `search_fields` as lookups (e.g. "first_name__icontains", "external_id__iexact"); a row matches
+    when any of them matches. A blank `q` filters nothing. Mix in before BaseFilterSet."""
+
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+    search_fields: tuple[str, ...] = ()
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for lookup in self.search_fields:
+            condition |= Q(**{lookup: value})
+        return queryset.filter(condition)

@@ -3,7 +3,7 @@
 import django_filters
 from django.db.models import F, Q
 
-from outstaff.filters import BaseFilterSet
+from outstaff.filters import BaseFilterSet, SearchFilterSet
 
 from .choices import (
     ComplianceKind,
@@ -16,8 +16,8 @@ from .choices import (
 from .models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
 
 
-class ProviderFilterSet(BaseFilterSet):
-    q = django_filters.CharFilter(field_name="legal_name", lookup_expr="icontains", label="Search")
+class ProviderFilterSet(SearchFilterSet, BaseFilterSet):
+    search_fields = ("legal_name__icontains",)
 
     class Meta:
         model = Provider
@@ -61,8 +61,13 @@ class PayrollRunFilterSet(BaseFilterSet):
         fields = ["country", "status", "external_id"]
 
 
-class PayrollEntryFilterSet(BaseFilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+class PayrollEntryFilterSet(SearchFilterSet, BaseFilterSet):
+    search_fields = (
+        "worker__first_name__icontains",
+        "worker__last_name__icontains",
+        "worker__external_id__iexact",
+        "external_id__iexact",
+    )
     run = django_filters.UUIDFilter(field_name="run_id")
     worker = django_filters.UUIDFilter(field_name="worker_id")
     status = django_filters.ChoiceFilter(choices=PayrollEntryStatus.choices)
@@ -74,20 +79,14 @@ class PayrollEntryFilterSet(BaseFilterSet):
         model = PayrollEntry
         fields = ["run", "worker", "status", "external_id"]
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(worker__first_name__icontains=value)
-            | Q(worker__last_name__icontains=value)
-            | Q(worker__external_id__iexact=value)
-            | Q(external_id__iexact=value)
-        )
 
-
-class ComplianceItemFilterSet(BaseFilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+class ComplianceItemFilterSet(SearchFilterSet, BaseFilterSet):
+    search_fields = (
+        "worker__first_name__icontains",
+        "worker__last_name__icontains",
+        "worker__external_id__iexact",
+        "evidence_reference__icontains",
+    )
     worker = django_filters.UUIDFilter(field_name="worker_id")
     kind = django_filters.ChoiceFilter(choices=ComplianceKind.choices)
     status = django_filters.ChoiceFilter(choices=ComplianceStatus.choices)
@@ -100,23 +99,12 @@ class ComplianceItemFilterSet(BaseFilterSet):
         model = ComplianceItem
         fields = ["worker", "kind", "status", "external_id"]
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(worker__first_name__icontains=value)
-            | Q(worker__last_name__icontains=value)
-            | Q(worker__external_id__iexact=value)
-            | Q(evidence_reference__icontains=value)
-        )
 
-
-class WorkforceFilterSet(django_filters.FilterSet):
+class WorkforceFilterSet(SearchFilterSet):
     """The provider home: workers the provider employs (no model import: providers sits below
     workers, so the filters are declared by lookup only)."""
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    search_fields = ("first_name__icontains", "last_name__icontains", "work_email__icontains", "external_id__iexact")
     client = django_filters.UUIDFilter(field_name="client_id")
     country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
     status = django_filters.ChoiceFilter(
@@ -128,17 +116,6 @@ class WorkforceFilterSet(django_filters.FilterSet):
     compliance = django_filters.ChoiceFilter(
         choices=[("complete", "Complete"), ("incomplete", "Incomplete")], method="filter_compliance"
     )
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(work_email__icontains=value)
-            | Q(external_id__iexact=value)
-        )
 
     def filter_payroll_status(self, queryset, name, value):
         if value == "none":

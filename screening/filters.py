@@ -1,33 +1,29 @@
 import django_filters
-from django.db.models import Q
 
-from outstaff.filters import BaseFilterSet
+from outstaff.filters import BaseFilterSet, SearchFilterSet
 
 from .choices import AssessmentKind, ScreeningStage, ScreeningStatus
 from .models import AssessmentResult, Candidate, InterviewScorecard, Screening
 
 
-class CandidateFilterSet(BaseFilterSet):
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+class CandidateFilterSet(SearchFilterSet, BaseFilterSet):
+    search_fields = ("first_name__icontains", "last_name__icontains", "email__icontains")
     external_id = django_filters.CharFilter()
 
     class Meta:
         model = Candidate
         fields = ["external_id"]
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(first_name__icontains=value) | Q(last_name__icontains=value) | Q(email__icontains=value)
-        )
 
-
-class ScreeningFilterSet(BaseFilterSet):
+class ScreeningFilterSet(SearchFilterSet, BaseFilterSet):
     """Shared by the screening board and `GET /api/v1/screenings/`."""
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    search_fields = (
+        "candidate__first_name__icontains",
+        "candidate__last_name__icontains",
+        "candidate__email__icontains",
+        "template__role_title__icontains",
+    )
     status = django_filters.ChoiceFilter(choices=ScreeningStatus.choices)
     stage = django_filters.ChoiceFilter(choices=ScreeningStage.choices)
     template = django_filters.UUIDFilter(field_name="template_id")
@@ -37,17 +33,6 @@ class ScreeningFilterSet(BaseFilterSet):
     class Meta:
         model = Screening
         fields = ["status", "stage", "template", "candidate", "external_id"]
-
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(candidate__first_name__icontains=value)
-            | Q(candidate__last_name__icontains=value)
-            | Q(candidate__email__icontains=value)
-            | Q(template__role_title__icontains=value)
-        )
 
 
 class ScorecardFilterSet(BaseFilterSet):

@@ -1,17 +1,22 @@
+import datetime as dt
+
 import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
-from outstaff.filters import BaseFilterSet
+from outstaff.filters import BaseFilterSet, SearchFilterSet
 
 from .choices import CheckInKind, WorkerStatus
 from .models import CheckIn, Worker
 
+# The window in which most early leavers go (DESIGN §1): the dashboard counts it, this filter lists it.
+FIRST_DAYS = 90
 
-class WorkerFilterSet(BaseFilterSet):
+
+class WorkerFilterSet(SearchFilterSet, BaseFilterSet):
     """Shared by the workers page and `GET /api/v1/workers/`."""
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    search_fields = ("first_name__icontains", "last_name__icontains", "work_email__icontains", "external_id__iexact")
     status = django_filters.ChoiceFilter(choices=WorkerStatus.choices)
     country = django_filters.CharFilter(field_name="country", lookup_expr="iexact")
     external_id = django_filters.CharFilter()
@@ -19,21 +24,20 @@ class WorkerFilterSet(BaseFilterSet):
     provider = django_filters.UUIDFilter(field_name="provider_id")
     started_after = django_filters.DateFilter(field_name="start_date", lookup_expr="gte")
     started_before = django_filters.DateFilter(field_name="start_date", lookup_expr="lte")
+    in_first_90_days = django_filters.BooleanFilter(
+        method="filter_in_first_90_days",
+        label="In the first 90 days",
+        help_text="true: started within the last 90 days (most early leavers go then); false: everyone else.",
+    )
 
     class Meta:
         model = Worker
         fields = ["status", "country", "external_id", "client", "provider"]
 
-    def filter_search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(first_name__icontains=value)
-            | Q(last_name__icontains=value)
-            | Q(work_email__icontains=value)
-            | Q(external_id__iexact=value)
-        )
+    def filter_in_first_90_days(self, queryset, name, value):
+        today = timezone.localdate()
+        inside = Q(start_date__gt=today - dt.timedelta(days=FIRST_DAYS), start_date__lte=today)
+        return queryset.filter(inside) if value else queryset.exclude(inside)
 
 
 class CheckInFilterSet(BaseFilterSet):

@@ -95,6 +95,22 @@ class Worker(BaseModel):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 
+    @property
+    def tenure_days(self) -> int | None:
+        """Days since the start date, counting it (day 1 is the start), while employed; None before
+        the start or without one."""
+        from django.utils import timezone
+
+        if self.start_date is None:
+            return None
+        last = self.exit_date if self.exit_date and self.exit_date < timezone.localdate() else timezone.localdate()
+        days = (last - self.start_date).days + 1
+        return days if days > 0 else None
+
+    @property
+    def in_first_90_days(self) -> bool:
+        return self.status != "offboarded" and self.tenure_days is not None and self.tenure_days <= 90
+
 
 @pghistory.track()
 class CheckIn(BaseModel):

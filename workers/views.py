@@ -29,6 +29,27 @@ class WorkerListView(FilteredListView):
     filterset_class = WorkerFilterSet
     selector = selectors.worker_list
     context_object_name = "workers"
+    sort_options = {
+        "name": ("last_name", "first_name"),
+        "country": ("country",),
+        "status": ("status",),
+        "start": ("start_date",),
+    }
+    csv_filename = "workers"
+    csv_columns = [
+        ("Name", "full_name"),
+        ("Work email", "work_email"),
+        ("External id", "external_id"),
+        ("Role", "role_title"),
+        ("Country", "country"),
+        ("Status", lambda w: w.get_status_display()),
+        ("Start date", "start_date"),
+        ("Tenure (days)", "tenure_days"),
+        ("In the first 90 days", lambda w: "yes" if w.in_first_90_days else "no"),
+        ("Exit date", "exit_date"),
+        ("Client", "client.name"),
+        ("Provider", "provider.legal_name"),
+    ]
 
 
 class WorkerDetailView(ActorRequiredMixin, TemplateView):
@@ -130,3 +151,16 @@ class CheckInListView(FilteredListView):
     filterset_class = CheckInFilterSet
     selector = selectors.check_in_list
     context_object_name = "check_ins"
+    sort_options = {"worker": ("worker__last_name", "worker__first_name"), "due": ("due_on",), "done": ("done_on",)}
+    csv_filename = "check-ins"
+    csv_columns = [
+        ("Worker", "worker.full_name"),
+        ("Worker external id", "worker.external_id"),
+        ("Milestone", lambda c: c.get_kind_display()),
+        ("Due", "due_on"),
+        ("Done", "done_on"),
+        ("Engagement", "engagement"),
+        ("Role clarity", "role_clarity"),
+        ("Manager relationship", "manager_relationship"),
+        ("Notes", "notes"),
+    ]
