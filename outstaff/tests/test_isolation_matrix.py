@@ -117,6 +117,8 @@ ROUTES: dict[str, Route] = {
     "logout": signed_in(),
     "two-factor": signed_in(),
     "switch-organization": signed_in(),
+    # The organization's own keys; another tenant's keys are tested in accounts/tests/test_api_keys_page.py.
+    "api-keys": signed_in(),
     "healthz": public(),
     "api-schema": public(),
     "api-docs": public(),
@@ -151,6 +153,8 @@ ROUTES: dict[str, Route] = {
     "assignments:detail": obj("team", CLIENT_TEAM, {CA, HM}),
     "assignments:team-edit": obj("team", {CA}, {CA}),
     "assignments:assignment-create": obj("team", {CA, HM}, {CA, HM}),
+    # No object in the URL: the worker comes in the query and the form lists only the client's own.
+    "assignments:assignment-new": signed_in(),
     "assignments:assignment-edit": obj("assignment", {CA, HM}, {CA, HM}),
     "assignments:assignment-end": obj("assignment", set(), {CA, HM}),
     "assignments:assignment-cancel": obj("assignment", set(), {CA, HM}),
