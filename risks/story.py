@@ -54,7 +54,7 @@ def worker_tenure_countdowns(*, worker: Worker, today: dt.date) -> list[TenureCo
             tenure = consecutive_tenure(
                 periods, today=today, max_months=cap.max_months, reset_after_gap_months=cap.reset_after_gap_months
             )
-        else:
+        elif cap.method == "rolling_window":
             tenure = rolling_window_tenure(
                 periods,
                 today=today,
@@ -62,6 +62,8 @@ def worker_tenure_countdowns(*, worker: Worker, today: dt.date) -> list[TenureCo
                 window_months=cap.window_months,
                 horizon_days=max(cap.warn_days_before, 3 * 366),
             )
+        else:  # the other countries' cap shapes show through their flags only, for now
+            continue
         if tenure is None or tenure.cap_date is None:
             continue
         countdowns.append(
