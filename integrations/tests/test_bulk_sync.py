@@ -14,6 +14,7 @@ from integrations.models import WebhookEvent
 from integrations.tests.factories import WebhookEndpointFactory
 from providers.tests.factories import LegalEntityFactory, ProviderFactory
 from risks import receivers
+from risks.services.rescans import rescans_take
 from workers.models import Worker
 
 pytestmark = pytest.mark.django_db
@@ -79,9 +80,15 @@ def hris(api_key_client):
 def rescans(monkeypatch):
     """The workers the risk engine is asked to re-evaluate (its receivers' task calls)."""
     queued: list[str] = []
-    monkeypatch.setattr(receivers.risk_scan_worker_task, "delay", lambda worker_id: queued.append(str(worker_id)))
-    monkeypatch.setattr(receivers.risk_scan_workers_task, "delay", lambda ids: queued.extend(map(str, ids)))
-    monkeypatch.setattr(receivers.cache, "add", lambda *args, **kwargs: True)  # no debounce between syncs
+
+    def started(ids):
+        # As a worker would on taking the task: the pending rows are taken, so the next sync's
+        # change is not swallowed by this one's debounce.
+        queued.extend(map(str, ids))
+        rescans_take(worker_ids=ids)
+
+    monkeypatch.setattr(receivers.risk_scan_worker_task, "delay", lambda worker_id: started([worker_id]))
+    monkeypatch.setattr(receivers.risk_scan_workers_task, "delay", started)
     return queued
 
 
@@ -129,7 +136,8 @@ def test_round_trip_one_change_is_one_update_one_event_and_nothing_else(
     updated = changed["workers"]["results"][3]
     assert updated["changes"] == {"role_title": ["Engineer", "Staff engineer"]}
     assert WebhookEvent.objects.count() == events + 1
-    assert WebhookEvent.objects.order_by("-created_at").first().payload["data"]["worker_id"] == updated["id"]
+    event = WebhookEvent.objects.order_by("-created_at").first().payload["data"]
+    assert event["object"]["id"] == updated["id"] and event["changed_fields"] == ["role_title"]
     assert _audit_rows() == audit + 1
     assert rescans == [updated["id"]]
 
