@@ -34,7 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-DEFAULT_TIMEOUT_MS = 15_000
+# Generous: eight engineers share two cores, and a slow page must not read as a broken one.
+DEFAULT_TIMEOUT_MS = 30_000
 
 
 def pytest_collection_modifyitems(items):
