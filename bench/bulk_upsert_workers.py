@@ -66,9 +66,9 @@ def main() -> None:
             start = time.perf_counter()
             response = api.post("/api/v1/workers/bulk/", {"items": items}, format="json")
             elapsed = time.perf_counter() - start
-        assert response["Content-Type"].startswith("application/"), (response.status_code, response.content[:300])
+        assert response["Content-Type"].startswith("application/"), (response.status_code, response.content[:300])  # nosec B101 - a bench script's own sanity check, never run in production
         body = response.json()
-        assert response.status_code == 200 and body[expect] == len(items), body
+        assert response.status_code == 200 and body[expect] == len(items), body  # nosec B101 - a bench script's own sanity check, never run in production
         return elapsed, len(queries)
 
     # Warm up: the first request of a process imports and connects (URLconf, the broker, ...).

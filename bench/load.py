@@ -9,7 +9,7 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
+import subprocess  # nosec B404 - the bench starts gunicorn, wrk and apt-get with fixed argv
 import sys
 import tempfile
 import time
@@ -61,10 +61,10 @@ def ensure_wrk() -> str:
         return found
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=False, env=env, stdout=subprocess.DEVNULL)  # nosec B603 B607 - fixed argv: installs Debian's wrk for the bench
         if not shutil.which("wrk"):
-            subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env, stdout=subprocess.DEVNULL)
+            subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)  # nosec B603 B607 - fixed argv: apt-get update before installing wrk
+            subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env, stdout=subprocess.DEVNULL)  # nosec B603 B607 - fixed argv: installs Debian's wrk for the bench
     found = shutil.which("wrk")
     if not found:
         raise RuntimeError("The load run needs wrk: sudo apt-get install wrk")
@@ -156,7 +156,7 @@ def server_env(*, secret: str, port: int) -> dict:
 
 def start_server(*, env: dict, port: int, log_dir: Path) -> subprocess.Popen:
     """gunicorn as docker-compose runs it (gthread, 2 workers × 4 threads, access log on)."""
-    subprocess.run(
+    subprocess.run(  # nosec B603 - argv built from this project's own paths and settings
         [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
         env=env,
         check=True,
@@ -167,11 +167,11 @@ def start_server(*, env: dict, port: int, log_dir: Path) -> subprocess.Popen:
         "--worker-class", "gthread", "--workers", "2", "--threads", "4", "--timeout", "60",
         "--access-logfile", str(log_dir / "access.log"), "--error-logfile", str(log_dir / "error.log"),
     ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, start_new_session=True)
+    server = subprocess.Popen(command, env=env, cwd=settings.BASE_DIR, start_new_session=True)  # nosec B603 - starts this project's own gunicorn with argv built here
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30).read()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=30).read()  # nosec B310 - a fixed http URL on loopback (the bench's own server)
             return server
         except OSError:  # refused while booting, or slow on a busy machine
             if server.poll() is not None:
@@ -193,7 +193,7 @@ def stop_server(server: subprocess.Popen) -> None:
 def check_target(base: str, target: Target) -> int:
     request = urllib.request.Request(base + target.path, headers=target.headers)
     try:
-        with urllib.request.urlopen(request, timeout=60) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:  # nosec B310 - a fixed http URL on loopback (the bench's own server)
             response.read()
             return response.status
     except urllib.error.HTTPError as error:
@@ -204,7 +204,7 @@ def run_wrk(wrk: str, script: str, base: str, target: Target, *, connections: in
     command = [wrk, "-t", "2", "-c", str(connections), "-d", f"{duration}s", "--timeout", "10s", "-s", script]
     for name, value in target.headers.items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(command + [base + target.path], capture_output=True, text=True, check=True).stdout
+    output = subprocess.run(command + [base + target.path], capture_output=True, text=True, check=True).stdout  # nosec B603 - wrk with argv built here against the bench's own loopback server
     result = json.loads(output.strip().splitlines()[-1])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     return result

@@ -62,7 +62,7 @@ COMPLIANCE_KINDS = (
     "background_check",
     "ip_assignment",
 )
-PASSWORD = "bench-password"
+PASSWORD = "bench-password"  # nosec B105 - the bench users' password in a throw-away bench database, not a secret
 PAYROLL_MONTHS = 12
 
 
@@ -164,7 +164,7 @@ def bench_seed(
 ) -> BenchData:
     """Write the generated data into the current (empty, migrated) database. Returns the logins."""
     today = today or timezone.localdate()
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 - deterministic generated bench data, not cryptography
     new_id = _Ids(rng)
     data = BenchData()
     say = (lambda text: stdout.write(text + "\n")) if stdout is not None else (lambda text: None)
