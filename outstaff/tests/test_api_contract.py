@@ -119,6 +119,12 @@ def test_choices_are_enums_and_nullable_fields_are_declared(schema):
     assert components["Worker"]["example"]["work_email"] == "ada.lovelace@example.com"
 
 
+def test_bounds_the_server_enforces_are_in_the_schema(schema):
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/metrics/retention"]["get"]["parameters"]}
+    assert parameters["months"]["schema"]["minimum"] == 1 and parameters["months"]["schema"]["maximum"] == 36
+    assert sorted(parameters["group_by"]["schema"]["enum"]) == ["client", "country", "provider", "role", "team"]
+
+
 # --- 3. the four kinds of 500 --------------------------------------------------------------------------
 @pytest.fixture
 def client_api(api_key_client):

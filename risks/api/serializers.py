@@ -71,7 +71,9 @@ class RetentionQuerySerializer(serializers.Serializer):
     group_by = serializers.ChoiceField(
         choices=["client", "team", "provider", "country", "role"], required=False, default="client"
     )
-    months = serializers.IntegerField(required=False, default=12, min_value=1, max_value=36)
+    months = serializers.IntegerField(
+        required=False, default=12, min_value=1, max_value=36, help_text="Start-month cohorts to include."
+    )
 
 
 class RetentionCohortSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -71,10 +71,9 @@ class RetentionMetricsView(APIView):
     scope_family = Scope.RISKS
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("group_by", str, enum=["client", "team", "provider", "country", "role"]),
-            OpenApiParameter("months", int, description="Start-month cohorts to include (1–36, default 12)."),
-        ],
+        # The query serializer itself, so the schema carries the bounds the server enforces
+        # (months 1–36) and the group_by enum, not a hand-written copy of them.
+        parameters=[RetentionQuerySerializer],
         responses=RetentionReportSerializer,
     )
     def get(self, request):
