@@ -1,5 +1,5 @@
-"""Every command the README shows works as written (issue 11, point 9): its `make test ARGS=...`
-examples select tests, and its `make manage ARGS=...` examples name real commands and options."""
+"""Every `make test ARGS=...` example the README shows works as written (issue 11, point 9): each
+selects tests (a misspelt -k selects nothing, and pytest then fails)."""
 
 import re
 import shlex
@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.core.management import get_commands, load_command_class
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 BASE_DIR = README.parent
@@ -25,7 +24,7 @@ def _examples(target: str) -> list[str]:
 
 
 def test_the_readme_has_examples():
-    assert len(_examples("test")) >= 3 and len(_examples("manage")) >= 5
+    assert len(_examples("test")) >= 3
 
 
 @pytest.mark.parametrize("args", _examples("test"))
@@ -41,13 +40,3 @@ def test_each_make_test_example_selects_tests(args):
     )
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
     assert re.search(r"\b[1-9]\d* tests? collected", result.stdout), result.stdout[-500:]
-
-
-@pytest.mark.parametrize("args", _examples("manage"))
-def test_each_make_manage_example_is_a_real_command_with_real_options(args):
-    name, *options = shlex.split(args)
-    options = [option.replace("<uuid>", "00000000-0000-0000-0000-000000000000") for option in options]
-    commands = get_commands()
-    assert name in commands, f"README names an unknown command {name!r}"
-    parser = load_command_class(commands[name], name).create_parser("manage.py", name)
-    parser.parse_args(options)  # exits (SystemExit) on an unknown option or a bad value
