@@ -11,7 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
+from integrations.erasure import webhook_events_pseudonymise
+from outstaff.pseudonymise import ERASED_TEXT, Person
 from outstaff.tombstones import tombstone_record
+from providers.erasure import csv_imports_pseudonymise
 from providers.models import ComplianceItem
 from risks.models import RiskFlag
 from screening.models import Candidate, ChecklistItem, InterviewScorecard, Screening
@@ -20,7 +23,19 @@ from workers.models import CheckIn, Worker
 
 from .selectors import privacy_allowed
 
-ERASED_TEXT = "[erased]"
+# Keys of the API representations (and so of webhook payloads) that hold free text about the person.
+FREE_TEXT_FIELDS = frozenset(
+    {
+        "notes",
+        "note",
+        "exit_notes",
+        "gate_override_reason",
+        "decision_notes",
+        "override_reason",
+        "checklist_override_reason",
+        "status_reason",
+    }
+)
 
 
 def _pseudonyms(worker: Worker) -> dict[str, str]:
@@ -67,6 +82,7 @@ def worker_erase(*, actor: Actor, worker: Worker, reason: str) -> Worker:
         )
     names = _pseudonyms(worker)
     external_id = worker.external_id
+    person = _person(worker, names)
     with pghistory.context(erasure=True, erasure_reason=reason):
         _scrub(CheckIn, {"worker_id": worker.pk}, {"notes": ""})
         _scrub(ComplianceItem, {"worker_id": worker.pk}, {"notes": ""})
@@ -102,8 +118,42 @@ def worker_erase(*, actor: Actor, worker: Worker, reason: str) -> Worker:
             setattr(worker, field, value)
         worker.erased_at = timezone.now()
         worker.save()
+    # Copies outside the person's rows: stored webhook payloads (an undelivered event must not send
+    # the name later) and stored CSV import files and their reports.
+    webhook_events_pseudonymise(organization_ids=[worker.client_id, worker.provider_id], person=person)
+    csv_imports_pseudonymise(provider_id=worker.provider_id, person=person)
     _tombstone(worker=worker, external_id=external_id)
     return worker
+
+
+def _person(worker: Worker, names: dict[str, str]) -> Person:
+    """The worker's (and their candidate records') names, e-mails and external ids, read before the
+    rows are pseudonymised, mapped to the pseudonyms."""
+    full_name = f"{names['first_name']} {names['last_name']}"
+    phrases, identifiers, names_alone = {}, {}, {}
+    people = [(worker.first_name, worker.last_name, worker.work_email, worker.external_id)]
+    people += list(
+        Candidate.objects.filter(worker_id=worker.pk).values_list("first_name", "last_name", "email", "external_id")
+    )
+    for first, last, email, external_id in people:
+        if first and last:
+            phrases[f"{first} {last}"] = full_name
+            phrases[f"{last}, {first}"] = full_name
+        if email:
+            phrases[email] = names["email"]
+        if first:
+            names_alone[first] = names["first_name"]
+        if last:
+            names_alone[last] = names["last_name"]
+        if external_id:
+            identifiers[external_id] = ERASED_TEXT
+    return Person(
+        phrases=phrases,
+        identifiers=identifiers,
+        names=names_alone,
+        ids=(str(worker.pk),),
+        free_text_fields=FREE_TEXT_FIELDS,
+    )
 
 
 def _tombstone(*, worker: Worker, external_id: str) -> None:

@@ -224,3 +224,83 @@ def test_page_exports_and_erases_after_confirmation(client, world):
     # Another tenant's admin never reaches the page.
     client.force_login(make_actor(world["client_b"]).user)
     assert client.get(f"/privacy/workers/{world['worker'].id}/").status_code == 404
+
+
+def test_erasure_pseudonymises_stored_webhook_payloads_and_csv_imports(world):
+    """An undelivered event must not send the erased name later, and a stored CSV import keeps no
+    row that names the person; a colleague with the same first name and other tenants stay as they were."""
+    from integrations.models import WebhookDelivery, WebhookEvent
+    from integrations.tests.factories import WebhookEndpointFactory
+    from privacy.services import worker_erase
+    from providers.models import CsvImport
+
+    worker = world["worker"]
+    about = {
+        "id": str(worker.pk),
+        "first_name": "Zofia",
+        "last_name": "Kowalczyk",
+        "work_email": "zofia.kowalczyk@example.test",
+        "external_id": "HR-77",
+        "exit_notes": "Zofia moved to Gdansk for family reasons",
+        "role_title": "Data engineer",
+    }
+    colleague = {"id": str(world["other"].pk), "first_name": "Zofia", "last_name": "Nowak", "notes": "Zofia N."}
+    endpoint = WebhookEndpointFactory(organization=world["client_a"])
+    pending = WebhookEvent.objects.create(
+        organization=world["client_a"], type="worker.changed", payload={"type": "worker.changed", "data": about}
+    )
+    WebhookDelivery.objects.create(event=pending, endpoint=endpoint)
+    by_email = WebhookEvent.objects.create(
+        organization=world["provider_a"].organization,
+        type="check_in.changed",
+        payload={"data": {"worker": str(worker.pk), "notes": "Call Zofia Kowalczyk at zofia.kowalczyk@example.test"}},
+    )
+    untouched = {
+        "same_first_name": WebhookEvent.objects.create(
+            organization=world["client_a"], type="worker.changed", payload={"data": colleague}
+        ),
+        "other_tenant": WebhookEvent.objects.create(
+            organization=world["client_b"], type="worker.changed", payload={"data": {**about, "id": "x"}}
+        ),
+    }
+    header = "worker_external_id,kind,status,expires_on,evidence_reference,notes\n"
+    own = CsvImport.objects.create(
+        provider=world["provider_a"],
+        kind="compliance_items",
+        file_name="Zofia Kowalczyk passport.csv",
+        content=header + "HR-77,right_to_work,verified,2027-03-31,DOC-778,Passport of Zofia Kowalczyk checked\n"
+        "HR-88,right_to_work,verified,2027-03-31,DOC-9,Zofia Nowak's passport\n",
+        report=[
+            {"index": 0, "line": 2, "key": "HR-77", "changes": {"notes": ["", "Passport of Zofia checked"]}},
+            {"index": 1, "line": 3, "key": "HR-88", "changes": {"notes": ["", "Zofia Nowak's passport"]}},
+        ],
+    )
+    elsewhere = CsvImport.objects.create(
+        provider=world["provider_b"], kind="compliance_items", file_name="b.csv", content=header + "HR-77,x,y,,,Zofia\n"
+    )
+    before = {name: event.payload for name, event in untouched.items()}
+
+    worker_erase(actor=make_actor(organization=world["provider_a"].organization), worker=worker, reason="Request")
+
+    pending.refresh_from_db()
+    data = pending.payload["data"]
+    assert (data["first_name"], data["last_name"]) == ("Erased", f"person {worker.pk.hex[:8]}")
+    assert data["work_email"] == f"erased-{worker.pk.hex}@erased.invalid"
+    assert (data["external_id"], data["exit_notes"], data["role_title"]) == ("[erased]", "[erased]", "Data engineer")
+    by_email.refresh_from_db()
+    assert by_email.payload["data"]["notes"] == "[erased]"
+    for event in (pending, by_email):
+        text = json.dumps(event.payload)
+        assert "Zofia" not in text and "Kowalczyk" not in text and "HR-77" not in text
+    assert {name: WebhookEvent.objects.get(pk=e.pk).payload for name, e in untouched.items()} == before
+
+    own.refresh_from_db()
+    assert own.content == (
+        header + "[erased],right_to_work,verified,2027-03-31,DOC-778,[erased]\n"
+        "HR-88,right_to_work,verified,2027-03-31,DOC-9,Zofia Nowak's passport\n"
+    )
+    assert own.file_name == f"Erased person {worker.pk.hex[:8]} passport.csv"
+    assert own.report[0] == {"index": 0, "line": 2, "key": "[erased]", "changes": {"notes": ["", "[erased]"]}}
+    assert own.report[1]["changes"] == {"notes": ["", "Zofia Nowak's passport"]}
+    elsewhere.refresh_from_db()
+    assert elsewhere.content == header + "HR-77,x,y,,,Zofia\n"
