@@ -31,6 +31,11 @@ def privacy_allowed(*, actor: Actor, write: bool = False) -> bool:
     return actor.role in PRIVACY_ROLES
 
 
+def privacy_worker_list(*, actor: Actor) -> QuerySet[Worker]:
+    """The workers whose data the actor may export or erase: those it sees."""
+    return worker_list(actor=actor)
+
+
 def privacy_worker_get(*, actor: Actor, worker_id) -> Worker:
     """The worker, if the actor may see them (Worker.DoesNotExist otherwise: another tenant's 404)."""
     return worker_list(actor=actor).get(id=worker_id)

@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from ..choices import ALL_SCOPE_STRINGS
 from ..models import ApiKey
 
 
@@ -8,7 +9,10 @@ class ApiKeySerializer(serializers.ModelSerializer):
     to the create call, the one time the secret is shown."""
 
     scopes = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+        child=serializers.ChoiceField(
+            choices=ALL_SCOPE_STRINGS,
+            error_messages={"invalid_choice": '"{input}" is not a scope. Known: ' + ", ".join(ALL_SCOPE_STRINGS) + "."},
+        ),
         allow_empty=False,
         help_text="Scopes such as `workers:read` or `assignments:write`; a write scope implies read.",
     )

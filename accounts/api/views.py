@@ -18,11 +18,11 @@ def _revoke(*, actor, instance):
 
 class ApiKeyViewSet(HistoryMixin, ServiceViewSet):
     """The organization's API keys. Creating one returns its secret once, in `key`; only a hash is
-    stored. Revoke with `POST .../revoke/` or `DELETE`. `Idempotency-Key` is not honoured here: a
-    replay would have to store the secret."""
+    stored. Revoke with `POST .../revoke/` or `DELETE`. `Idempotency-Key` is not honoured on
+    create: a replay would have to store the secret."""
 
     scope_family = Scope.API_KEYS
-    honours_idempotency_key = False
+    not_replayed_actions = ("create",)
     serializer_class = ApiKeySerializer
     filterset_class = ApiKeyFilterSet
     selector = selectors.api_key_list
@@ -51,5 +51,4 @@ class ApiKeyViewSet(HistoryMixin, ServiceViewSet):
     @action(detail=True, methods=["post"])
     def revoke(self, request, id=None):
         """Revoke the key: it stops authenticating at once. Revoking twice is harmless."""
-        instance = services.api_key_revoke(actor=self.actor, api_key=self.get_object())
-        return Response(ApiKeySerializer(instance).data)
+        return self.respond(services.api_key_revoke(actor=self.actor, api_key=self.get_object()))

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from outstaff.models import Tombstone
 
-from ..choices import EventType
+from ..choices import TOMBSTONE_RESOURCES, EventType
 from ..models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint
 
 
@@ -91,6 +91,9 @@ class TombstoneSerializer(serializers.ModelSerializer):
     """A deleted resource: what a syncing client needs to drop its copy."""
 
     id = serializers.UUIDField(source="object_id", read_only=True, help_text="The deleted resource's id.")
+    resource_type = serializers.ChoiceField(
+        choices=[(name, name) for name in TOMBSTONE_RESOURCES], read_only=True, help_text="The API resource."
+    )
 
     class Meta:
         model = Tombstone

@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from .views import DeletionViewSet, WebhookDeliveryViewSet, WebhookEndpointViewSet
@@ -5,5 +6,8 @@ from .views import DeletionViewSet, WebhookDeliveryViewSet, WebhookEndpointViewS
 router = SimpleRouter()
 router.register("webhook-endpoints", WebhookEndpointViewSet, basename="webhook-endpoint")
 router.register("webhook-deliveries", WebhookDeliveryViewSet, basename="webhook-delivery")
-router.register("deletions", DeletionViewSet, basename="deletion")
-urlpatterns = router.urls
+# The feed is a list only: a tombstone has no page of its own.
+urlpatterns = [
+    path("deletions/", DeletionViewSet.as_view({"get": "list"}), name="deletion-list"),
+    *router.urls,
+]

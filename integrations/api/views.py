@@ -1,13 +1,11 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
-from accounts.selectors import actor_for_request
 from outstaff.api.pagination import CursorPagination
 from outstaff.api.viewsets import ReadOnlyServiceViewSet, ServiceViewSet, etag_for
-from outstaff.models import Tombstone
 
 from .. import selectors, services
 from ..choices import TOMBSTONE_RESOURCES
@@ -26,10 +24,10 @@ class WebhookEndpointViewSet(ServiceViewSet):
     """The organization's webhook endpoints. Creating one (or `POST …/rotate-secret/`) returns its
     `whsec_…` signing secret, the only times it is shown. Deliveries are signed per the Standard
     Webhooks spec (`webhook-id`, `webhook-timestamp`, `webhook-signature`). `Idempotency-Key` is not
-    honoured on create: a replay would have to store the secret."""
+    honoured on create or rotate-secret: a replay would have to store the secret."""
 
     scope_family = Scope.WEBHOOKS
-    honours_idempotency_key = False
+    not_replayed_actions = ("create", "rotate_secret")
     serializer_class = WebhookEndpointSerializer
     filterset_class = WebhookEndpointFilterSet
     selector = selectors.webhook_endpoint_list
@@ -86,43 +84,24 @@ class WebhookDeliveryViewSet(ReadOnlyServiceViewSet):
         """Queue the delivery again now; the attempt shows in its log."""
         delivery = services.webhook_delivery_redeliver(actor=self.actor, delivery=self.get_object())
         webhook_dispatch_on_commit()
-        return Response(WebhookDeliveryDetailSerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
-
-
-class DeletionsPermission(permissions.BasePermission):
-    """Any read scope of a synced resource family opens the feed; the selector then keeps only the
-    resource types the key or role may read."""
-
-    message = "Your API key has no read scope of a synced resource family (e.g. workers:read)."
-
-    def has_permission(self, request, view) -> bool:
-        actor = actor_for_request(request)
-        if actor is None:
-            return False
-        request.actor = actor
-        return request.method in permissions.SAFE_METHODS and any(
-            actor.can_read(family) for family, _ in TOMBSTONE_RESOURCES.values()
-        )
+        return self.respond(delivery, status_code=status.HTTP_202_ACCEPTED)
 
 
 class DeletionCursorPagination(CursorPagination):
     ordering = ("-deleted_at", "-id")
 
 
-class DeletionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class DeletionViewSet(ReadOnlyServiceViewSet):
     """Tombstones of deleted resources (workers, contracts, assignments, payroll entries, compliance
     items, teams, payroll runs, legal entities, check-ins, candidates, screenings, assessments, risk
     flags), whichever way they were deleted (API, admin, cascade, erasure). Poll with
     `updated_since` (the deletion time) after each sync and drop the listed ids; each deletion also
     sends a `<resource>.deleted` webhook event. Scoped like the resources: only organizations that
-    could see a row see its tombstone, and only for the resource families the key may read."""
+    could see a row see its tombstone, and only for the resource families the key may read (any
+    one read scope of them opens the feed)."""
 
-    permission_classes = [DeletionsPermission]
+    scope_family = tuple(sorted({family for family, _ in TOMBSTONE_RESOURCES.values()}))
     serializer_class = TombstoneSerializer
     filterset_class = TombstoneFilterSet
     pagination_class = DeletionCursorPagination
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation has no actor
-            return Tombstone.objects.none()
-        return selectors.tombstone_list(actor=self.request.actor)
+    selector = selectors.tombstone_list

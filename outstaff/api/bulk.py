@@ -92,13 +92,8 @@ class BulkUpsertMixin:
     def bulk(self, request):
         """Upsert up to 1,000 rows by `external_id`, one result per item (create / update /
         unchanged / error). Each item goes through the same rules as a single create or update.
-        With an `Idempotency-Key` a retry of the same request gets the first answer replayed."""
-        key = request.headers.get("Idempotency-Key")
-        if key:
-            return self._create_idempotent(request, key, produce=self._bulk)
-        return self._bulk(request)
-
-    def _bulk(self, request):
+        With an `Idempotency-Key` a retry of the same request gets the first answer replayed (the
+        base viewset does that for every POST)."""
         serializer = BulkRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         atomic = str(request.query_params.get("atomic", "")).lower() in ("1", "true", "yes")

@@ -20,7 +20,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers
 
 from .errors import PROBLEM_CONTENT_TYPE
-from .scopes import required_scope
+from .scopes import accepted_scopes
 
 PROBLEM_COMPONENT = "Problem"
 SCOPE_SCHEME = "apiKeyBearer"
@@ -134,13 +134,14 @@ class AutoSchema(SpectacularAutoSchema):
         return isinstance(self.view, BaseServiceViewSet)
 
     def _honours_idempotency_key(self) -> bool:
-        from .viewsets import ServiceViewSet
+        return self.method == "POST" and self._service_viewset() and self.view.replays_idempotently(self._action)
 
-        return (
-            isinstance(self.view, ServiceViewSet)
-            and self._action == "create"
-            and getattr(self.view, "honours_idempotency_key", True)
-        )
+    def _sends_etag(self) -> bool:
+        """Whether a success answers with one object and its ETag: a create, a read or write of an
+        object and its actions; not a list, a bulk result or an object's history."""
+        if not self._service_viewset() or self._action in ("list", "history", "bulk"):
+            return False
+        return self._is_object or self._action == "create"
 
     def is_excluded(self) -> bool:
         # The router routes a list POST / PUT / DELETE to every viewset; a resource that does not
@@ -173,15 +174,20 @@ class AutoSchema(SpectacularAutoSchema):
 
     # --- security: the scope the operation needs --------------------------------------------------
     def get_auth(self):
-        scope = required_scope(self.view, self.method)
+        # A security requirement's scope list means all of them; alternatives (any read scope of
+        # the deletions feed) are requirements of their own.
+        accepted = accepted_scopes(self.view, self.method)
         auths = super().get_auth()
-        if scope is None:
+        if not accepted:
             return auths
-        return [
-            {name: [scope]} if name == SCOPE_SCHEME else {name: scopes}
-            for auth in auths
-            for name, scopes in auth.items()
-        ]
+        requirements = []
+        for auth in auths:
+            for name, scopes in auth.items():
+                if name == SCOPE_SCHEME:
+                    requirements.extend({name: [scope]} for scope in accepted)
+                else:
+                    requirements.append({name: scopes})
+        return requirements
 
     # --- responses -----------------------------------------------------------------------------
     def _error_statuses(self) -> list[int]:
@@ -206,7 +212,7 @@ class AutoSchema(SpectacularAutoSchema):
         for code, response in responses.items():
             headers = dict(response.get("headers", {}))
             headers.update(RATE_LIMIT_HEADERS)
-            if self._service_viewset() and str(code).startswith("2") and str(code) != "204":
+            if self._sends_etag() and str(code).startswith("2") and str(code) != "204":
                 headers.update(ETAG_HEADER)
             response["headers"] = headers
         if self._service_viewset() and self._action == "retrieve":

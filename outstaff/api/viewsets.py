@@ -7,7 +7,8 @@ Everything an API resource does the same way lives here, once:
 - every write runs in one transaction, labels its audit rows with the API channel, and re-checks
   `If-Match` against the row *locked* with `SELECT … FOR UPDATE`, so of two writers holding the
   same ETag exactly one wins and the other gets 412 (no service needs to compare versions);
-- POST honours `Idempotency-Key` (a key reused with another body is a 422);
+- every POST (create, bulk, an action) honours `Idempotency-Key`: a retry with the same key and
+  body replays the first answer, the key reused with another body is a 422;
 - the allowed HTTP methods follow from what the resource declares (its services and actions),
   so they are spelled one way and the schema lists exactly what answers.
 """
@@ -119,6 +120,48 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             # Audit rows written through the API say so, for session callers too (API keys add
             # the key itself in their authentication).
             pghistory.context(channel="api")
+        key = request.headers.get("Idempotency-Key")
+        handler = getattr(self, "post", None)
+        if request.method == "POST" and key and handler is not None and self.replays_idempotently():
+            # Authenticated and allowed: the handler the router chose runs once per key.
+            self.post = lambda request, *args, **kwargs: self._create_idempotent(
+                request, key, produce=lambda request: handler(request, *args, **kwargs)
+            )
+
+    # --- Idempotency-Key ---------------------------------------------------------------------
+    # Actions whose answer holds a secret shown once (a replay would have to store it).
+    not_replayed_actions: tuple[str, ...] = ()
+
+    def replays_idempotently(self, action: str | None = None) -> bool:
+        """Whether a POST to `action` (default: this request's) honours `Idempotency-Key`. A risk
+        preview saves nothing, so it stores no answer to replay either."""
+        action = action or self.action
+        return action not in self.not_replayed_actions and not getattr(self, "preview_only", False)
+
+    def _create_idempotent(self, request, key: str, produce=None):
+        """Answer a POST once per key: `produce(request)` (default: the create) runs the first
+        time, its response is stored and replayed to a retry with the same key and body."""
+        if getattr(request, "_idempotency_key_held", False):
+            return (produce or self._create)(request)  # already answering this key
+        request._idempotency_key_held = True
+        fingerprint = hashlib.sha256(request.body or b"").hexdigest()
+        owner = str(self.actor.organization.id)
+        with transaction.atomic():
+            record, created = IdempotencyRecord.objects.select_for_update().get_or_create(
+                owner=owner, key=key[:255], defaults={"request_hash": fingerprint, "path": request.path}
+            )
+            if not created:
+                if record.request_hash != fingerprint or record.path != request.path:
+                    raise IdempotencyKeyReused()
+                if record.response_status is not None:
+                    response = Response(record.response_body, status=record.response_status)
+                    response["Idempotent-Replayed"] = "true"
+                    return response
+            response = (produce or self._create)(request)
+            record.response_status = response.status_code
+            record.response_body = json.loads(JSONRenderer().render(response.data))
+            record.save(update_fields=["response_status", "response_body"])
+            return response
 
     # --- objects, ETags and preconditions -------------------------------------------------------
     def get_object(self):
@@ -197,8 +240,6 @@ class ServiceViewSet(BaseServiceViewSet):
     delete_service = None
     update_serializer_class = None
     partial_update_only = False
-    # False where create returns a secret shown once (a replay would have to store it).
-    honours_idempotency_key = True
 
     @classmethod
     def _declared_methods(cls) -> list[str]:
@@ -222,10 +263,7 @@ class ServiceViewSet(BaseServiceViewSet):
     def create(self, request, *args, **kwargs):
         if not self.implements("create"):
             raise exceptions.MethodNotAllowed(request.method)
-        key = request.headers.get("Idempotency-Key")
-        if not key:
-            return self._create(request)
-        return self._create_idempotent(request, key)
+        return self._create(request)  # Idempotency-Key: see `initial`
 
     def implements(self, action: str) -> bool:
         """Whether this resource answers the router's `create`, `update` / `partial_update` or
@@ -241,28 +279,6 @@ class ServiceViewSet(BaseServiceViewSet):
         serializer.is_valid(raise_exception=True)
         instance = type(self).create_service(actor=self.actor, **serializer.validated_data)
         return self.respond(instance, status_code=status.HTTP_201_CREATED)
-
-    def _create_idempotent(self, request, key: str, produce=None):
-        """Answer a POST once per key: `produce(request)` (default: the create) runs the first
-        time, its response is stored and replayed to a retry with the same key and body."""
-        fingerprint = hashlib.sha256(request.body or b"").hexdigest()
-        owner = str(self.actor.organization.id)
-        with transaction.atomic():
-            record, created = IdempotencyRecord.objects.select_for_update().get_or_create(
-                owner=owner, key=key[:255], defaults={"request_hash": fingerprint, "path": request.path}
-            )
-            if not created:
-                if record.request_hash != fingerprint or record.path != request.path:
-                    raise IdempotencyKeyReused()
-                if record.response_status is not None:
-                    response = Response(record.response_body, status=record.response_status)
-                    response["Idempotent-Replayed"] = "true"
-                    return response
-            response = (produce or self._create)(request)
-            record.response_status = response.status_code
-            record.response_body = json.loads(JSONRenderer().render(response.data))
-            record.save(update_fields=["response_status", "response_body"])
-            return response
 
     def update(self, request, *args, **kwargs):
         if not self.implements("update"):

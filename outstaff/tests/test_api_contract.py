@@ -53,33 +53,106 @@ def test_the_schema_validates_as_openapi_3(schema):
 
 
 # --- 2. every operation documents errors, headers, scope ----------------------------------------------
+# POSTs that answer with a secret shown once: a replay would have to store it.
+NOT_REPLAYED = {("post", "/api/v1/api-keys/"), ("post", "/api/v1/webhook-endpoints/")}
+NOT_REPLAYED.add(("post", "/api/v1/webhook-endpoints/{id}/rotate-secret/"))
+
+
+def _header_names(operation):
+    return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+
+
 def test_every_operation_documents_problem_errors_headers_and_its_scope(schema):
     operations = list(_operations(schema))
-    assert len(operations) > 90
+    assert len(operations) > 100
+    paths = {path for path, _, _ in operations}
+    assert "/api/v1/deletions/" in paths and "/api/v1/workers/{id}/history/" in paths
     for path, method, operation in operations:
         where = f"{method.upper()} {path}"
         responses = operation["responses"]
-        for status in ("401", "403", "429"):
-            content = responses[status]["content"]
-            assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}, where
-        assert "Retry-After" in responses["429"]["headers"], where
-        success = next(code for code in responses if code.startswith("2"))
-        assert "RateLimit-Remaining" in responses[success].get("headers", {}), where
-        if "{" in path:
-            assert "404" in responses, where
+        errors = {"401", "403", "406", "429"} | ({"404"} if "{" in path else set())
         if method != "get":
-            assert {"400", "413", "415"} <= set(responses), where
-        if path.startswith("/api/v1/deletions/"):
-            continue
+            errors |= {"400", "413", "415"}
+        for status in errors:
+            content = responses[status]["content"]
+            assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}, (
+                where,
+                status,
+            )
+        assert "Retry-After" in responses["429"]["headers"], where
+        for code, response in responses.items():
+            assert "RateLimit-Remaining" in response.get("headers", {}), (where, code)
+        headers = _header_names(operation)
+        object_write = "{" in path and method != "get"
+        if object_write:
+            assert "If-Match" in headers and "412" in responses, where
+        if method == "post" and (method, path) not in NOT_REPLAYED:
+            assert "Idempotency-Key" in headers and "422" in responses, where
+        if method == "get" and "{" in path and not path.endswith(("/history/", "/export/")):
+            assert "If-None-Match" in headers and "304" in responses, where
+            assert "ETag" in responses["200"]["headers"], where
+        if object_write or (method == "post" and path.count("/") == 4):  # an object's write, a create
+            success = next(code for code in responses if code.startswith("2"))
+            assert success == "204" or "ETag" in responses[success]["headers"], where
+        if "ETag" in json.dumps(responses.get("200", {}).get("headers", {})):
+            assert "{" in path or method == "post", f"{where}: a list documents no ETag"
+        # The security requirement names the scope(s): one per requirement, any of them will do.
         scopes = [requirement["apiKeyBearer"] for requirement in operation["security"] if "apiKeyBearer" in requirement]
-        assert len(scopes) == 1 and len(scopes[0]) == 1, where
-        family, access = scopes[0][0].split(":")
-        assert access == ("read" if method == "get" else "write"), where
+        assert scopes and all(len(scope) == 1 for scope in scopes), where
+        access = {scope[0].split(":")[1] for scope in scopes}
+        assert access == {"read" if method == "get" else "write"}, where
+    deletions = schema["paths"]["/api/v1/deletions/"]["get"]["security"]
+    assert {"apiKeyBearer": ["workers:read"]} in deletions and {"apiKeyBearer": ["payroll:read"]} in deletions
+
+
+def test_every_choice_field_and_choice_filter_is_an_enum(schema):
+    """Walk every operation's view: a filter or serializer field whose values are a fixed set (rule
+    codes, categories, severities, statuses, exit reasons, event types, ...) must say which."""
+    from django_filters import ChoiceFilter, MultipleChoiceFilter
+    from drf_spectacular.generators import SchemaGenerator
+    from rest_framework import serializers
+
+    generator = SchemaGenerator()
+    generator.parse(None, True)
+    components = schema["components"]["schemas"]
+    choice_filters = enum_fields = 0
+    for path, _, method, callback in generator.endpoints:
+        view = callback.cls
+        filterset_class = getattr(view, "filterset_class", None)
+        operation = schema["paths"].get(path, {}).get(method.lower())
+        if filterset_class is not None and operation is not None and method == "GET" and "{" not in path:
+            parameters = {p["name"]: p["schema"] for p in operation.get("parameters", [])}
+            for name, filter_ in filterset_class.base_filters.items():
+                if isinstance(filter_, (ChoiceFilter, MultipleChoiceFilter)):
+                    choice_filters += 1
+                    values = parameters[name].get("enum") or parameters[name].get("items", {}).get("enum")
+                    assert values, f"GET {path} ?{name}= has no enum"
+        serializer_class = getattr(view, "serializer_class", None)
+        component = components.get(getattr(serializer_class, "__name__", "").removesuffix("Serializer"))
+        if component is None:
+            continue
+        for name, field in serializer_class().fields.items():
+            field = getattr(field, "child", field)  # a list of choices
+            if isinstance(field, serializers.ChoiceField) and name in component["properties"]:
+                enum_fields += 1
+                assert "Enum" in json.dumps(component["properties"][name]), (serializer_class.__name__, name)
+    assert choice_filters > 20 and enum_fields > 20, (choice_filters, enum_fields)
+    for name in ("RuleCodeEnum", "SeverityEnum", "CategoryEnum", "ExitReasonEnum", "WebhookEventTypeEnum"):
+        assert components[name]["enum"], name
+    assert "ResourceTypeEnum" in json.dumps(components["Tombstone"]["properties"]["resource_type"])
+    assert "Enum" in json.dumps(components["ApiKey"]["properties"]["scopes"])
+
+
+@pytest.mark.parametrize(
+    "component", ["Worker", "Contract", "Assignment", "PayrollEntry", "ComplianceItem", "RiskFlag"]
+)
+def test_the_main_resources_have_examples(schema, component):
+    example = schema["components"]["schemas"][component]["example"]
+    assert example["id"] and set(example) <= set(schema["components"]["schemas"][component]["properties"])
 
 
 def test_conditional_and_idempotency_headers_are_documented(schema):
-    def header_names(operation):
-        return {p["name"] for p in operation.get("parameters", []) if p["in"] == "header"}
+    header_names = _header_names
 
     worker = schema["paths"]["/api/v1/workers/{id}/"]
     assert "If-None-Match" in header_names(worker["get"]) and "304" in worker["get"]["responses"]
@@ -195,6 +268,65 @@ def test_an_idempotency_key_reused_with_another_body_is_a_422_and_changes_nothin
     body = _problem(api.post(WORKERS, other, format="json", HTTP_IDEMPOTENCY_KEY="k-1"), 422)
     assert "Idempotency-Key" in body["detail"]
     assert [w["first_name"] for w in api.get(WORKERS).json()["results"]] == ["Ada"]
+
+
+def test_every_post_honours_an_idempotency_key_actions_and_bulk_too(api_key_client):
+    worker = WorkerFactory(status="active")
+    api = api_key_client(worker.client, ["workers:write"])
+    url = f"{WORKERS}{worker.id}/offboard/"
+    payload = {"exit_date": "2026-06-30", "exit_reason": "voluntary"}
+    first = api.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="off-1")
+    assert first.status_code == 200, first.content
+    events = worker.events.count()
+    again = api.post(url, payload, format="json", HTTP_IDEMPOTENCY_KEY="off-1")
+    assert again.status_code == 200 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json() and worker.events.count() == events  # nothing ran twice
+    other = {**payload, "exit_date": "2026-07-31"}
+    _problem(api.post(url, other, format="json", HTTP_IDEMPOTENCY_KEY="off-1"), 422)
+    worker.refresh_from_db()
+    assert str(worker.exit_date) == "2026-06-30"
+    # The same key on another path is another request: refused, not replayed.
+    _problem(api.post(f"{WORKERS}{worker.id}/activate/", {}, format="json", HTTP_IDEMPOTENCY_KEY="off-1"), 422)
+
+    items = {"items": [{"external_id": "HR-9", "first_name": "Changed"}]}
+    worker.external_id = "HR-9"
+    worker.save()
+    bulk = api.post(f"{WORKERS}bulk/", items, format="json", HTTP_IDEMPOTENCY_KEY="bulk-1")
+    assert bulk.status_code == 200 and bulk.json()["updated"] == 1, bulk.content
+    replay = api.post(f"{WORKERS}bulk/", items, format="json", HTTP_IDEMPOTENCY_KEY="bulk-1")
+    assert replay["Idempotent-Replayed"] == "true" and replay.json() == bulk.json()
+
+
+def test_secrets_shown_once_are_never_replayed(api_key_client):
+    organization = ClientFactory()
+    api = api_key_client(organization, ["api_keys:write"])
+    first = api.post("/api/v1/api-keys/", {"name": "a", "scopes": ["api_keys:write"]}, HTTP_IDEMPOTENCY_KEY="s")
+    second = api.post("/api/v1/api-keys/", {"name": "a", "scopes": ["api_keys:write"]}, HTTP_IDEMPOTENCY_KEY="s")
+    assert first.status_code == second.status_code == 201
+    assert first.json()["key"] != second.json()["key"] and "Idempotent-Replayed" not in second
+
+
+def test_object_actions_answer_with_the_objects_etag(api_key_client):
+    organization = ClientFactory()
+    api = api_key_client(organization, ["api_keys:write"])
+    created = api.post("/api/v1/api-keys/", {"name": "a", "scopes": ["api_keys:write"]}).json()
+    revoked = api.post(f"/api/v1/api-keys/{created['id']}/revoke/")
+    assert revoked.status_code == 200 and revoked["ETag"] == api.get(f"/api/v1/api-keys/{created['id']}/")["ETag"]
+
+
+def test_erasure_is_on_the_base_stale_if_match_is_412_and_a_retry_replays(api_key_client):
+    worker = WorkerFactory(status="offboarded", exit_date="2026-06-30", exit_reason="voluntary")
+    api = api_key_client(worker.provider.organization, ["workers:write"])
+    url = f"{WORKERS}{worker.id}/erase/"
+    etag = api.get(f"{WORKERS}{worker.id}/")["ETag"]
+    api.patch(f"{WORKERS}{worker.id}/", {"role_title": "Changed meanwhile"}, format="json")
+    _problem(api.post(url, {"reason": "Request"}, format="json", HTTP_IF_MATCH=etag), 412)
+    worker.refresh_from_db()
+    assert worker.erased_at is None
+    first = api.post(url, {"reason": "Request"}, format="json", HTTP_IDEMPOTENCY_KEY="erase-1")
+    assert first.status_code == 200 and first["ETag"], first.content
+    retry = api.post(url, {"reason": "Request"}, format="json", HTTP_IDEMPOTENCY_KEY="erase-1")
+    assert retry.status_code == 200 and retry.json() == first.json()  # not "already erased"
 
 
 def test_if_none_match_with_the_current_etag_is_a_304(api_key_client):
