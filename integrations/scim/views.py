@@ -7,6 +7,7 @@ import logging
 import uuid
 
 import pghistory
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -34,6 +35,7 @@ from accounts.actors import Actor, actor_for_api_key
 from accounts.choices import Scope
 from accounts.models import Organization
 from accounts.services import api_key_authenticate
+from outstaff.api.parsers import MAX_JSON_DEPTH, json_depth_exceeds
 from workers.models import Worker
 
 from . import selectors, services
@@ -51,6 +53,13 @@ logger = logging.getLogger(__name__)
 
 SCIM_MEDIA_TYPE = "application/scim+json"
 READ, WRITE = f"{Scope.SCIM}:read", f"{Scope.SCIM}:write"
+
+
+class PayloadTooLarge(SCIMException):
+    """RFC 7644 §3.12: 413, the body exceeds what the service accepts."""
+
+    status = 413
+    _default_detail = "The request body is too large."
 
 
 def scim_response(payload: dict | None, *, status: int = 200, headers: dict | None = None) -> HttpResponse:
@@ -124,8 +133,14 @@ class ScimView(View):
     def _json(self, request) -> dict:
         try:
             payload = json.loads(request.body or b"null")
+        except RequestDataTooBig as error:  # a body without Content-Length that grew past the limit
+            raise PayloadTooLarge() from error
+        except RecursionError as error:
+            raise InvalidSyntaxException(detail=f"The body is nested deeper than {MAX_JSON_DEPTH} levels.") from error
         except (ValueError, UnicodeDecodeError) as error:
             raise InvalidSyntaxException(detail=f"The body is not JSON: {error}") from error
+        if json_depth_exceeds(payload, MAX_JSON_DEPTH):
+            raise InvalidSyntaxException(detail=f"The body is nested deeper than {MAX_JSON_DEPTH} levels.")
         if not isinstance(payload, dict):
             raise InvalidSyntaxException(detail="Send a JSON object.")
         return payload

@@ -137,6 +137,27 @@ def test_bad_input_is_a_scim_400_and_creates_nothing(acme, client):
     )
 
 
+@pytest.mark.parametrize("method", ["post", "put", "patch"])
+def test_a_body_too_large_or_too_deep_is_a_scim_error_never_a_500(acme, client, settings, method):
+    scim = Scim(client, acme["provider_p"])
+    before = Worker.objects.count()
+    path = USERS if method == "post" else f"{USERS}/{acme['mine'].id}"
+    send = getattr(client, method)
+    deep = '{"schemas": ' + "[" * 1000 + "]" * 1000 + "}"
+    _assert_scim_error(send(path, deep, content_type="application/scim+json", **scim.headers), 400, "invalidSyntax")
+    nested = {"schemas": [CORE], "userName": "x"}
+    for _ in range(40):
+        nested = {"a": nested}
+    response = send(path, json.dumps(nested), content_type="application/scim+json", **scim.headers)
+    _assert_scim_error(response, 400, "invalidSyntax")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = json.dumps(_user(title="x" * 2000))
+    response = send(path, big, content_type="application/scim+json", **scim.headers)
+    _assert_scim_error(response, 413)
+    assert "1000 bytes" in response.json()["detail"]
+    assert Worker.objects.count() == before
+
+
 def test_patch_active_false_offboards_and_delete_deactivates_without_deleting(acme, client):
     scim = Scim(client, acme["provider_p"])
     first = scim.post(USERS, _user()).json()["id"]

@@ -2,12 +2,13 @@
 
 - A body larger than `DATA_UPLOAD_MAX_MEMORY_SIZE` is refused with 413 problem JSON before any
   view or middleware reads it (Django would raise RequestDataTooBig on first access and answer
-  with its HTML 400 page).
+  with its HTML 400 page). `/scim/` gets the same refusal in SCIM's own error format (RFC 7644
+  §3.12).
 - The rate-limit state the throttles recorded for this request goes out as `RateLimit-*` headers.
 """
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 
 from .errors import PROBLEM_CONTENT_TYPE, problem
 
@@ -20,19 +21,37 @@ def too_large_response(limit: int) -> JsonResponse:
     )
 
 
+SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+
+def scim_too_large_response(limit: int) -> HttpResponse:
+    body = {
+        "schemas": [SCIM_ERROR_SCHEMA],
+        "status": "413",
+        "detail": f"The request body is larger than the {limit} bytes this service accepts.",
+    }
+    return JsonResponse(body, status=413, content_type="application/scim+json")
+
+
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 class ApiRequestMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        too_large = limit is not None and _declared_length(request) > limit
+        if request.path.startswith("/scim/"):
+            return scim_too_large_response(limit) if too_large else self.get_response(request)
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        try:
-            length = int(request.META.get("CONTENT_LENGTH") or 0)
-        except ValueError:
-            length = 0
-        if limit is not None and length > limit:
+        if too_large:
             return too_large_response(limit)
         response = self.get_response(request)
         state = getattr(request, "rate_limit", None)
