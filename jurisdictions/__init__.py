@@ -319,9 +319,22 @@ def load_pack(path: Path, parent: Jurisdiction | None = None) -> Jurisdiction:
     return _parse(_read(path), path, parent)
 
 
+_only: frozenset[str] | None = None
+
+
+def limit_packs(codes) -> None:
+    """Load only the packs in `codes` (and default.toml) from now on in this process; None loads
+    every pack again. For measuring what the packs cost (`manage.py bench_scan --packs DE PL GB US
+    US-CA`): a worker of a country left out is judged by the default pack, as one without a pack is."""
+    global _only
+    _only = None if codes is None else frozenset(code.upper() for code in codes)
+    all_jurisdictions.cache_clear()
+
+
 @cache
 def all_jurisdictions() -> dict[str, Jurisdiction]:
-    """Every pack shipped, keyed by code ("DE", "US-CA", "DEFAULT"). Read once per process."""
+    """Every pack shipped (or those `limit_packs` kept), keyed by code ("DE", "US-CA", "DEFAULT").
+    Read once per process."""
     default_path = PACK_DIR / "default.toml"
     if not default_path.exists():
         raise JurisdictionPackError("default.toml is required")
@@ -332,7 +345,8 @@ def all_jurisdictions() -> dict[str, Jurisdiction]:
     for path, data in sorted(raw.items(), key=lambda item: bool(item[1].get("variant_of"))):
         parent = packs.get(str(data.get("variant_of", "")).upper()) or default
         pack = _parse(data, path, parent)
-        packs[pack.code] = pack
+        if _only is None or pack.code in _only:
+            packs[pack.code] = pack
     return packs
 
 

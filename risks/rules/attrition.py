@@ -1,13 +1,13 @@
 """90-day attrition signals (DESIGN §6) and the weighted score that combines them. The weights,
-the threshold and the cut-offs live here, in one place, and the risk page shows them."""
+the threshold and the cut-offs live here, in one place, and the risk page shows them. Each rule is
+declared like the misclassification rules (risks.rules.base.Rule): a matcher and its finding as data."""
 
 import datetime as dt
 from collections.abc import Iterator
 
 from risks.choices import RiskCategory, Severity
 
-from .base import Finding, rule
-from .base import finding as _finding
+from .base import declare
 from .facts import WorkerFacts
 
 CATEGORY = RiskCategory.ATTRITION
@@ -67,14 +67,20 @@ def in_attrition_window(facts: WorkerFacts) -> bool:
     return days is None or days <= ATTRITION_WINDOW_DAYS
 
 
-@rule(
+@declare(
     code="checkin_overdue",
     category=CATEGORY,
     title="30/60/90-day check-in overdue",
     description=f"A day-30, 60 or 90 check-in is past its due date and not done (looked for until "
     f"{DAY_90_CHECKIN_GRACE_DAYS} days after day 90, so a late day-90 check-in is seen too).",
+    reads=("worker.start_date", "check_ins"),
+    severity=Severity.MEDIUM,
+    summary="{days_in} days in and the {label} check-in due {due} is not done{never}",
+    evidence={"overdue": "overdue"},
+    observed={"days_since_start": "days_in", "days_overdue": "days_overdue"},
+    cites=(RESEARCH["early_turnover"],),
 )
-def checkin_overdue(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def checkin_overdue(facts: WorkerFacts, prior) -> Iterator[dict]:
     if facts.is_offboarded or facts.worker.start_date is None:
         return
     if facts.days_since_start > ATTRITION_WINDOW_DAYS + DAY_90_CHECKIN_GRACE_DAYS:
@@ -89,28 +95,29 @@ def checkin_overdue(facts: WorkerFacts, prior) -> Iterator[Finding]:
     if not overdue:
         return
     kind, due, scheduled = overdue[0]
-    days_in = facts.days_since_start
-    label = kind.replace("day_", "day-")
-    yield _finding(
-        facts,
-        "checkin_overdue",
-        Severity.MEDIUM,
-        f"{days_in} days in and the {label} check-in due {due.isoformat()} is not done"
-        + ("" if scheduled else " (never scheduled)"),
-        {"overdue": [{"kind": k, "due_on": d, "scheduled": s} for k, d, s in overdue]},
-        [RESEARCH["early_turnover"]],
-        observed={"days_since_start": days_in, "days_overdue": (facts.today - due).days},
-    )
+    yield {
+        "overdue": [{"kind": k, "due_on": d, "scheduled": s} for k, d, s in overdue],
+        "days_in": facts.days_since_start,
+        "days_overdue": (facts.today - due).days,
+        "label": kind.replace("day_", "day-"),
+        "due": due,
+        "never": "" if scheduled else " (never scheduled)",
+    }
 
 
-@rule(
+@declare(
     code="checkin_low_rating",
     category=CATEGORY,
     title="Low check-in rating",
     description=f"A check-in scored {LOW_RATING_AT_OR_BELOW} or less (of 5) on engagement, role clarity or the "
     "manager relationship.",
+    reads=("check_ins",),
+    severity=Severity.MEDIUM,
+    summary="low check-in ratings: {words}",
+    evidence={"low_ratings": "low", "threshold": "threshold"},
+    cites=(RESEARCH["early_turnover"], RESEARCH["manager"]),
 )
-def checkin_low_rating(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def checkin_low_rating(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts):
         return
     low = []
@@ -123,51 +130,48 @@ def checkin_low_rating(facts: WorkerFacts, prior) -> Iterator[Finding]:
     words = ", ".join(
         f"{item['rating'].replace('_', ' ')} {item['value']}/5 ({_checkin_label(item['kind'])})" for item in low
     )
-    yield _finding(
-        facts,
-        "checkin_low_rating",
-        Severity.MEDIUM,
-        f"low check-in ratings: {words}",
-        {"low_ratings": low, "threshold": LOW_RATING_AT_OR_BELOW},
-        [RESEARCH["early_turnover"], RESEARCH["manager"]],
-    )
+    yield {"low": low, "words": words, "threshold": LOW_RATING_AT_OR_BELOW}
 
 
-@rule(
+@declare(
     code="first_payroll_failed",
     category=CATEGORY,
     title="First payroll failed or late",
     description="The worker's first payroll entry failed, or its pay date passed without payment.",
+    reads=("payroll_entries",),
+    severity=Severity.HIGH,
+    summary="{text}",
+    evidence={"payroll_entry_id": "first.id", "status": "first.status", "pay_date": "first.pay_date"},
+    observed={"days_late": "days_late"},
+    cites=(RESEARCH["payroll"],),
 )
-def first_payroll_failed(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def first_payroll_failed(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts) or not facts.payroll_entries:
         return
     first = min(facts.payroll_entries, key=lambda e: (e.pay_date, str(e.id)))
     if first.status == "failed":
-        summary = f"first payroll (pay date {first.pay_date.isoformat()}) failed: {first.failure_reason}"
+        text = f"first payroll (pay date {first.pay_date.isoformat()}) failed: {first.failure_reason}"
     elif first.status != "paid" and first.pay_date < facts.today:
-        summary = f"first payroll was due {first.pay_date.isoformat()} and is still {first.status.replace('_', ' ')}"
+        text = f"first payroll was due {first.pay_date.isoformat()} and is still {first.status.replace('_', ' ')}"
     else:
         return
-    yield _finding(
-        facts,
-        "first_payroll_failed",
-        Severity.HIGH,
-        summary,
-        {"payroll_entry_id": first.id, "status": first.status, "pay_date": first.pay_date},
-        [RESEARCH["payroll"]],
-        observed={"days_late": max((facts.today - first.pay_date).days, 0)},
-    )
+    yield {"first": first, "text": text, "days_late": max((facts.today - first.pay_date).days, 0)}
 
 
-@rule(
+@declare(
     code="onboarding_incomplete",
     category=CATEGORY,
     title="Onboarding compliance items missing",
     description=f"Onboarding compliance items are still missing, rejected or expired {ONBOARDING_GRACE_DAYS} days "
     "after the start date.",
+    reads=("worker.start_date", "compliance_items"),
+    severity=Severity.LOW,
+    summary="{days_in} days after start, onboarding items still open: {words}",
+    evidence={"open_items": "open_items", "grace_days": "grace_days"},
+    observed={"days_since_start": "days_in"},
+    cites=(RESEARCH["early_turnover"],),
 )
-def onboarding_incomplete(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def onboarding_incomplete(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts) or facts.days_since_start is None:
         return
     if facts.days_since_start <= ONBOARDING_GRACE_DAYS:
@@ -177,50 +181,56 @@ def onboarding_incomplete(facts: WorkerFacts, prior) -> Iterator[Finding]:
     )
     if not open_items:
         return
-    yield _finding(
-        facts,
-        "onboarding_incomplete",
-        Severity.LOW,
-        f"{facts.days_since_start} days after start, onboarding items still open: "
-        + ", ".join(
-            f"{i.kind.replace('_', ' ')} ({i.status})"
-            for i in sorted(facts.compliance_items, key=lambda i: i.kind)
-            if i.status in ONBOARDING_OPEN_STATUSES
-        ),
-        {"open_items": open_items, "grace_days": ONBOARDING_GRACE_DAYS},
-        [RESEARCH["early_turnover"]],
-        observed={"days_since_start": facts.days_since_start},
+    words = ", ".join(
+        f"{i.kind.replace('_', ' ')} ({i.status})"
+        for i in sorted(facts.compliance_items, key=lambda i: i.kind)
+        if i.status in ONBOARDING_OPEN_STATUSES
     )
+    yield {
+        "open_items": open_items,
+        "words": words,
+        "days_in": facts.days_since_start,
+        "grace_days": ONBOARDING_GRACE_DAYS,
+    }
 
 
-@rule(
+@declare(
     code="no_directing_manager",
     category=CATEGORY,
     title="No active assignment or directing manager",
     description="A new worker has no active assignment, or the assignment names no directing manager.",
+    reads=("worker.start_date", "active_assignments.manager_id"),
+    severity=Severity.MEDIUM,
+    summary="{text}",
+    evidence="details",
+    cites=(RESEARCH["manager"],),
 )
-def no_directing_manager(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def no_directing_manager(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts) or facts.worker.start_date is None or facts.worker.start_date > facts.today:
         return
     active = facts.active_assignments
     if not active:
-        summary, details = "started without an active assignment", {"active_assignment": False}
+        yield {"text": "started without an active assignment", "details": {"active_assignment": False}}
     elif all(a.manager_id is None for a in active):
-        summary = f"assignment with {active[0].client_name} ({active[0].role}) names no directing manager"
-        details = {"active_assignment": True, "manager": None, "team": active[0].team_name}
-    else:
-        return
-    yield _finding(facts, "no_directing_manager", Severity.MEDIUM, summary, details, [RESEARCH["manager"]])
+        yield {
+            "text": f"assignment with {active[0].client_name} ({active[0].role}) names no directing manager",
+            "details": {"active_assignment": True, "manager": None, "team": active[0].team_name},
+        }
 
 
-@rule(
+@declare(
     code="screening_override",
     category=CATEGORY,
     title="Screening passed by override or with a low composite",
     description=f"The onboarding gate was overridden, or the screening passed with a composite below "
     f"{LOW_COMPOSITE_SCORE} (or below its template's pass threshold).",
+    reads=("worker.gate_override_reason", "screenings"),
+    severity=Severity.MEDIUM,
+    summary="{text}",
+    evidence="details",
+    cites=(RESEARCH["screening"],),
 )
-def screening_override(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def screening_override(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts):
         return
     reasons, details = [], {}
@@ -241,31 +251,32 @@ def screening_override(facts: WorkerFacts, prior) -> Iterator[Finding]:
             details["low_composite_below"] = floor
         if reasons:
             details["screening_id"] = latest.id
-    if not reasons:
-        return
-    yield _finding(facts, "screening_override", Severity.MEDIUM, "; ".join(reasons), details, [RESEARCH["screening"]])
+    if reasons:
+        yield {"text": "; ".join(reasons), "details": details}
 
 
-@rule(
+@declare(
     code="attrition_risk_high",
     category=CATEGORY,
     title="High 90-day attrition risk",
     description=f"The weighted attrition signals add up to {ATTRITION_THRESHOLD} or more "
     f"(weights: {', '.join(f'{k} {v}' for k, v in ATTRITION_WEIGHTS.items())}).",
+    reads=("the findings of the signals above",),
+    severity=Severity.HIGH,
+    summary="attrition score {score} reaches the threshold {threshold}: {parts}",
+    evidence={"score": "score", "threshold": "threshold", "signals": "signals"},
+    cites=(RESEARCH["early_turnover"],),
 )
-def attrition_risk_high(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def attrition_risk_high(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts):
         return
     signals = sorted({f.rule_code for f in prior if f.rule_code in ATTRITION_WEIGHTS})
     score = sum(ATTRITION_WEIGHTS[code] for code in signals)
     if score < ATTRITION_THRESHOLD:
         return
-    parts = ", ".join(f"{SIGNAL_WORDS[code]} (+{ATTRITION_WEIGHTS[code]})" for code in signals)
-    yield _finding(
-        facts,
-        "attrition_risk_high",
-        Severity.HIGH,
-        f"attrition score {score} reaches the threshold {ATTRITION_THRESHOLD}: {parts}",
-        {"score": score, "threshold": ATTRITION_THRESHOLD, "signals": {c: ATTRITION_WEIGHTS[c] for c in signals}},
-        [RESEARCH["early_turnover"]],
-    )
+    yield {
+        "score": score,
+        "threshold": ATTRITION_THRESHOLD,
+        "signals": {c: ATTRITION_WEIGHTS[c] for c in signals},
+        "parts": ", ".join(f"{SIGNAL_WORDS[code]} (+{ATTRITION_WEIGHTS[code]})" for code in signals),
+    }

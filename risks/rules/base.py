@@ -5,7 +5,7 @@ summary, the facts that fired it, the numbers observed, and the legal or researc
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -74,61 +74,129 @@ class Finding:
         return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
 
 
-RuleFunction = Callable[[WorkerFacts, list[Finding]], Iterable[Finding]]
+Matcher = Callable[[WorkerFacts, list[Finding]], Iterable[dict]]
 
 
 @dataclass(frozen=True)
 class Rule:
+    """One rule, stated declaratively: what it is (code, category, title, description), the facts it
+    reads (`reads`, shown in the docs), its predicate (`match`: yields one dict per finding, naming its
+    subject `assignment`, if any, and the values the finding quotes; yields nothing when the rule does
+    not fire), and how the finding reads:
+
+    - `severity`: a Severity, or a callable of the match namespace;
+    - `summary`: a `str.format` template over the namespace (`{assignment.client_name}`; a date
+      prints as its ISO date), or a callable of it;
+    - `evidence`: the stable facts (they feed the evidence hash) as {name: path}, a path being a dotted
+      name into the namespace (`"contract.id"`, `"pack.full_time_threshold_hours"`), or one path to a
+      dict the match built;
+    - `observed`: numbers that move day by day (shown, not hashed), {name: path} or a path to a dict;
+    - `sources`: paths to the jurisdiction pack's citations (`"pack.written_contract_source"`; a path
+      to a list adds each), and `cites`: fixed citations (research, DESIGN).
+
+    The namespace holds the match's values plus `facts`, `worker`, `pack` (the worker's jurisdiction)
+    and `today`. A new country's rule is a matcher and a few declarative lines."""
+
     code: str
     category: str
     title: str
     description: str
-    evaluate: RuleFunction
+    match: Matcher
+    severity: str | Callable[[dict], str]
+    summary: str | Callable[[dict], str]
+    evidence: dict[str, str] | str
+    sources: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
+    observed: dict[str, str] | str | None = None
+    reads: tuple[str, ...] = ()
+
+    def evaluate(self, facts: WorkerFacts, prior: list[Finding]) -> Iterator[Finding]:
+        for matched in self.match(facts, prior):
+            yield self.finding(facts, matched)
+
+    def finding(self, facts: WorkerFacts, matched: dict) -> Finding:
+        namespace = {"facts": facts, "worker": facts.worker, "pack": facts.jurisdiction, "today": facts.today}
+        namespace.update(matched)
+        details = _fields(namespace, self.evidence)
+        sources: list[str] = []
+        for path in self.sources:
+            value = resolve(namespace, path)
+            sources.extend(value if isinstance(value, list | tuple) else [value])
+        # The client comes from the assignment (or the worker); a misclassification finding records
+        # the jurisdiction pack it was judged by (attrition signals are not country law).
+        assignment = matched.get("assignment")
+        return Finding(
+            rule_code=self.code,
+            category=self.category,
+            severity=self.severity(namespace) if callable(self.severity) else self.severity,
+            summary=self.summary(namespace) if callable(self.summary) else self.summary.format_map(namespace),
+            facts=details,
+            sources=(*sources, *self.cites),
+            observed=_fields(namespace, self.observed or {}),
+            assignment_id=assignment.id if assignment else None,
+            client_id=assignment.client_id if assignment else facts.worker.client_id,
+            jurisdiction=facts.jurisdiction.reference if self.category == RiskCategory.MISCLASSIFICATION else None,
+        )
+
+
+def _fields(namespace: dict, spec: dict[str, str] | str) -> dict:
+    if isinstance(spec, str):
+        return dict(resolve(namespace, spec) or {})
+    return {name: resolve(namespace, path) for name, path in spec.items()}
+
+
+def resolve(namespace: dict, path: str):
+    """`"contract.id"` → namespace["contract"].id; None anywhere along the path gives None."""
+    head, *rest = path.split(".")
+    value = namespace[head]
+    for name in rest:
+        if value is None:
+            return None
+        value = value.get(name) if isinstance(value, dict) else getattr(value, name)
+    return value
 
 
 RULES: dict[str, Rule] = {}
 
 
-def rule(*, code: str, category: RiskCategory, title: str, description: str):
-    """Register a rule under its stable code. Rules run in registration order and receive the
-    findings of the rules before them (the attrition score combines earlier signals)."""
+def declare(
+    *,
+    code: str,
+    category: RiskCategory,
+    title: str,
+    description: str,
+    severity,
+    summary,
+    evidence,
+    sources: tuple[str, ...] = (),
+    cites: tuple[str, ...] = (),
+    observed: dict[str, str] | str | None = None,
+    reads: tuple[str, ...] = (),
+):
+    """Register a rule under its stable code; decorates its matcher (the predicate). Rules run in
+    registration order and receive the findings of the rules before them (the attrition score
+    combines earlier signals)."""
 
-    def register(function: RuleFunction) -> RuleFunction:
+    def register(match: Matcher) -> Matcher:
         if code in RULES:
             raise ValueError(f"Duplicate rule code {code}")
-        RULES[code] = Rule(code=code, category=category, title=title, description=description, evaluate=function)
-        return function
+        RULES[code] = Rule(
+            code=code,
+            category=category,
+            title=title,
+            description=description,
+            match=match,
+            severity=severity,
+            summary=summary,
+            evidence=evidence,
+            sources=tuple(sources),
+            cites=tuple(cites),
+            observed=observed,
+            reads=tuple(reads),
+        )
+        return match
 
     return register
-
-
-def finding(
-    facts: WorkerFacts,
-    code: str,
-    severity: str,
-    summary: str,
-    details: dict,
-    sources,
-    *,
-    assignment=None,
-    observed: dict | None = None,
-) -> Finding:
-    """The one way a rule states a finding: its category comes from the registered rule, the client
-    from the assignment (or the worker), and a misclassification finding records the jurisdiction
-    pack it was judged by (attrition signals are not country law)."""
-    category = RULES[code].category
-    return Finding(
-        rule_code=code,
-        category=category,
-        severity=severity,
-        summary=summary,
-        facts=details,
-        sources=tuple(sources),
-        observed=observed or {},
-        assignment_id=assignment.id if assignment else None,
-        client_id=assignment.client_id if assignment else facts.worker.client_id,
-        jurisdiction=facts.jurisdiction.reference if category == RiskCategory.MISCLASSIFICATION else None,
-    )
 
 
 def evaluate_rules(facts: WorkerFacts, rules: Iterable[Rule] | None = None) -> list[Finding]:

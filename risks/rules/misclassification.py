@@ -1,5 +1,9 @@
 """Misclassification rules (DESIGN §6): set-ups that can make the client the legal employer. Every
-finding cites its source from the worker's jurisdiction pack."""
+finding cites its source from the worker's jurisdiction pack.
+
+Each rule is declared once (`declare`, see risks.rules.base.Rule): its predicate is the decorated
+matcher, which yields one dict per finding (the subject `assignment` and the values it quotes); the
+severity, summary template, evidence fields and pack sources are data beside it."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -7,8 +11,7 @@ from decimal import Decimal
 
 from risks.choices import RiskCategory, Severity
 
-from .base import Finding, hours, rule
-from .base import finding as _finding
+from .base import declare, hours
 from .facts import AssignmentFact, WorkerFacts
 from .tenure import (
     add_months,
@@ -28,14 +31,28 @@ def _client_directed(facts: WorkerFacts) -> list[AssignmentFact]:
     return [a for a in facts.active_assignments if a.directed_by == CLIENT]
 
 
-@rule(
+@declare(
     code="contractor_full_time_direction",
     category=CATEGORY,
     title="Contractor under full-time client direction",
     description="A contractor/freelance contract while the client directs the work at full-time hours or sets "
     "the schedule: a freelance contract dressed up as full-time direction.",
+    reads=("current_contract", "active_assignments", "pack.full_time_threshold_hours", "pack.contractor_control_tests"),
+    severity=lambda m: Severity.CRITICAL if (m["full_time"] and m["schedule"]) else Severity.HIGH,
+    summary="contractor working {hours} h/week {how} since {assignment.starts_on} — {pack.contractor_control_summary}",
+    evidence={
+        "contract_type": "contract.contract_type",
+        "contract_id": "contract.id",
+        "weekly_hours": "assignment.weekly_hours",
+        "full_time_threshold_hours": "pack.full_time_threshold_hours",
+        "directed_by": "assignment.directed_by",
+        "schedule_set_by_client": "schedule",
+        "client": "assignment.client_name",
+        "since": "assignment.starts_on",
+    },
+    sources=("pack.contractor_control_tests",),
 )
-def contractor_full_time_direction(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def contractor_full_time_direction(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
     if contract is None or contract.contract_type != CONTRACTOR:
         return
@@ -46,92 +63,80 @@ def contractor_full_time_direction(facts: WorkerFacts, prior) -> Iterator[Findin
         if not (full_time or schedule or pack.contractor_any_control_fires):
             continue
         how = f"on a schedule set by {assignment.client_name}" if schedule else f"directed by {assignment.client_name}"
-        summary = (
-            f"contractor working {hours(assignment.weekly_hours)} h/week {how} since {assignment.starts_on.isoformat()}"
-            f" — {pack.contractor_control_summary}"
-        )
-        yield _finding(
-            facts,
-            "contractor_full_time_direction",
-            Severity.CRITICAL if (full_time and schedule) else Severity.HIGH,
-            summary,
-            {
-                "contract_type": contract.contract_type,
-                "contract_id": contract.id,
-                "weekly_hours": assignment.weekly_hours,
-                "full_time_threshold_hours": pack.full_time_threshold_hours,
-                "directed_by": assignment.directed_by,
-                "schedule_set_by_client": schedule,
-                "client": assignment.client_name,
-                "since": assignment.starts_on,
-            },
-            pack.contractor_control_tests,
-            assignment=assignment,
-        )
+        yield {
+            "assignment": assignment,
+            "contract": contract,
+            "full_time": full_time,
+            "schedule": schedule,
+            "how": how,
+            "hours": hours(assignment.weekly_hours),
+        }
 
 
-@rule(
+@declare(
     code="outsourcing_directed_individually",
     category=CATEGORY,
     title="Outsourcing contract, client directs individuals",
     description="The contract says outsourcing (the vendor directs and owns the outcome) while the client directs "
     "the individual day to day: a dedicated team drifting into outstaffing.",
+    reads=("current_contract.engagement_model", "active_assignments.directed_by", "pack.outsourcing_direction"),
+    severity=Severity.HIGH,
+    summary="contract says outsourcing, but {assignment.client_name} directs {worker.full_name}{manager} "
+    "day to day since {assignment.starts_on}",
+    evidence={
+        "engagement_model": "contract.engagement_model",
+        "contract_id": "contract.id",
+        "directed_by": "assignment.directed_by",
+        "manager": "assignment.manager_name",
+        "client": "assignment.client_name",
+        "since": "assignment.starts_on",
+    },
+    sources=("pack.outsourcing_direction_source",),
 )
-def outsourcing_directed_individually(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def outsourcing_directed_individually(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
     if contract is None or contract.engagement_model != "outsourcing":
         return
     for assignment in _client_directed(facts):
         manager = f" through {assignment.manager_name}" if assignment.manager_name else ""
-        yield _finding(
-            facts,
-            "outsourcing_directed_individually",
-            Severity.HIGH,
-            f"contract says outsourcing, but {assignment.client_name} directs {facts.worker.full_name}{manager} "
-            f"day to day since {assignment.starts_on.isoformat()}",
-            {
-                "engagement_model": contract.engagement_model,
-                "contract_id": contract.id,
-                "directed_by": assignment.directed_by,
-                "manager": assignment.manager_name,
-                "client": assignment.client_name,
-                "since": assignment.starts_on,
-            },
-            [facts.jurisdiction.outsourcing_direction_source],
-            assignment=assignment,
-        )
+        yield {"assignment": assignment, "contract": contract, "manager": manager}
 
 
-@rule(
+@declare(
     code="engagement_model_unspecified",
     category=CATEGORY,
     title="Engagement model not stated",
     description="The contract does not state whether this is outstaffing or outsourcing while an assignment is active.",
+    reads=("current_contract.engagement_model", "active_assignments", "pack.engagement_model"),
+    severity=Severity.MEDIUM,
+    summary="contract from {contract.starts_on} does not say whether {assignment.client_name} "
+    "directs the work (outstaffing) or buys an outcome (outsourcing)",
+    evidence={
+        "contract_id": "contract.id",
+        "engagement_model": "contract.engagement_model",
+        "client": "assignment.client_name",
+    },
+    sources=("pack.engagement_model_source",),
 )
-def engagement_model_unspecified(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def engagement_model_unspecified(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
     if contract is None or contract.engagement_model != "unspecified" or not facts.active_assignments:
         return
-    assignment = facts.active_assignments[0]
-    yield _finding(
-        facts,
-        "engagement_model_unspecified",
-        Severity.MEDIUM,
-        f"contract from {contract.starts_on.isoformat()} does not say whether {assignment.client_name} "
-        "directs the work (outstaffing) or buys an outcome (outsourcing)",
-        {"contract_id": contract.id, "engagement_model": contract.engagement_model, "client": assignment.client_name},
-        [facts.jurisdiction.engagement_model_source],
-        assignment=assignment,
-    )
+    yield {"assignment": facts.active_assignments[0], "contract": contract}
 
 
-@rule(
+@declare(
     code="employment_contract_missing",
     category=CATEGORY,
     title="No signed contract during an active assignment",
     description="The worker is on an active assignment without a current, signed contract with the provider.",
+    reads=("active_assignments", "current_contract.signed_on", "pack.written_contract"),
+    severity=Severity.HIGH,
+    summary="{text}",
+    evidence="details",
+    sources=("pack.written_contract_source",),
 )
-def employment_contract_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def employment_contract_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not facts.active_assignments:
         return
     assignment = facts.active_assignments[0]
@@ -139,61 +144,61 @@ def employment_contract_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
     if contract is not None and contract.signed_on is not None:
         return
     if contract is None:
-        summary = (
+        text = (
             f"on an assignment with {assignment.client_name} since {assignment.starts_on.isoformat()} "
             f"with no current contract with {facts.worker.provider_name}"
         )
         details = {"contract_id": None, "client": assignment.client_name, "assignment_since": assignment.starts_on}
     else:
-        summary = (
+        text = (
             f"contract from {contract.starts_on.isoformat()} is not signed, yet the assignment with "
             f"{assignment.client_name} has run since {assignment.starts_on.isoformat()}"
         )
         details = {"contract_id": contract.id, "signed_on": None, "client": assignment.client_name}
-    yield _finding(
-        facts,
-        "employment_contract_missing",
-        Severity.HIGH,
-        summary,
-        details,
-        [facts.jurisdiction.written_contract_source],
-        assignment=assignment,
-    )
+    yield {"assignment": assignment, "text": text, "details": details}
 
 
-@rule(
+@declare(
     code="no_legal_entity_in_country",
     category=CATEGORY,
     title="Provider has no legal entity in the worker's country",
     description="The provider has no active legal entity in the country where the worker works, so it cannot be "
     "the employer there.",
+    reads=("worker.country", "legal_entities", "pack.employer_registration"),
+    severity=Severity.CRITICAL,
+    summary="{worker.provider_name} has no active legal entity in {worker.country}{inactive_text}",
+    evidence={"country": "worker.country", "provider": "worker.provider_name", "inactive_entities": "inactive"},
+    sources=("pack.employer_registration_source",),
 )
-def no_legal_entity_in_country(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def no_legal_entity_in_country(facts: WorkerFacts, prior) -> Iterator[dict]:
     if facts.is_offboarded:
         return
     country = facts.worker.country
     if any(e.is_active and e.country == country for e in facts.legal_entities):
         return
     inactive = [e.name for e in facts.legal_entities if e.country == country]
-    yield _finding(
-        facts,
-        "no_legal_entity_in_country",
-        Severity.CRITICAL,
-        f"{facts.worker.provider_name} has no active legal entity in {country}"
-        + (f" ({', '.join(inactive)} inactive)" if inactive else ""),
-        {"country": country, "provider": facts.worker.provider_name, "inactive_entities": inactive},
-        [facts.jurisdiction.employer_registration_source],
-    )
+    yield {"inactive": inactive, "inactive_text": f" ({', '.join(inactive)} inactive)" if inactive else ""}
 
 
-@rule(
+@declare(
     code="staffing_licence_missing",
     category=CATEGORY,
     title="Staffing licence missing or expired",
     description="The worker's country requires a staffing licence for placing workers with a client, and the "
     "provider's entity there has none, or it expired.",
+    reads=(
+        "legal_entities",
+        "active_assignments.directed_by",
+        "provider_headcount_in_country",
+        "pack.staffing_licence",
+    ),
+    severity=Severity.CRITICAL,
+    summary="{pack.name} requires a staffing licence{why} ({pack.licence_name}); {entity.name}'s licence {state}",
+    evidence="details",
+    observed="observed",
+    sources=("pack.licence_source",),
 )
-def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
     pack = facts.jurisdiction
     directed = _client_directed(facts)
     if not pack.licence_required or not directed:
@@ -225,66 +230,77 @@ def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[Finding]:
         "country": facts.worker.country,
     }
     observed = {}
-    why = ""
     if threshold is not None:
         # The headcount moves as workers join and leave; only "at or above the threshold" is a fact.
         details["headcount_threshold"] = threshold
         observed["headcount_in_country"] = facts.provider_headcount_in_country
-        why = f" for {threshold} or more workers"
-    yield _finding(
-        facts,
-        "staffing_licence_missing",
-        Severity.CRITICAL,
-        f"{pack.name} requires a staffing licence{why} ({pack.licence_name}); {latest.name}'s licence {state}",
-        details,
-        [pack.licence_source],
-        assignment=directed[0],
-        observed=observed,
-    )
+    yield {
+        "assignment": directed[0],
+        "entity": latest,
+        "state": state,
+        "details": details,
+        "observed": observed,
+        "why": f" for {threshold} or more workers" if threshold is not None else "",
+    }
 
 
-@rule(
+@declare(
     code="personnel_supply_restricted",
     category=CATEGORY,
     title="Supplying personnel under the client's direction is restricted",
     description="The country prohibits a provider from supplying its workers to work under the client's direction "
     "(Mexico: subcontracting of personnel, LFT art. 12–15; the Philippines: labour-only contracting, DOLE "
     "DO 174-17), allowing only genuine specialised services or job contracting that the provider directs.",
+    reads=("active_assignments.directed_by", "pack.personnel_supply"),
+    severity=Severity.CRITICAL,
+    summary="{assignment.client_name} directs {worker.full_name} since {assignment.starts_on}: "
+    "{pack.name} does not allow supplying personnel to work under the client's direction; allowed only "
+    "{restriction.value[allows]}",
+    evidence={
+        "client": "assignment.client_name",
+        "directed_by": "assignment.directed_by",
+        "since": "assignment.starts_on",
+        "restriction": "restriction.value.rule",
+        "allowed_only": "restriction.value.allows",
+    },
+    sources=("restriction.cited",),
 )
-def personnel_supply_restricted(facts: WorkerFacts, prior) -> Iterator[Finding]:
-    pack = facts.jurisdiction
-    restriction = pack.personnel_supply
+def personnel_supply_restricted(facts: WorkerFacts, prior) -> Iterator[dict]:
+    restriction = facts.jurisdiction.personnel_supply
     if restriction is None:
         return
     for assignment in _client_directed(facts):
-        yield _finding(
-            facts,
-            "personnel_supply_restricted",
-            Severity.CRITICAL,
-            f"{assignment.client_name} directs {facts.worker.full_name} since {assignment.starts_on.isoformat()}: "
-            f"{pack.name} does not allow supplying personnel to work under the client's direction; allowed only "
-            f"{restriction.get('allows')}",
-            {
-                "client": assignment.client_name,
-                "directed_by": assignment.directed_by,
-                "since": assignment.starts_on,
-                "restriction": restriction.get("rule"),
-                "allowed_only": restriction.get("allows"),
-            },
-            [restriction.cited],
-            assignment=assignment,
-        )
+        yield {"assignment": assignment, "restriction": restriction}
 
 
-@rule(
+@declare(
     code="deemed_employment_by_client",
     category=CATEGORY,
     title="Deemed employee of the client",
     description="Below the country's earnings threshold, a placement through a temporary employment service for "
     "longer than the statutory period makes the client the employer (South Africa: LRA s.198A(3)(b), more "
     "than three months).",
+    reads=("person_assignments", "payroll_entries", "pack.deemed_employment"),
+    severity=lambda m: Severity.HIGH if m["below"] else Severity.MEDIUM,
+    summary=lambda m: (
+        f"placed with {m['assignment'].client_name} since {m['tenure'].chain_started_on.isoformat()}, more than "
+        f"{m['months']} months: below {m['pack'].name}'s earnings threshold ({m['currency']} {m['threshold']:,.2f} a "
+        f"year) the client is the deemed employer from {m['tenure'].cap_date.isoformat()}"
+        + ("" if m["below"] else " — the worker's earnings are not on record, so the threshold cannot be ruled out")
+    ),
+    evidence={
+        "client": "assignment.client_name",
+        "placed_since": "tenure.chain_started_on",
+        "deemed_from": "tenure.cap_date",
+        "after_months": "months",
+        "earnings_threshold": "threshold",
+        "currency": "currency",
+        "earnings_below_threshold": "below_or_unknown",
+    },
+    observed={"annual_earnings": "earnings"},
+    sources=("rule_fact.cited",),
 )
-def deemed_employment_by_client(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def deemed_employment_by_client(facts: WorkerFacts, prior) -> Iterator[dict]:
     pack = facts.jurisdiction
     rule_fact = pack.deemed_employment
     if rule_fact is None or facts.is_offboarded:
@@ -298,33 +314,23 @@ def deemed_employment_by_client(facts: WorkerFacts, prior) -> Iterator[Finding]:
     if earnings is not None and earnings >= Decimal(str(threshold)):
         return  # above the threshold s.198A does not apply
     for assignment in facts.active_assignments:
-        periods, rows = _person_periods(facts, assignment.client_id)
+        periods, _ = _person_periods(facts, assignment.client_id)
         # One unbroken placement with the client (any break restarts the period), counted in months.
         tenure = summed_tenure(periods, today=facts.today, max_months=months, required_gap_days=0)
         if tenure is None or tenure.cap_date is None or facts.today < tenure.cap_date:
             continue
         below = earnings is not None
-        yield _finding(
-            facts,
-            "deemed_employment_by_client",
-            Severity.HIGH if below else Severity.MEDIUM,
-            f"placed with {assignment.client_name} since {tenure.chain_started_on.isoformat()}, more than {months} "
-            f"months: below {pack.name}'s earnings threshold ({currency} {threshold:,.2f} a year) the client is "
-            f"the deemed employer from {tenure.cap_date.isoformat()}"
-            + ("" if below else " — the worker's earnings are not on record, so the threshold cannot be ruled out"),
-            {
-                "client": assignment.client_name,
-                "placed_since": tenure.chain_started_on,
-                "deemed_from": tenure.cap_date,
-                "after_months": months,
-                "earnings_threshold": threshold,
-                "currency": currency,
-                "earnings_below_threshold": True if below else None,
-            },
-            [rule_fact.cited],
-            assignment=assignment,
-            observed={"annual_earnings": earnings},
-        )
+        yield {
+            "assignment": assignment,
+            "rule_fact": rule_fact,
+            "tenure": tenure,
+            "months": months,
+            "threshold": threshold,
+            "currency": currency,
+            "earnings": earnings,
+            "below": below,
+            "below_or_unknown": True if below else None,
+        }
 
 
 def _person_periods(facts: WorkerFacts, client_id, *, provider_id=None) -> tuple[list, list]:
@@ -345,135 +351,164 @@ def _placements(rows) -> list[dict]:
     return [{"from": a.starts_on, "to": a.ends_on, "provider": a.provider_name} for a in rows]
 
 
-def _tenure_findings(facts: WorkerFacts) -> Iterator[tuple[str, Finding]]:
-    pack = facts.jurisdiction
-    cap = pack.tenure_cap
+def _placements(rows) -> list[dict]:
+    return [{"from": a.starts_on, "to": a.ends_on, "provider": a.provider_name} for a in rows]
+
+
+def _cap_count(cap, facts: WorkerFacts, assignment: AssignmentFact, periods) -> tuple | None:
+    """How the pack's cap method counts this placement: (cap_date, its evidence, observed numbers,
+    the words for what was counted), or None when it does not count (yet)."""
+    client = assignment.client_name
+    if cap.method == "consecutive_with_gap_reset":
+        tenure = consecutive_tenure(
+            periods, today=facts.today, max_months=cap.max_months, reset_after_gap_months=cap.reset_after_gap_months
+        )
+        if tenure is None:
+            return None
+        months = whole_months_between(tenure.chain_started_on, facts.today - dt.timedelta(tenure.interruption_days))
+        details = {
+            "counted_since": tenure.chain_started_on,
+            "interruption_days": tenure.interruption_days,
+            "reset_after_gap_months": cap.reset_after_gap_months,
+        }
+        observed = {"counted_days": tenure.counted_days, "months_counted": months}
+        return (
+            tenure.cap_date,
+            details,
+            observed,
+            f"{months} months with {client} counted since {tenure.chain_started_on}",
+        )
+    if cap.method == "per_contract":
+        # Contract by contract: this assignment alone, renewals (its extended end) included.
+        cap_date = per_contract_cap_date(assignment.starts_on, max_months=cap.max_months)
+        observed = {"counted_days": (facts.today - assignment.starts_on).days + 1}
+        return (
+            cap_date,
+            {"contract_from": assignment.starts_on},
+            observed,
+            f"assignment contract with {client} since {assignment.starts_on.isoformat()}",
+        )
+    if cap.method == "summed_with_required_gap":
+        summed = summed_tenure(
+            periods,
+            today=facts.today,
+            max_months=cap.max_months,
+            max_days=cap.max_days,
+            required_gap_days=cap.required_gap_days,
+            days_per_month=cap.days_per_month,
+        )
+        if summed is None or summed.cap_date is None:
+            return None
+        details = {
+            "max_days": cap.max_days,
+            "counted_since": summed.chain_started_on,
+            "required_gap_days": cap.required_gap_days,
+        }
+        observed = {"counted_days": summed.counted_days, "limit_days": summed.limit_days}
+        counted = f"{summed.counted_days} days with {client} counted since {summed.chain_started_on.isoformat()}"
+        return summed.cap_date, details, observed, counted
+    tenure = rolling_window_tenure(
+        periods,
+        today=facts.today,
+        max_months=cap.max_months,
+        window_months=cap.window_months,
+        horizon_days=cap.warn_days_before,
+        days_per_month=cap.days_per_month,
+    )
+    if tenure is None or tenure.cap_date is None:
+        return None
+    observed = {
+        "counted_days": tenure.counted_days,
+        "cap_days": tenure.cap_days,
+        "window_started_on": tenure.window_started_on,
+    }
+    counted = (
+        f"{tenure.counted_days} of {tenure.cap_days} days with {client} "
+        f"in the {cap.window_months} months to {facts.today.isoformat()}"
+    )
+    return tenure.cap_date, {"window_months": cap.window_months}, observed, counted
+
+
+def _tenure_matches(facts: WorkerFacts, code: str) -> Iterator[dict]:
+    """The placements past (`tenure_cap_exceeded`) or within the warning period of
+    (`tenure_cap_approaching`) the pack's cap, by the pack's counting method."""
+    cap = facts.jurisdiction.tenure_cap
     if cap is None:
         return
     for assignment in facts.active_assignments:
         periods, rows = _person_periods(
             facts, assignment.client_id, provider_id=assignment.provider_id if cap.provider_change_resets else None
         )
-        planned_end = assignment.ends_on
-        base = {
+        counted = _cap_count(cap, facts, assignment, periods)
+        if counted is None:
+            continue
+        cap_date, method_details, observed, counted_text = counted
+        providers = sorted({a.provider_name for a in rows})
+        if facts.today >= cap_date:
+            fired = "tenure_cap_exceeded"
+        elif (cap_date - facts.today).days <= cap.warn_days_before and (
+            assignment.ends_on is None or assignment.ends_on >= cap_date
+        ):
+            fired = "tenure_cap_approaching"
+        else:
+            continue
+        if fired != code:
+            continue
+        if len(providers) > 1:
+            counted_text += f", across providers {', '.join(providers)}"
+        details = {
             "client": assignment.client_name,
             "max_months": cap.max_months,
             "counting_rule": cap.counting_rule,
             "provider_change_resets": cap.provider_change_resets,
             "placements": _placements(rows),
-            "providers": sorted({a.provider_name for a in rows}),
+            "providers": providers,
+            **method_details,
+            "cap_date": cap_date,
         }
-        if cap.method == "consecutive_with_gap_reset":
-            tenure = consecutive_tenure(
-                periods, today=facts.today, max_months=cap.max_months, reset_after_gap_months=cap.reset_after_gap_months
-            )
-            if tenure is None:
-                continue
-            cap_date = tenure.cap_date
-            months = whole_months_between(tenure.chain_started_on, facts.today - dt.timedelta(tenure.interruption_days))
-            details = {
-                **base,
-                "counted_since": tenure.chain_started_on,
-                "interruption_days": tenure.interruption_days,
-                "reset_after_gap_months": cap.reset_after_gap_months,
-                "cap_date": cap_date,
-            }
-            observed = {"counted_days": tenure.counted_days, "months_counted": months}
-            counted_text = f"{months} months with {assignment.client_name} counted since {tenure.chain_started_on}"
-        elif cap.method == "per_contract":
-            # Contract by contract: this assignment alone, renewals (its extended end) included.
-            cap_date = per_contract_cap_date(assignment.starts_on, max_months=cap.max_months)
-            details = {**base, "contract_from": assignment.starts_on, "cap_date": cap_date}
-            observed = {"counted_days": (facts.today - assignment.starts_on).days + 1}
-            counted_text = f"assignment contract with {assignment.client_name} since {assignment.starts_on.isoformat()}"
-        elif cap.method == "summed_with_required_gap":
-            summed = summed_tenure(
-                periods,
-                today=facts.today,
-                max_months=cap.max_months,
-                max_days=cap.max_days,
-                required_gap_days=cap.required_gap_days,
-                days_per_month=cap.days_per_month,
-            )
-            if summed is None or summed.cap_date is None:
-                continue
-            cap_date = summed.cap_date
-            details = {
-                **base,
-                "max_days": cap.max_days,
-                "counted_since": summed.chain_started_on,
-                "required_gap_days": cap.required_gap_days,
-                "cap_date": cap_date,
-            }
-            observed = {"counted_days": summed.counted_days, "limit_days": summed.limit_days}
-            counted_text = (
-                f"{summed.counted_days} days with {assignment.client_name} counted since "
-                f"{summed.chain_started_on.isoformat()}"
-            )
-        else:
-            tenure = rolling_window_tenure(
-                periods,
-                today=facts.today,
-                max_months=cap.max_months,
-                window_months=cap.window_months,
-                horizon_days=cap.warn_days_before,
-                days_per_month=cap.days_per_month,
-            )
-            if tenure is None or tenure.cap_date is None:
-                continue
-            cap_date = tenure.cap_date
-            details = {**base, "window_months": cap.window_months, "cap_date": cap_date}
-            observed = {
-                "counted_days": tenure.counted_days,
-                "cap_days": tenure.cap_days,
-                "window_started_on": tenure.window_started_on,
-            }
-            counted_text = (
-                f"{tenure.counted_days} of {tenure.cap_days} days with {assignment.client_name} "
-                f"in the {cap.window_months} months to {facts.today.isoformat()}"
-            )
-        sources = [cap.source]
-        cap_text = f"{cap.max_months}-month" if cap.max_months else f"{cap.max_days}-day"
-        if len(base["providers"]) > 1:
-            counted_text += f", across providers {', '.join(base['providers'])}"
-        if facts.today >= cap_date:
-            code, severity = "tenure_cap_exceeded", Severity.HIGH
-            summary = f"past {pack.name}'s {cap_text} cap since {cap_date.isoformat()}: {counted_text}"
-        elif (cap_date - facts.today).days <= cap.warn_days_before and (planned_end is None or planned_end >= cap_date):
-            code, severity = "tenure_cap_approaching", Severity.MEDIUM
-            summary = (
-                f"reaches {pack.name}'s {cap_text} cap on {cap_date.isoformat()} "
-                f"({(cap_date - facts.today).days} days): {counted_text}"
-            )
-        else:
-            continue
-        observed["days_until_cap"] = (cap_date - facts.today).days
-        yield code, _finding(facts, code, severity, summary, details, sources, assignment=assignment, observed=observed)
+        yield {
+            "assignment": assignment,
+            "cap": cap,
+            "cap_date": cap_date,
+            "cap_text": f"{cap.max_months}-month" if cap.max_months else f"{cap.max_days}-day",
+            "counted_text": counted_text,
+            "days_until_cap": (cap_date - facts.today).days,
+            "details": details,
+            "observed": {**observed, "days_until_cap": (cap_date - facts.today).days},
+        }
 
 
-@rule(
+@declare(
     code="tenure_cap_approaching",
     category=CATEGORY,
     title="Placement approaching the legal maximum",
     description="The placement with one client reaches the country's maximum within the pack's warning period "
     "(90 days), counted across providers and assignments by calendar dates.",
+    reads=("person_assignments", "active_assignments", "pack.tenure_cap"),
+    severity=Severity.MEDIUM,
+    summary="reaches {pack.name}'s {cap_text} cap on {cap_date} ({days_until_cap} days): {counted_text}",
+    evidence="details",
+    observed="observed",
+    sources=("cap.source",),
 )
-def tenure_cap_approaching(facts: WorkerFacts, prior) -> Iterator[Finding]:
-    for code, finding in _tenure_findings(facts):
-        if code == "tenure_cap_approaching":
-            yield finding
+def tenure_cap_approaching(facts: WorkerFacts, prior) -> Iterator[dict]:
+    return _tenure_matches(facts, "tenure_cap_approaching")
 
 
-@rule(
+@declare(
     code="tenure_cap_exceeded",
     category=CATEGORY,
     title="Placement past the legal maximum",
     description="The placement with one client has reached or passed the country's maximum.",
+    reads=("person_assignments", "active_assignments", "pack.tenure_cap"),
+    severity=Severity.HIGH,
+    summary="past {pack.name}'s {cap_text} cap since {cap_date}: {counted_text}",
+    evidence="details",
+    observed="observed",
+    sources=("cap.source",),
 )
-def tenure_cap_exceeded(facts: WorkerFacts, prior) -> Iterator[Finding]:
-    for code, finding in _tenure_findings(facts):
-        if code == "tenure_cap_exceeded":
-            yield finding
+def tenure_cap_exceeded(facts: WorkerFacts, prior) -> Iterator[dict]:
+    return _tenure_matches(facts, "tenure_cap_exceeded")
 
 
 def _contractor_since(facts: WorkerFacts) -> dt.date | None:
@@ -486,21 +521,40 @@ def _contractor_since(facts: WorkerFacts) -> dt.date | None:
     return max(ends) + dt.timedelta(days=1) if ends else None
 
 
-@rule(
+@declare(
     code="contractor_long_engagement",
     category=CATEGORY,
     title="Contractor engaged continuously for over a year",
     description="A contractor engaged continuously with one client for longer than the pack's permanence period "
     "(12 months): permanence points to employment.",
+    reads=(
+        "current_contract.contract_type",
+        "contracts",
+        "person_assignments",
+        "pack.contractor_permanence_months",
+        "pack.contractor_continuity_gap_days",
+    ),
+    severity=Severity.MEDIUM,
+    summary="contractor engaged continuously by {assignment.client_name} since {since}: "
+    "{months} months, past the {pack.contractor_permanence_months}-month mark",
+    evidence={
+        "client": "assignment.client_name",
+        "since": "since",
+        "limit_months": "pack.contractor_permanence_months",
+        "continuity_gap_days": "pack.contractor_continuity_gap_days",
+        "contract_type": "contract.contract_type",
+    },
+    observed={"months": "months"},
+    sources=("pack.contractor_permanence_source", "pack.contractor_continuity_gap_source"),
 )
-def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
     if contract is None or contract.contract_type != CONTRACTOR:
         return
     pack = facts.jurisdiction
     limit, bridged = pack.contractor_permanence_months, pack.contractor_continuity_gap_days
     for assignment in facts.active_assignments:
-        periods, rows = _person_periods(facts, assignment.client_id)
+        periods, _ = _person_periods(facts, assignment.client_id)
         since = chain_end = None
         for start, end in periods:
             if start > facts.today:
@@ -520,34 +574,31 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[Finding]:
         # first day of the 13th month, so the rule fires from the day after it.
         if facts.today <= add_months(since, limit):
             continue
-        months = whole_months_between(since, facts.today)
-        yield _finding(
-            facts,
-            "contractor_long_engagement",
-            Severity.MEDIUM,
-            f"contractor engaged continuously by {assignment.client_name} since {since.isoformat()}: "
-            f"{months} months, past the {limit}-month mark",
-            {
-                "client": assignment.client_name,
-                "since": since,
-                "limit_months": limit,
-                "continuity_gap_days": bridged,
-                "contract_type": CONTRACTOR,
-            },
-            [pack.contractor_permanence_source, pack.contractor_continuity_gap_source],
-            assignment=assignment,
-            observed={"months": months},
-        )
+        yield {
+            "assignment": assignment,
+            "contract": contract,
+            "since": since,
+            "months": whole_months_between(since, facts.today),
+        }
 
 
-@rule(
+@declare(
     code="not_dedicated",
     category=CATEGORY,
     title="Worker not dedicated to one client",
     description="The worker is placed with another client in the same period (on this record or another record "
     "of the same person), which breaks the dedicated-worker model the contract describes.",
+    reads=("assignments", "person_assignments"),
+    severity=Severity.HIGH,
+    summary="dedicated to {worker.client_name} but also placed with {elsewhere} from {first_from}",
+    evidence={"dedicated_to": "worker.client_name", "other_clients_count": "other_count", "overlaps": "overlaps"},
+    cites=(
+        "DESIGN: an outstaffed worker is dedicated to one client, who directs the work",
+        "IRS common-law rules (financial control): offering services to several clients at once points to an "
+        "independent business, contradicting the employment the contract claims",
+    ),
 )
-def not_dedicated(facts: WorkerFacts, prior) -> Iterator[Finding]:
+def not_dedicated(facts: WorkerFacts, prior) -> Iterator[dict]:
     if facts.is_offboarded:
         return
     own = facts.worker.client_id
@@ -570,24 +621,13 @@ def not_dedicated(facts: WorkerFacts, prior) -> Iterator[Finding]:
     # person, never which client (that is another tenant's business).
     other_count = len({o[2] for o in overlaps})
     first_from, _, _, first_assignment_id = overlaps[0]
-    elsewhere = "another client" if other_count == 1 else f"{other_count} other clients"
-    yield _finding(
-        facts,
-        "not_dedicated",
-        Severity.HIGH,
-        f"dedicated to {facts.worker.client_name} but also placed with {elsewhere} from {first_from.isoformat()}",
-        {
-            "dedicated_to": facts.worker.client_name,
-            "other_clients_count": other_count,
-            "overlaps": [{"from": start, "to": end} for start, end, _, _ in overlaps],
-        },
-        [
-            "DESIGN: an outstaffed worker is dedicated to one client, who directs the work",
-            "IRS common-law rules (financial control): offering services to several clients at once points to an "
-            "independent business, contradicting the employment the contract claims",
-        ],
-        assignment=next(a for a in mine if a.id == first_assignment_id),
-    )
+    yield {
+        "assignment": next(a for a in mine if a.id == first_assignment_id),
+        "other_count": other_count,
+        "first_from": first_from,
+        "elsewhere": "another client" if other_count == 1 else f"{other_count} other clients",
+        "overlaps": [{"from": start, "to": end} for start, end, _, _ in overlaps],
+    }
 
 
 def _earliest_end(first: dt.date | None, second: dt.date | None) -> dt.date | None:

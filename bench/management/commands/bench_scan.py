@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from bench.scan import scan_bench
+from jurisdictions import all_jurisdictions, limit_packs
 
 
 class Command(BaseCommand):
@@ -22,8 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("--databases", nargs="+", default=None)
         parser.add_argument("--rescans", type=int, default=2, help="full scans in a row per database")
         parser.add_argument("--json", action="store_true", help="print the raw result as JSON")
+        parser.add_argument(
+            "--packs",
+            nargs="+",
+            default=None,
+            metavar="CODE",
+            help="load only these jurisdiction packs (e.g. DE PL GB US US-CA); other countries get the default "
+            "pack. Default: every pack shipped.",
+        )
 
-    def handle(self, *args, databases, rescans, json: bool, **options):
+    def handle(self, *args, databases, rescans, json: bool, packs=None, **options):
+        if packs:
+            unknown = sorted({code.upper() for code in packs} - set(all_jurisdictions()))
+            if unknown:
+                raise CommandError(f"No such pack: {', '.join(unknown)}.")
+            limit_packs(packs)
         if not databases:
             if "bench" not in connection.settings_dict["NAME"]:
                 raise CommandError("bench_scan runs on a bench database (its name contains 'bench').")
@@ -36,7 +50,15 @@ class Command(BaseCommand):
             env = {**os.environ, "DATABASE_URL": urlunsplit(url._replace(path="/" + name))}
             self.stdout.write(f"scanning {name} ...")
             output = subprocess.run(  # nosec B603 - argv built here: this interpreter and manage.py
-                [sys.executable, "manage.py", "bench_scan", "--json", "--rescans", str(rescans)],
+                [
+                    sys.executable,
+                    "manage.py",
+                    "bench_scan",
+                    "--json",
+                    "--rescans",
+                    str(rescans),
+                    *(["--packs", *packs] if packs else []),
+                ],
                 env=env,
                 cwd=settings.BASE_DIR,
                 capture_output=True,
@@ -64,6 +86,8 @@ def _table(results: dict) -> str:
     ]
     first = None
     for name, result in results.items():
+        if "packs" in result:
+            name = f"{name} ({len(result['packs'])} packs)"
         for index, run in enumerate(result["runs"], start=1):
             if first is None:
                 first = {}
