@@ -51,3 +51,14 @@ class AssignmentEventAdmin(EventModelAdmin):
 
 for event_model in set(Assignment.pgh_event_models.values()):
     admin.site.register(event_model, AssignmentEventAdmin)
+
+
+class TeamEventAdmin(EventModelAdmin):
+    """Audit history (read-only) of teams: names and who manages them (`manager_ids`)."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj", "name", "manager_ids", "pgh_context"]
+    list_select_related = ["pgh_context"]
+
+
+for event_model in set(Team.pgh_event_models.values()):
+    admin.site.register(event_model, TeamEventAdmin)

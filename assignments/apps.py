@@ -8,6 +8,7 @@ class AssignmentsConfig(AppConfig):
     def ready(self) -> None:
         from workers.story import register_story_part
 
+        from . import receivers  # noqa: F401 - connects the signal receivers
         from .story import assignment_story_part
 
         register_story_part("assignments", assignment_story_part)

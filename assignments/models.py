@@ -1,6 +1,6 @@
 import pghistory
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
 
@@ -17,11 +17,18 @@ class DateRange(Func):
     output_field = DateRangeField()
 
 
+# Who manages a team decides which hiring managers see its workers: an access change, audited with
+# the team (created, renamed, managers changed, deleted).
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class Team(BaseModel):
     client = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="teams")
     name = models.CharField(max_length=120)
     external_id = external_id_field()
     managers = models.ManyToManyField("accounts.User", blank=True, related_name="managed_teams")
+    # The managers' user ids, sorted, kept on the row by `assignments.receivers` after every change of
+    # `managers` (whichever side or code path made it), so the team's audit versions show each change
+    # of who manages it, before and after. Not read for access: `managers` is.
+    manager_ids = ArrayField(models.UUIDField(), default=list, blank=True, editable=False)
 
     class Meta:
         triggers = [tombstone_trigger(resource_type="teams", organizations_sql="ARRAY[OLD.client_id]")]

@@ -23,6 +23,7 @@ from workers.models import Worker
 
 from .choices import AssignmentStatus, DirectedBy
 from .models import Assignment, Team
+from .receivers import team_managers_replaced
 from .selectors import assignment_list, client_member_list, overlapping_assignment, team_list
 
 OVERLAP_CONSTRAINT = "assignments_assignment_no_overlap_per_worker"
@@ -76,10 +77,17 @@ def team_create(*, actor: Actor, name: str, external_id: str = "", managers=None
     _require_team_admin(actor)
     managers = _check_managers(actor, managers)
     _check_team_external_id(actor, external_id)
-    team = Team(client=actor.organization, name=name, external_id=external_id)
+    # Created with its managers in the first audited version.
+    team = Team(
+        client=actor.organization,
+        name=name,
+        external_id=external_id,
+        manager_ids=sorted(manager.pk for manager in managers),
+    )
     team.full_clean()
     team.save()
-    team.managers.set(managers)
+    with team_managers_replaced(team):
+        team.managers.set(managers)
     return team
 
 
@@ -96,7 +104,8 @@ def team_update(*, actor: Actor, instance: Team, **data) -> Team:
     if "managers" in data:
         managers = _check_managers(actor, data["managers"])
         if {m.pk for m in managers} != set(team.managers.values_list("pk", flat=True)):
-            team.managers.set(managers)
+            with team_managers_replaced(team):
+                team.managers.set(managers)
             changed.append("managers")
     if changed:
         # Who manages a team decides which hiring managers see its workers.

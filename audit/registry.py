@@ -11,8 +11,9 @@ from django.db.models import Model, Q
 
 from accounts.actors import Actor
 from accounts.models import ApiKey, Membership, Organization
-from assignments.models import Assignment
+from assignments.models import Assignment, Team
 from assignments.selectors import assignment_list
+from integrations.models import WebhookEndpoint
 from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun
 from providers.selectors import (
     compliance_item_list,
@@ -65,6 +66,10 @@ RESOURCES: tuple[AuditedResource, ...] = (
     AuditedResource("risk-flags", "Risk flag", RiskFlag, _through(risk_flag_list)),
     AuditedResource("api-keys", "API key", ApiKey, _own_organization("organization_id")),
     AuditedResource("memberships", "Membership", Membership, _own_organization("organization_id")),
+    # Teams (who manages them) and webhook endpoints (where data goes): the organization's own,
+    # by the organization recorded in the version, so a deleted team or endpoint stays in the log.
+    AuditedResource("teams", "Team", Team, _own_organization("client_id"), clients_only=True),
+    AuditedResource("webhook-endpoints", "Webhook endpoint", WebhookEndpoint, _own_organization("organization_id")),
     AuditedResource("organization", "Organization settings", Organization, _own_organization("pgh_obj_id")),
 )
 BY_NAME = {resource.name: resource for resource in RESOURCES}

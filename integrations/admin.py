@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from pghistory.admin import EventModelAdmin
 
 from .models import ScimIdentity, WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
 
@@ -64,3 +65,14 @@ class ScimIdentityAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class WebhookEndpointEventAdmin(EventModelAdmin):
+    """Audit history (read-only) of webhook endpoints; the secrets are not in it."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "url", "is_active", "pgh_context"]
+    list_select_related = ["pgh_context"]
+
+
+for event_model in set(WebhookEndpoint.pgh_event_models.values()):
+    admin.site.register(event_model, WebhookEndpointEventAdmin)

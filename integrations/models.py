@@ -1,3 +1,4 @@
+import pghistory
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models.functions import Lower
@@ -7,6 +8,11 @@ from outstaff.models import BaseModel
 from .choices import DeliveryStatus
 
 
+# Where an organization's data is sent is an access change: created, updated, rotated (the new
+# `previous_secret_expires_at`) and deleted are audited. The secrets themselves never enter the history.
+@pghistory.track(
+    pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(), exclude=["secret", "previous_secret"]
+)
 class WebhookEndpoint(BaseModel):
     """Where an organization wants its events POSTed. The signing secret (`whsec_<base64>`, the
     Standard Webhooks format) is kept in clear because every delivery is signed with it; it is

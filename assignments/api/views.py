@@ -29,8 +29,11 @@ class ClientWritesMixin:
             raise exceptions.PermissionDenied("Only the client directs assignments; providers can read them.")
 
 
-class TeamViewSet(ClientWritesMixin, ServiceViewSet):
-    """A client's teams and who manages them. A hiring manager sees the teams they manage."""
+class TeamViewSet(HistoryMixin, ClientWritesMixin, ServiceViewSet):
+    """A client's teams and who manages them. A hiring manager sees the teams they manage.
+    `GET …/history/`: every change, managers included (`manager_ids`, before and after)."""
+
+    history_shown_as = {"manager_ids": "managers"}
 
     scope_family = Scope.ASSIGNMENTS
     serializer_class = TeamSerializer

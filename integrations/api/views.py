@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
+from outstaff.api.history import HistoryMixin
 from outstaff.api.pagination import CursorPagination
 from outstaff.api.viewsets import ReadOnlyServiceViewSet, ServiceViewSet, etag_for
 
@@ -20,11 +21,12 @@ from .serializers import (
 )
 
 
-class WebhookEndpointViewSet(ServiceViewSet):
+class WebhookEndpointViewSet(HistoryMixin, ServiceViewSet):
     """The organization's webhook endpoints. Creating one (or `POST …/rotate-secret/`) returns its
     `whsec_…` signing secret, the only times it is shown. Deliveries are signed per the Standard
     Webhooks spec (`webhook-id`, `webhook-timestamp`, `webhook-signature`). `Idempotency-Key` is not
-    honoured on create or rotate-secret: a replay would have to store the secret."""
+    honoured on create or rotate-secret: a replay would have to store the secret. `GET …/history/`:
+    who created, changed, rotated (a new `previous_secret_expires_at`) or deleted it; never a secret."""
 
     scope_family = Scope.WEBHOOKS
     not_replayed_actions = ("create", "rotate_secret")

@@ -45,6 +45,9 @@ class HistoryMixin:
     resource in the rows (defaults to the URL's resource segment, e.g. `payroll-runs`)."""
 
     history_resource: str = ""
+    # An audited column shown under another name in the representation (e.g. a team's `manager_ids`,
+    # the copy of its `managers`): that column is in the history where that field is shown.
+    history_shown_as: dict[str, str] = {}
 
     @extend_schema(
         summary="Audit history of this object",
@@ -74,7 +77,9 @@ class HistoryMixin:
         shown = set(self.get_serializer(instance).data)
         event_model = type(instance).pgh_event_model
         fields = [
-            field for field in audited_fields(event_model) if field in shown or field.removesuffix("_id") in shown
+            field
+            for field in audited_fields(event_model)
+            if field in shown or field.removesuffix("_id") in shown or self.history_shown_as.get(field) in shown
         ]
         # One extra version: the predecessor of the page's oldest row (and the sign of a next page).
         page = list(events.order_by("-pgh_id")[: size + 1])
