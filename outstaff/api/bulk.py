@@ -32,8 +32,11 @@ class BulkItemResultSerializer(serializers.Serializer):
     id = serializers.UUIDField(allow_null=True)
     changes = serializers.DictField(help_text="Changed fields: [old, new].")
     errors = serializers.DictField(help_text="Per-field messages of an item in error.")
-    code = serializers.CharField(
-        allow_null=True, required=False, help_text="Why an item failed: invalid or precondition_failed."
+    code = serializers.ChoiceField(
+        choices=["invalid", "precondition_failed"],
+        allow_null=True,
+        required=False,
+        help_text="Why an item failed: invalid or precondition_failed.",
     )
 
 

@@ -36,8 +36,25 @@ class HistoryEntrySerializer(serializers.Serializer):
         help_text="Each changed field before and after (all set fields for `created`).",
     )
     actor = HistoryActorSerializer()
-    channel = serializers.CharField(help_text="page, api, admin, csv, scim or system.")
+    channel = serializers.ChoiceField(
+        choices=["page", "api", "admin", "csv", "scim", "system"],
+        allow_blank=True,
+        help_text="Where the change came from (blank: a change recorded without one).",
+    )
     request = HistoryRequestSerializer()
+
+
+BIGINT_MAX = 2**63 - 1
+
+
+def _whole_number(request, name: str) -> int | None:
+    """A query parameter that must be a whole number from 1 to PostgreSQL's bigint, if given."""
+    value = request.query_params.get(name)
+    if value in (None, ""):
+        return None
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= BIGINT_MAX:
+        raise exceptions.ValidationError({name: f"Give a whole number from 1 to {BIGINT_MAX}."})
+    return int(value)
 
 
 class HistoryMixin:
@@ -52,8 +69,16 @@ class HistoryMixin:
     @extend_schema(
         summary="Audit history of this object",
         parameters=[
-            OpenApiParameter("before", int, description="Only versions older than this history `id`."),
-            OpenApiParameter("page_size", int, description=f"Versions per page (default 50, at most {MAX_PAGE})."),
+            OpenApiParameter(
+                "before",
+                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX},
+                description="Only versions older than this history `id`.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX, "default": 50},
+                description=f"Versions per page (default 50, at most {MAX_PAGE}; more is capped).",
+            ),
         ],
         responses=inline_serializer(
             "HistoryPage",
@@ -63,12 +88,8 @@ class HistoryMixin:
     @action(detail=True, methods=["get"], url_path="history", filter_backends=[], pagination_class=None)
     def history(self, request, *args, **kwargs):
         instance = self.get_object()
-        try:
-            size = min(max(int(request.query_params.get("page_size", 50)), 1), MAX_PAGE)
-            before = request.query_params.get("before")
-            before = int(before) if before not in (None, "") else None
-        except ValueError as error:
-            raise exceptions.ValidationError({"before": "Give whole numbers for `before` and `page_size`."}) from error
+        size, before = (_whole_number(request, name) for name in ("page_size", "before"))
+        size = min(size or 50, MAX_PAGE)
         events = type(instance).pgh_event_model.objects.filter(pgh_obj_id=instance.pk).select_related("pgh_context")
         if before is not None:
             events = events.filter(pgh_id__lt=before)

@@ -20,6 +20,24 @@ class CursorPagination(pagination.CursorPagination):
     max_page_size = 500
     ordering = ("-created_at", "-id")
 
+    def get_page_size(self, request):
+        value = request.query_params.get(self.page_size_query_param)
+        if value in (None, ""):
+            return self.page_size
+        if not (value.isascii() and value.isdigit()) or int(value) < 1:
+            raise exceptions.ValidationError({self.page_size_query_param: "Give a whole number of at least 1."})
+        return min(int(value), self.max_page_size)  # more is capped
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (
+                    f"Rows per page (default {self.page_size}, at most {self.max_page_size}; more is capped)."
+                )
+        return parameters
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)

@@ -351,6 +351,9 @@ SPECTACULAR_SETTINGS = {
         "CefrLevelEnum": "screening.choices.CefrLevel",
         "WebhookDeliveryStatusEnum": "integrations.choices.DeliveryStatus",
         "WebhookEventTypeEnum": "integrations.choices.EventType",
+        "ComplianceItemKindEnum": "providers.choices.ComplianceKind",
+        "ChecklistCodeEnum": "screening.choices.ChecklistCode",
+        "BulkErrorCodeEnum": [("invalid", "invalid"), ("precondition_failed", "precondition_failed")],
     },
 }
 

@@ -15,7 +15,10 @@ from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
 from accounts.tests.factories import ClientFactory, make_actor
+from outstaff.api.bulk import BulkResponseSerializer
+from outstaff.api.history import HistoryEntrySerializer
 from providers.tests.factories import ProviderFactory
+from risks.api.serializers import RetentionReportSerializer
 from risks.rules import RULES
 from workers.tests.factories import WorkerFactory
 
@@ -105,12 +108,33 @@ def test_every_operation_documents_problem_errors_headers_and_its_scope(schema):
     assert {"apiKeyBearer": ["workers:read"]} in deletions and {"apiKeyBearer": ["payroll:read"]} in deletions
 
 
+def _assert_choices_are_enums(serializer, components, seen=None) -> int:
+    """Every choice field of `serializer` and of the serializers nested in it is an enum in its
+    component; returns how many were checked."""
+    from rest_framework import serializers
+
+    seen = set() if seen is None else seen
+    name = type(serializer).__name__.removesuffix("Serializer")
+    component = components.get(name)
+    if component is None or name in seen:
+        return 0
+    seen.add(name)
+    checked = 0
+    for field_name, field in serializer.fields.items():
+        field = getattr(field, "child", field)  # a list of choices or of nested objects
+        if isinstance(field, serializers.ChoiceField) and field_name in component["properties"]:
+            checked += 1
+            assert "Enum" in json.dumps(component["properties"][field_name]), (name, field_name)
+        elif isinstance(field, serializers.Serializer):
+            checked += _assert_choices_are_enums(field, components, seen)
+    return checked
+
+
 def test_every_choice_field_and_choice_filter_is_an_enum(schema):
     """Walk every operation's view: a filter or serializer field whose values are a fixed set (rule
     codes, categories, severities, statuses, exit reasons, event types, ...) must say which."""
     from django_filters import ChoiceFilter, MultipleChoiceFilter
     from drf_spectacular.generators import SchemaGenerator
-    from rest_framework import serializers
 
     generator = SchemaGenerator()
     generator.parse(None, True)
@@ -128,18 +152,15 @@ def test_every_choice_field_and_choice_filter_is_an_enum(schema):
                     values = parameters[name].get("enum") or parameters[name].get("items", {}).get("enum")
                     assert values, f"GET {path} ?{name}= has no enum"
         serializer_class = getattr(view, "serializer_class", None)
-        component = components.get(getattr(serializer_class, "__name__", "").removesuffix("Serializer"))
-        if component is None:
-            continue
-        for name, field in serializer_class().fields.items():
-            field = getattr(field, "child", field)  # a list of choices
-            if isinstance(field, serializers.ChoiceField) and name in component["properties"]:
-                enum_fields += 1
-                assert "Enum" in json.dumps(component["properties"][name]), (serializer_class.__name__, name)
-    assert choice_filters > 20 and enum_fields > 20, (choice_filters, enum_fields)
+        if serializer_class is not None:
+            enum_fields += _assert_choices_are_enums(serializer_class(), components)
+    for extra in (BulkResponseSerializer, HistoryEntrySerializer, RetentionReportSerializer):
+        enum_fields += _assert_choices_are_enums(extra(), components)
+    assert choice_filters > 20 and enum_fields > 30, (choice_filters, enum_fields)
     for name in ("RuleCodeEnum", "SeverityEnum", "CategoryEnum", "ExitReasonEnum", "WebhookEventTypeEnum"):
         assert components[name]["enum"], name
     assert "ResourceTypeEnum" in json.dumps(components["Tombstone"]["properties"]["resource_type"])
+    assert "ChecklistCodeEnum" in json.dumps(components["ChecklistItem"]["properties"]["code"])
     assert "Enum" in json.dumps(components["ApiKey"]["properties"]["scopes"])
 
 
@@ -196,6 +217,26 @@ def test_bounds_the_server_enforces_are_in_the_schema(schema):
     parameters = {p["name"]: p for p in schema["paths"]["/api/v1/metrics/retention"]["get"]["parameters"]}
     assert parameters["months"]["schema"]["minimum"] == 1 and parameters["months"]["schema"]["maximum"] == 36
     assert sorted(parameters["group_by"]["schema"]["enum"]) == ["client", "country", "provider", "role", "team"]
+    for path, _, operation in _operations(schema):
+        parameters = {p["name"]: p["schema"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        if "page_size" in parameters:
+            assert parameters["page_size"]["minimum"] == 1, path
+        if path.endswith("/history/"):
+            assert parameters["before"]["minimum"] == 1 and parameters["before"]["maximum"] == 2**63 - 1, path
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "x", "²", "1.5"])
+def test_a_page_size_or_history_position_out_of_bounds_is_a_400_naming_it(client_api, value):
+    body = _problem(client_api.get(WORKERS, {"page_size": value}), 400)
+    assert body["errors"][0]["field"] == "page_size"
+    worker_id = client_api.get(WORKERS).json()["results"][0]["id"]
+    history = f"{WORKERS}{worker_id}/history/"
+    for name in ("before", "page_size"):
+        assert _problem(client_api.get(history, {name: value}), 400)["errors"][0]["field"] == name
+    _problem(client_api.get(history, {"before": str(2**63)}), 400)
+    # More than the most is capped, not refused.
+    assert client_api.get(WORKERS, {"page_size": "100000"}).status_code == 200
+    assert client_api.get(history, {"page_size": "100000", "before": str(2**63 - 1)}).status_code == 200
 
 
 # --- 3. the four kinds of 500 --------------------------------------------------------------------------

@@ -49,7 +49,7 @@ class WorkerPrivacyViewSet(ReadOnlyServiceViewSet):
     @extend_schema(
         operation_id="workers_erase",
         summary="Erase this worker's personal data (pseudonymise; payroll, contracts and audit are kept)",
-        request=inline_serializer("WorkerEraseRequest", {"reason": serializers.CharField()}),
+        request=inline_serializer("WorkerErase", {"reason": serializers.CharField()}),
         responses={
             200: inline_serializer(
                 "WorkerEraseResult", {"id": serializers.UUIDField(), "erased_at": serializers.DateTimeField()}

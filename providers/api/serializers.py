@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from outstaff.api.fields import ScopedRelatedField
 
+from ..choices import ComplianceKind
 from ..compliance_requirements import required_kinds, staffing_licence_required
 from ..models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
 from ..selectors import employed_worker_list, legal_entity_list, payroll_run_list, worker_model
@@ -171,4 +172,4 @@ class ComplianceItemSerializer(serializers.ModelSerializer):
 
 class ComplianceItemUpdateSerializer(ComplianceItemSerializer):
     worker = serializers.UUIDField(source="worker_id", read_only=True)
-    kind = serializers.CharField(read_only=True)
+    kind = serializers.ChoiceField(choices=ComplianceKind.choices, read_only=True)

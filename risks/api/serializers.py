@@ -67,17 +67,18 @@ class RiskFlagDismissSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why this flag is not a risk (required).")
 
 
+RETENTION_GROUPS = ["client", "team", "provider", "country", "role"]
+
+
 class RetentionQuerySerializer(serializers.Serializer):
-    group_by = serializers.ChoiceField(
-        choices=["client", "team", "provider", "country", "role"], required=False, default="client"
-    )
+    group_by = serializers.ChoiceField(choices=RETENTION_GROUPS, required=False, default="client")
     months = serializers.IntegerField(
         required=False, default=12, min_value=1, max_value=36, help_text="Start-month cohorts to include."
     )
 
 
 class RetentionCohortSerializer(serializers.Serializer):
-    cohort = serializers.CharField(help_text="Start month, YYYY-MM.")
+    cohort = serializers.RegexField(r"^\d{4}-\d{2}$", help_text="Start month, YYYY-MM.")
     group = serializers.CharField(allow_null=True, help_text="Id or value of the group (null in `overall`).")
     label = serializers.CharField()
     starters = serializers.IntegerField()
@@ -90,7 +91,7 @@ class RetentionCohortSerializer(serializers.Serializer):
 
 
 class RetentionReportSerializer(serializers.Serializer):
-    group_by = serializers.CharField()
+    group_by = serializers.ChoiceField(choices=RETENTION_GROUPS)
     as_of = serializers.DateField()
     retention_day = serializers.IntegerField()
     overall = RetentionCohortSerializer(many=True, help_text="All groups together, one row per month.")

@@ -43,7 +43,7 @@ class CandidateSerializer(serializers.ModelSerializer):
 
 
 class ChecklistItemSerializer(serializers.Serializer):
-    code = serializers.CharField()
+    code = serializers.ChoiceField(choices=ChecklistCode.choices)
     label = serializers.CharField(source="get_code_display")
     checked = serializers.BooleanField()
     checked_at = serializers.DateTimeField(allow_null=True)
