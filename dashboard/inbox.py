@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -122,7 +122,12 @@ def _screenings(actor: Actor, today: dt.date) -> list[InboxItem]:
 
 def _flags(actor: Actor, today: dt.date) -> list[InboxItem]:
     items = []
-    rows = risk_flag_list(actor=actor).filter(status=FlagStatus.OPEN).order_by("first_seen_at", "id")[:PER_KIND]
+    open_flags = risk_flag_list(actor=actor).filter(status=FlagStatus.OPEN)
+    # The first few picked by id alone, then joined: joining worker, client, provider and assignment
+    # to every open flag of a hiring manager's teams (3,400 at 100k workers) before keeping 25 took
+    # 100 ms. One query still (a subquery), served by the risks_inbox_* indexes.
+    first = open_flags.order_by("first_seen_at", "id").values("id")[:PER_KIND]
+    rows = open_flags.filter(id__in=Subquery(first)).order_by("first_seen_at", "id")
     for flag in rows:
         rule = RULES.get(flag.rule_code)
         title = rule.title if rule else "Risk flag"

@@ -88,6 +88,35 @@ class RiskFlag(BaseModel):
                 )
                 for owner in ("client_id", "provider_id")
             ],
+            # The home page's inbox: the open flags of one client (or provider), oldest first. Without
+            # it the page sorted every open flag of the tenant (13k at 100k workers) with its evidence.
+            *[
+                models.Index(
+                    owner,
+                    "first_seen_at",
+                    "id",
+                    condition=Q(status=FlagStatus.OPEN),
+                    name=f"risks_inbox_{owner[:-3]}_idx",
+                )
+                for owner in ("client_id", "provider_id")
+            ],
+            # A client's counts (by severity and category, the 12-week chart of open flags, the board's
+            # provider filter) read only these columns: an index-only scan of the client's entries
+            # instead of its rows with their evidence (30 ms at 100k workers, 3 ms this way).
+            models.Index(
+                fields=["client"],
+                include=[
+                    "id",
+                    "status",
+                    "severity",
+                    "category",
+                    "provider_id",
+                    "first_seen_at",
+                    "resolved_at",
+                    "status_changed_at",
+                ],
+                name="risks_flag_client_counts_idx",
+            ),
         ]
 
     def __str__(self) -> str:

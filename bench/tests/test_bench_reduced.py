@@ -6,20 +6,27 @@ page size), when the scan's statements per batch grow, when a rescan that change
 anything, or when an API list falls far below its raw-SQL baseline (a ratio measured in the same
 process, never an absolute time). Lower a pinned count when a change makes it smaller."""
 
+import datetime as dt
 import time
 
 import pytest
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Organization, User
 from accounts.selectors import ACTIVE_ORG_SESSION_KEY
 from accounts.services import api_key_create
+from assignments.models import Assignment
 from bench.scan import counting
 from bench.seed import bench_seed
+from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry
+from risks.models import RiskFlag
 from risks.services.scan import risk_scan_run
+from screening.models import Screening
+from workers.models import CheckIn, Worker
 
 WORKERS = 2_000
 SCAN_BATCH = 500
@@ -160,6 +167,52 @@ def test_scan_statements_per_batch_are_pinned_and_a_rescan_writes_nothing(bench)
     assert report.opened == [] and report.resolved == []
     # Only the scan's own record of having run (one row) may be written.
     assert second.rows_written == 1, second.by_verb
+
+
+# Every table the scan reads facts from: a rescan must not depend on the order their rows come back in.
+FACT_MODELS = (Worker, Assignment, EmploymentContract, LegalEntity, PayrollEntry, ComplianceItem, CheckIn, Screening)
+
+
+def _shuffle_heap(model) -> None:
+    """Rewrite half of the table's rows, picked at random, without changing a value: each gets a new
+    tuple at the end of the heap, so sequential and index scans return rows in another order, as after
+    a migration, VACUUM FULL or an unrelated UPDATE on a production table."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(0.13)")
+        cursor.execute(f"UPDATE {table} SET id = id WHERE ctid IN (SELECT ctid FROM {table} WHERE random() < 0.5)")  # nosec B608 - a model's table name
+
+
+def _flag_versions() -> dict:
+    """Each flag's physical row version: any UPDATE of a flag, even to the same values, changes it."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, ctid::text FROM {RiskFlag._meta.db_table}")  # nosec B608 - a model's table name
+        return dict(cursor.fetchall())
+
+
+@pytest.mark.django_db
+def test_a_rescan_the_next_day_rewrites_no_flag_whose_facts_did_not_change(bench):
+    """A rescan that changes nothing writes nothing (DESIGN "Stable evidence"), even a day later, when
+    the day counts in the evidence (days overdue, days until a cap) have moved, and even when the facts
+    come back in another order (several rules take the first of equals)."""
+    today = timezone.localdate()
+    risk_scan_run(batch_size=SCAN_BATCH, today=today)
+    before = _flag_versions()
+    open_before = set(RiskFlag.objects.exclude(status="resolved").values_list("id", flat=True))
+    assert len(open_before) > 500  # bench-like data opens flags of every kind
+    for model in FACT_MODELS:
+        _shuffle_heap(model)
+    with counting() as rescan:
+        report = risk_scan_run(batch_size=SCAN_BATCH, today=today + dt.timedelta(days=1))
+    # The passing of a day alone may open or resolve a flag (a cap reached, a check-in now overdue).
+    moved = open_before & set(RiskFlag.objects.filter(status="resolved").values_list("id", flat=True))
+    assert len(report.resolved) == len(moved) and not report.escalated and not report.reopened
+    rewritten = sorted(
+        flag_id for flag_id, version in _flag_versions().items() if flag_id in before and before[flag_id] != version
+    )
+    assert set(rewritten) == moved, f"{len(set(rewritten) - moved)} of {len(before)} unchanged flags rewritten"
+    # The opened and resolved flags and the scan's own run record; nothing else.
+    assert rescan.rows_written == len(report.opened) + len(moved) + 1, rescan.by_verb
 
 
 def _best_time(client, path, repeats=7) -> float:

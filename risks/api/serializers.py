@@ -6,8 +6,9 @@ from ..rules import RULES
 
 class RiskFlagSerializer(serializers.ModelSerializer):
     """A flag with its evidence: `evidence.summary` in plain words, `evidence.facts` that fired the
-    rule (hashed: a dismissed flag reopens when they change), `evidence.observed` numbers of the
-    day, `evidence.sources` (legal or research), `evidence.jurisdiction` (pack code and version)."""
+    rule (hashed: a dismissed flag reopens when they change), `evidence.observed` numbers as they
+    were when the flag opened or its facts last changed (not rewritten as days pass),
+    `evidence.sources` (legal or research), `evidence.jurisdiction` (pack code and version)."""
 
     rule_code = serializers.ChoiceField(
         choices=sorted((code, rule.title) for code, rule in RULES.items()), read_only=True
