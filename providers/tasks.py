@@ -53,3 +53,11 @@ def csv_import_apply_task(import_id: str, user_id: str | None, good_rows_only: b
 def csv_imports_resume_task() -> int:
     """Beat, every minute: enqueue again background CSV checks and applies whose task was lost."""
     return csv_import.csv_imports_resume(check_task=csv_import_check_task, apply_task=csv_import_apply_task)
+
+
+@shared_task(name="providers.tasks.csv_imports_purge_task", ignore_result=True)
+def csv_imports_purge_task() -> int:
+    """Daily (beat): uploaded CSV files and their reports go after 30 days (providers.retention)."""
+    from .retention import csv_imports_purge
+
+    return csv_imports_purge()

@@ -254,6 +254,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "accounts.tasks.login_failures_purge_task",
         "schedule": crontab(hour=3, minute=50),
     },
+    # Uploaded CSV files name workers: cleared 30 days after the import's last change (providers.retention).
+    "csv-imports-purge-daily": {
+        "task": "providers.tasks.csv_imports_purge_task",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "idempotency-records-purge-daily": {
         "task": "outstaff.tasks.idempotency_records_purge_task",
         "schedule": crontab(hour=4, minute=0),

@@ -48,3 +48,53 @@ def test_idempotency_records_are_purged_after_their_retention():
     IdempotencyRecord.objects.filter(pk=old.pk).update(created_at=now - IDEMPOTENCY_RETENTION - dt.timedelta(hours=1))
     assert idempotency_records_purge_task() == 1
     assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+
+
+def test_uploaded_csv_files_are_cleared_after_their_retention(settings):
+    from providers.choices import CsvImportStatus
+    from providers.models import CsvImport
+    from providers.retention import CSV_IMPORT_RETENTION, PURGED_FAILURE
+    from providers.tasks import csv_imports_purge_task
+    from providers.tests.factories import ProviderFactory
+
+    assert settings.CELERY_BEAT_SCHEDULE["csv-imports-purge-daily"]["task"] == csv_imports_purge_task.name
+    provider = ProviderFactory()
+    old = timezone.now() - CSV_IMPORT_RETENTION - dt.timedelta(hours=1)
+    recent = timezone.now() - CSV_IMPORT_RETENTION + dt.timedelta(hours=1)
+    content = "worker_external_id,kind,status\nHR-1,right_to_work,verified\n"
+    rows = {}
+    for name, status, when in [
+        ("applied_old", CsvImportStatus.APPLIED, old),
+        ("checked_old", CsvImportStatus.CHECKED, old),
+        ("applying_old", CsvImportStatus.APPLYING, old),
+        ("applied_recent", CsvImportStatus.APPLIED, recent),
+    ]:
+        job = CsvImport.objects.create(
+            provider=provider,
+            kind="compliance_items",
+            file_name=f"{name}.csv",
+            content=content,
+            status=status,
+            total_rows=1,
+            applied_rows=1,
+            report=[{"index": 0, "key": "HR-1"}],
+        )
+        CsvImport.objects.filter(pk=job.pk).update(updated_at=when)
+        rows[name] = job
+    assert csv_imports_purge_task() == 2
+    fresh = {name: CsvImport.objects.get(pk=job.pk) for name, job in rows.items()}
+    assert (fresh["applied_old"].content, fresh["applied_old"].report) == ("", [])
+    assert (fresh["applied_old"].status, fresh["applied_old"].applied_rows) == (CsvImportStatus.APPLIED, 1)
+    assert (fresh["checked_old"].status, fresh["checked_old"].failure) == (CsvImportStatus.FAILED, PURGED_FAILURE)
+    assert fresh["applying_old"].content == content and fresh["applied_recent"].content == content
+    assert csv_imports_purge_task() == 0
+    # The import's page still answers, saying what happened to the file.
+    from django.test import Client
+
+    from accounts.tests.factories import make_actor
+
+    page = Client()
+    page.force_login(make_actor(provider.organization).user)
+    body = page.get(f"/provider/imports/{rows['checked_old'].pk}/")
+    assert body.status_code == 200 and "deleted after 30 days" in body.content.decode()
+    assert page.get(f"/provider/imports/{rows['applied_old'].pk}/").status_code == 200
