@@ -50,11 +50,12 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 class AccessEventAdmin(EventModelAdmin):
-    """Audit history (read-only) of memberships, API keys and organization settings."""
+    """Audit history (read-only) of memberships, API keys, organization settings and users' access
+    flags (staff, superuser, active)."""
 
     list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "pgh_context"]
     list_select_related = ["pgh_context"]
 
 
-for audited in (Organization, Membership, ApiKey):
+for audited in (Organization, Membership, ApiKey, User):
     admin.site.register(audited.pgh_event_model, AccessEventAdmin)

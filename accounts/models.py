@@ -37,6 +37,15 @@ class Organization(BaseModel):
         return self.kind == OrganizationKind.PROVIDER
 
 
+# Staff, superuser and active flags are access (the Django admin sees every tenant): every change is
+# audited, with who made it. Only these and the e-mail are kept in the versions; never the password.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    fields=["email", "is_active", "is_staff", "is_superuser"],
+    model_name="UserEvent",
+)
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField(unique=True)

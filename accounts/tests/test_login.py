@@ -305,3 +305,25 @@ def test_production_settings_hash_passwords_with_argon2(tmp_path):
 def test_argon2_hashes_verify():
     encoded = make_password("s3cret")
     assert encoded.startswith("argon2$") and check_password("s3cret", encoded) and not check_password("x", encoded)
+
+
+@pytest.mark.django_db
+def test_granting_staff_or_superuser_is_audited_without_the_password():
+    import pghistory
+
+    user = UserFactory()
+    with pghistory.context(channel="admin", user=str(user.pk)):
+        user.is_staff = True
+        user.save()
+    user.set_password("a new secret passphrase")
+    user.save()  # a password change is not an access-flag change: no version
+    user.is_superuser = True
+    user.save(update_fields=["is_superuser"])
+    versions = list(user.pgh_event_model.objects.filter(pgh_obj_id=user.pk).order_by("pgh_id"))
+    assert [(v.pgh_label, v.is_staff, v.is_superuser) for v in versions] == [
+        ("insert", False, False),
+        ("update", True, False),
+        ("update", True, True),
+    ]
+    assert versions[1].pgh_context.metadata["channel"] == "admin"
+    assert not hasattr(versions[0], "password")
