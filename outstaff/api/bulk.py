@@ -97,6 +97,9 @@ class BulkUpsertMixin:
         unchanged / error). Each item goes through the same rules as a single create or update.
         With an `Idempotency-Key` a retry of the same request gets the first answer replayed (the
         base viewset does that for every POST)."""
+        return self._bulk(request)
+
+    def _bulk(self, request):
         serializer = BulkRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         atomic = str(request.query_params.get("atomic", "")).lower() in ("1", "true", "yes")

@@ -13,7 +13,7 @@ from ..filters import CheckInFilterSet, WorkerFilterSet
 from .serializers import CheckInSerializer, WorkerActivateSerializer, WorkerOffboardSerializer, WorkerSerializer
 
 
-class WorkerViewSet(HistoryMixin, BulkUpsertMixin, RiskPreviewMixin, ServiceViewSet):
+class WorkerViewSet(HistoryMixin, RiskPreviewMixin, BulkUpsertMixin, ServiceViewSet):
     """Dedicated workers visible to the caller. Providers see the workers they employ; clients see
     the workers dedicated to them."""
 

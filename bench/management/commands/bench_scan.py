@@ -80,9 +80,9 @@ def _loads(text: str):
 
 def _table(results: dict) -> str:
     lines = [
-        "| database | scan | workers | seconds | × first db | statements | per batch | rows written | "
+        "| database | scan | workers | seconds | × first db | CPU s | statements | per batch | rows written | "
         "flags opened/resolved | flag table MB before → after | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     first = None
     for name, result in results.items():
@@ -97,7 +97,8 @@ def _table(results: dict) -> str:
             else:
                 first[index] = run["seconds"]
             lines.append(
-                f"| {name} | {index} | {run['workers']:,} | {run['seconds']:.1f} | {ratio} | {run['statements']:,} | "
+                f"| {name} | {index} | {run['workers']:,} | {run['seconds']:.1f} | {ratio} | "
+                f"{run.get('cpu_seconds', '')} | {run['statements']:,} | "
                 f"{run['statements_per_batch']} | {run['rows_written']:,} | {run['flags_opened']}/"
                 f"{run['flags_resolved']} | {run['flag_table_mb_before']} → {run['flag_table_mb_after']} | "
                 f"{run['peak_rss_mb']} |"
