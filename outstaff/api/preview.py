@@ -28,7 +28,9 @@ PREVIEW_PARAMETER = OpenApiParameter(
     "Default false: the change is saved and `risk_preview` says what it opened.",
 )
 PREVIEW_HEADER = "Risk-Preview"
-SEVERITIES = ("low", "medium", "high", "critical")
+# The risk flags' severities as the risks app defines them (risks.choices.Severity; this package sits
+# below it): the same values and labels, so the schema shows one SeverityEnum for flags and previews.
+SEVERITIES = (("low", "Low"), ("medium", "Medium"), ("high", "High"), ("critical", "Critical"))
 
 
 class RiskEvidenceSerializer(serializers.Serializer):

@@ -166,3 +166,10 @@ def test_bulk_preview_query_count_does_not_grow_with_items(german_placement, api
     few, many = placements(2, "F"), placements(12, "M")
     run(few)  # warm up (the key's first use)
     assert run(few) == run(many)
+
+
+def test_the_preview_severities_are_the_flags_severities():
+    from outstaff.api.preview import SEVERITIES  # noqa: PLC0415
+    from risks.choices import Severity  # noqa: PLC0415
+
+    assert list(SEVERITIES) == list(Severity.choices)
