@@ -4,15 +4,14 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.views import View
-from django.views.generic import FormView
 
 from accounts.choices import Scope
-from outstaff.preview_views import WarnBeforeSavingMixin
+from outstaff.preview_views import ServiceFormView, WarnBeforeSavingMixin
 from outstaff.views import ActorRequiredMixin, FilteredListView
 
 from . import selectors, services
 from .filters import AssignmentFilterSet, TeamFilterSet
-from .forms import AssignmentEndForm, AssignmentForm, TeamForm, add_service_errors
+from .forms import AssignmentEndForm, AssignmentForm, TeamForm
 from .models import Assignment, Team
 
 
@@ -77,7 +76,7 @@ class TeamDetailView(FilteredListView):
         return context
 
 
-class WriteFormView(ActorRequiredMixin, FormView):
+class WriteFormView(ActorRequiredMixin, ServiceFormView):
     """A page form that calls a service; the role must be allowed to write assignments."""
 
     write_family = Scope.ASSIGNMENTS
@@ -100,15 +99,6 @@ class WriteFormView(ActorRequiredMixin, FormView):
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "actor": self.actor}
-
-    def form_valid(self, form):
-        try:
-            obj = self.call_service(form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(*self.success_url_for(obj))
 
 
 class TeamCreateView(WriteFormView):

@@ -37,6 +37,11 @@ CLIENT_ADMIN_PAGES = [
     ("integrations", "/integrations/"),
     ("team-new", "/teams/new/"),
     ("worker", "/workers/", "table a[href^='/workers/']"),
+    ("worker-dates", "/workers/?status=active", "table a[href^='/workers/']", "a[href$='/dates/']"),
+]
+# The provider admin changes contracts (the payroll officer cannot).
+PROVIDER_ADMIN_PAGES = [
+    ("contract-edit", "/workers/?status=active", "table a[href^='/workers/']", "a[href^='/provider/contracts/']"),
 ]
 PAYROLL_OFFICER_PAGES = [
     ("home", "/"),
@@ -93,6 +98,10 @@ def test_every_page_of_a_hiring_manager(demo, live_server, page, checker, login)
 
 def test_every_page_of_a_client_admin(demo, live_server, page, checker, login):
     _walk(page, live_server, checker, login, "admin@acme.example", CLIENT_ADMIN_PAGES)
+
+
+def test_every_page_of_a_provider_admin(demo, live_server, page, checker, login):
+    _walk(page, live_server, checker, login, "admin@remotely.example", PROVIDER_ADMIN_PAGES)
 
 
 def test_every_page_of_a_payroll_officer(demo, live_server, page, checker, login):

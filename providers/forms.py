@@ -5,18 +5,11 @@ import datetime as dt
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .choices import ComplianceKind, ComplianceStatus, CsvImportKind, PayrollEntryStatus
+from outstaff.preview_views import add_service_errors  # noqa: F401  (the pages' one helper)
+
+from .choices import ComplianceKind, ComplianceStatus, ContractType, CsvImportKind, EngagementModel, PayrollEntryStatus
 
 MAX_CSV_BYTES = 10 * 1024 * 1024
-
-
-def add_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form's fields (or on top when it has no field)."""
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
 
 
 class VersionedForm(forms.Form):
@@ -109,3 +102,22 @@ class CsvUploadForm(forms.Form):
             raise ValidationError("The file is not UTF-8 text; export it as UTF-8 CSV.") from error
         self.cleaned_data["content"] = text
         return upload
+
+
+class ContractForm(forms.Form):
+    """Change an employment contract from the provider workspace (the same fields as the API)."""
+
+    legal_entity = forms.ModelChoiceField(queryset=None, label="Employing entity")
+    contract_type = forms.ChoiceField(choices=ContractType.choices)
+    engagement_model = forms.ChoiceField(
+        choices=EngagementModel.choices,
+        help_text="Outstaffing: the client directs the worker. Outsourcing: you direct and deliver an outcome.",
+    )
+    signed_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    weekly_hours = forms.DecimalField(max_digits=4, decimal_places=1, min_value=0)
+
+    def __init__(self, *args, legal_entities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_entity"].queryset = legal_entities

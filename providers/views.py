@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
+from outstaff.preview_views import PreviewedServiceFormView
 from outstaff.views import PAGE_SIZE, ActorRequiredMixin, FilteredListView
 
 from . import csv_import, csv_import_dispatch, selectors, services
@@ -21,6 +22,7 @@ from .filters import ComplianceItemFilterSet, PayrollEntryFilterSet, PayrollRunF
 from .forms import (
     ComplianceItemCreateForm,
     ComplianceItemForm,
+    ContractForm,
     CsvUploadForm,
     PayrollBulkStatusForm,
     PayrollEntryForm,
@@ -424,3 +426,36 @@ def csv_template_view(request, kind: str):
     response = HttpResponse(csv_import.EXAMPLES[kind], content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
     return response
+
+
+class ContractEditView(ProviderRequiredMixin, PreviewedServiceFormView):
+    """Change an employment contract of one of the provider's workers. Warn before saving: the
+    change is previewed by the risk rules first, and a change that raises flags saves only when
+    confirmed."""
+
+    template_name = "providers/contract_form.html"
+    form_class = ContractForm
+    write_family = Scope.CONTRACTS
+    success_message = "Contract saved."
+
+    def get_contract(self):
+        if not hasattr(self, "_contract"):
+            self._contract = _get_or_404(selectors.contract_list(actor=self.actor), id=self.kwargs["contract_id"])
+        return self._contract
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "legal_entities": selectors.legal_entity_list(actor=self.actor)}
+
+    def get_initial(self):
+        contract = self.get_contract()
+        return {name: getattr(contract, name) for name in ContractForm.base_fields}
+
+    def get_context_data(self, **kwargs):
+        contract = self.get_contract()
+        return {**super().get_context_data(**kwargs), "contract": contract, "worker": contract.worker}
+
+    def call_service(self, data):
+        return services.contract_update(actor=self.actor, instance=self.get_contract(), **data)
+
+    def success_url_for(self, contract):
+        return reverse("workers:detail", args=[contract.worker_id])

@@ -51,3 +51,12 @@ class GateOverrideForm(forms.Form):
         label="Why may this worker skip a passed screening?",
         help_text="Recorded with your name and shown to everyone at your organization; the risk engine flags it.",
     )
+
+
+class WorkerDatesForm(forms.Form):
+    """The worker's start date (the exit date goes through offboarding, which schedules it)."""
+
+    start_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first day of work: the 30/60/90-day check-ins and the first-90-days signals count from it.",
+    )

@@ -82,11 +82,17 @@ def employment_story_part(*, actor: Actor, worker: Worker, today: dt.date) -> St
                 )
             )
 
+    edits_contracts = (
+        actor.is_provider and actor.can_write(Scope.CONTRACTS) and worker.status != WorkerStatus.OFFBOARDED
+    )
     for contract in provider_selectors.contract_list(actor=actor).filter(worker=worker).select_related("legal_entity"):
         detail = (
             f"{contract.get_contract_type_display()}, {contract.get_engagement_model_display()}, "
             f"{contract.weekly_hours} h/week"
         )
+        if edits_contracts and (contract.ends_on is None or contract.ends_on >= today):
+            edit = reverse("providers:contract-edit", args=[contract.id])
+            part.actions.append(StoryAction(f"Edit the contract from {contract.starts_on.isoformat()}", url=edit))
         if contract.signed_on:
             part.events.append(StoryEvent(contract.signed_on, "contract", "Contract signed", detail))
         part.events.append(
@@ -170,6 +176,7 @@ def _actions(*, actor: Actor, worker: Worker, open_check_ins: list) -> list[Stor
     needs_override = not worker.gate_override_reason and not worker_has_passed_screening(worker=worker)
     if actor.is_client_admin and worker.client_id == actor.organization.id and needs_override:
         actions.append(StoryAction("Override the screening gate", key="override"))
+    actions.append(StoryAction("Change the start date", url=reverse("workers:dates", args=[worker.id])))
     exit_label = "Change the scheduled exit" if worker.exit_date else "Offboard"
     actions.append(StoryAction(exit_label, key="offboard", destructive=True))
     return actions

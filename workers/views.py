@@ -2,26 +2,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
+from outstaff.preview_views import PreviewedServiceFormView, add_service_errors
 from outstaff.views import ActorRequiredMixin, FilteredListView
 
 from . import selectors, services
 from .choices import WorkerStatus
 from .filters import CheckInFilterSet, WorkerFilterSet
-from .forms import CheckInChoiceForm, GateOverrideForm, WorkerOffboardForm
+from .forms import CheckInChoiceForm, GateOverrideForm, WorkerDatesForm, WorkerOffboardForm
 from .models import CheckIn, Worker
 from .story import worker_story
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
 
 
 class WorkerListView(FilteredListView):
@@ -110,7 +104,7 @@ class WorkerDetailView(ActorRequiredMixin, TemplateView):
             try:
                 message = getattr(self, "_" + action.replace("-", "_"))(worker, dict(form.cleaned_data))
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, message)
                 return redirect("workers:detail", worker_id=worker.id)
@@ -164,3 +158,48 @@ class CheckInListView(FilteredListView):
         ("Manager relationship", "manager_relationship"),
         ("Notes", "notes"),
     ]
+
+
+class WorkerDatesEditView(ActorRequiredMixin, PreviewedServiceFormView):
+    """Change a worker's start date. Warn before saving: the new dates are previewed by the risk
+    rules first (check-ins falling due, the first-90-days signals, caps counted from the start), and
+    a change that raises flags saves only when confirmed."""
+
+    template_name = "workers/worker_dates.html"
+    form_class = WorkerDatesForm
+    write_family = Scope.WORKERS
+    success_message = "Dates saved."
+
+    def get_worker(self) -> Worker:
+        if not hasattr(self, "_worker"):
+            try:
+                self._worker = selectors.worker_get(actor=self.actor, worker_id=self.kwargs["worker_id"])
+            except (Worker.DoesNotExist, ValidationError) as error:
+                raise Http404("No such worker.") from error
+        return self._worker
+
+    def get(self, request, *args, **kwargs):
+        self._refuse_if_offboarded()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self._refuse_if_offboarded()
+        return super().post(request, *args, **kwargs)
+
+    def _refuse_if_offboarded(self) -> None:
+        if self.get_worker().status == WorkerStatus.OFFBOARDED:
+            raise PermissionDenied("This worker is offboarded: their dates are history and no longer change.")
+        if not self.actor.can_write(Scope.WORKERS):
+            raise PermissionDenied("Your role cannot change workers.")
+
+    def get_initial(self):
+        return {"start_date": self.get_worker().start_date}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "worker": self.get_worker()}
+
+    def call_service(self, data):
+        return services.worker_update(actor=self.actor, instance=self.get_worker(), **data)
+
+    def success_url_for(self, worker):
+        return reverse("workers:detail", args=[worker.id])

@@ -8,6 +8,7 @@ from accounts.tests.factories import make_actor
 from assignments.choices import AssignmentStatus
 from assignments.models import Assignment, Team
 from assignments.tests.factories import AssignmentFactory, TeamFactory
+from outstaff.tests.pages import post_confirming_risks
 from workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,10 @@ def test_create_assignment_through_the_form(world, logged_in):
     other = WorkerFactory(client=world["client_a"], provider=world["provider"], gate_override_reason="CTO referral")
     url = f"/teams/{world['team_a'].id}/assignments/new/"
     assert logged_in.get(url).status_code == 200
-    response = logged_in.post(
+    # The worker has no signed contract yet: the page warns first (risks' warn before saving, tested
+    # there); this test is about saving the form, so it confirms.
+    response = post_confirming_risks(
+        logged_in,
         url,
         {
             "worker": other.id,
@@ -86,9 +90,6 @@ def test_create_assignment_through_the_form(world, logged_in):
             "weekly_hours": "40",
             "directed_by": "client",
             "schedule_set_by_client": "on",
-            # The worker has no signed contract yet: the page warns first (risks' warn before
-            # saving, tested there); this test is about saving the form, so it confirms.
-            "confirm_risks": "1",
         },
     )
     assert response.status_code == 302, response.context["form"].errors
@@ -125,7 +126,8 @@ def test_edit_and_end_through_the_forms(world, placed, logged_in):
     edit_url = f"/teams/assignments/{mine.id}/edit/"
     response = logged_in.get(edit_url)
     assert response.status_code == 200 and response.context["form"].initial["role"] == mine.role
-    response = logged_in.post(
+    response = post_confirming_risks(  # past risk warnings (tested in risks/tests/test_preview.py)
+        logged_in,
         edit_url,
         {
             "team": world["team_a"].id,
@@ -133,7 +135,6 @@ def test_edit_and_end_through_the_forms(world, placed, logged_in):
             "starts_on": "2026-01-01",
             "weekly_hours": "30",
             "directed_by": "client",
-            "confirm_risks": "1",  # past risk warnings (tested in risks/tests/test_preview.py)
         },
     )
     assert response.status_code == 302
@@ -141,7 +142,7 @@ def test_edit_and_end_through_the_forms(world, placed, logged_in):
     assert mine.role == "Staff engineer" and mine.weekly_hours == 30 and mine.manager is None
     response = logged_in.post(f"/teams/assignments/{mine.id}/end/", {"ends_on": "2025-12-01"})
     assert response.status_code == 200 and "before the start date" in response.content.decode()
-    response = logged_in.post(f"/teams/assignments/{mine.id}/end/", {"ends_on": "2026-03-31", "confirm_risks": "1"})
+    response = post_confirming_risks(logged_in, f"/teams/assignments/{mine.id}/end/", {"ends_on": "2026-03-31"})
     assert response.status_code == 302
     mine.refresh_from_db()
     assert mine.ends_on == dt.date(2026, 3, 31) and mine.status == AssignmentStatus.ENDED

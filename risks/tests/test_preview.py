@@ -166,7 +166,13 @@ def test_assignment_page_warns_and_saves_only_when_confirmed(german_placement, c
     assert _counts() == before
     placement.refresh_from_db()
     assert placement.ends_on == today + dt.timedelta(days=20)
-    confirmed = client.post(url, {**data, "confirm_risks": "1"})
+    # "Save anyway" confirms the values it warned about; a changed form is checked again.
+    changed = {**data, "ends_on": (today + dt.timedelta(days=210)).isoformat()}
+    token = response.context["risk_confirmation"]
+    again = client.post(url, {**changed, "confirm_risks": token})
+    assert again.status_code == 200 and "This change raises risk flags" in again.content.decode()
+    assert _counts() == before
+    confirmed = client.post(url, {**data, "confirm_risks": token})
     assert confirmed.status_code == 302
     placement.refresh_from_db()
     assert placement.ends_on == today + dt.timedelta(days=200)
