@@ -48,6 +48,14 @@ if settings.BENCH_BASELINE_VIEWS:
     urlpatterns.append(path("bench/baseline/", include("bench.urls")))
 
 
+def handler400(request, exception=None):
+    if request.path.startswith("/api/"):
+        return errors.api_bad_request(request, exception)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
 def handler404(request, exception=None):
     if request.path.startswith("/api/"):
         return errors.api_not_found(request, exception)

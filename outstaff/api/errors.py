@@ -6,7 +6,7 @@
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from django.http import Http404, JsonResponse
@@ -73,6 +73,11 @@ def problem_exception_handler(exc, context):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         body = problem(413, f"The request body is larger than the {limit} bytes this API accepts.")
         return Response(body, status=413, content_type=PROBLEM_CONTENT_TYPE)
+    if isinstance(exc, SuspiciousOperation):
+        # E.g. more than DATA_UPLOAD_MAX_NUMBER_FIELDS form fields or query parameters: Django
+        # would answer with its HTML 400 page.
+        body = problem(400, bad_request_detail(exc))
+        return Response(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
@@ -104,6 +109,26 @@ def problem_exception_handler(exc, context):
     response.data = body
     response.content_type = PROBLEM_CONTENT_TYPE
     return response
+
+
+def bad_request_detail(exception) -> str:
+    from django.core.exceptions import TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, TooManyFieldsSent):
+        return (
+            f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} parameters or form fields; "
+            "send fewer (or a JSON body)."
+        )
+    if isinstance(exception, TooManyFilesSent):
+        return f"The request has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES} files."
+    return "The request is malformed."
+
+
+def api_bad_request(request, exception=None):
+    """Django's 400 (a SuspiciousOperation raised outside a view, e.g. too many query
+    parameters) for an API path: problem JSON, like every other API error."""
+    body = problem(400, bad_request_detail(exception))
+    return JsonResponse(body, status=400, content_type=PROBLEM_CONTENT_TYPE)
 
 
 def api_not_found(request, exception=None):

@@ -14,6 +14,7 @@ An endpoint added by any app gets all of this by using the base viewsets (or `sc
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiParameter
@@ -35,6 +36,8 @@ _STATUS_TEXT = {
     409: "The change conflicts with existing data (e.g. a uniqueness or overlap constraint).",
     412: "`If-Match` does not name the current ETag: someone changed the object since you read it.",
     413: "The request body is larger than the server accepts.",
+    414: "The URL (request line) is longer than the HTTP server accepts (4094 bytes under gunicorn). The "
+    "server refuses it before the application runs, so the answer is its own short HTML page.",
     415: "The request body's media type is not supported (send `application/json`).",
     422: "The `Idempotency-Key` was already used with a different request.",
     429: "Rate limit exceeded; retry after `Retry-After` seconds.",
@@ -49,6 +52,18 @@ ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "The object
 RETRY_AFTER_HEADER = {
     "Retry-After": {"schema": {"type": "integer"}, "required": True, "description": "Seconds to wait."}
 }
+
+
+def _rate_limit_text() -> str:
+    """The 429's description with the limits in force (settings `API_RATE_LIMIT`,
+    `API_BURST_RATE_LIMIT`, `API_SESSION_RATE_LIMIT`; empty turns one off)."""
+    limits = [
+        (settings.API_RATE_LIMIT, "per API key"),
+        (settings.API_BURST_RATE_LIMIT, "per API key in bursts"),
+        (settings.API_SESSION_RATE_LIMIT, "per signed-in browser session"),
+    ]
+    stated = "; ".join(f"{rate} {who}" for rate, who in limits if rate)
+    return f"{_STATUS_TEXT[429]} Limits: {stated or 'none'}."
 
 
 def _header(name: str, description: str) -> OpenApiParameter:
@@ -138,8 +153,9 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _sends_etag(self) -> bool:
         """Whether a success answers with one object and its ETag: a create, a read or write of an
-        object and its actions; not a list, a bulk result or an object's history."""
-        if not self._service_viewset() or self._action in ("list", "history", "bulk"):
+        object and its actions; not a list, a bulk result, an object's history or a worker's export
+        (documents composed of many rows, which no single version names)."""
+        if not self._service_viewset() or self._action in ("list", "history", "bulk", "export"):
             return False
         return self._is_object or self._action == "create"
 
@@ -217,6 +233,9 @@ class AutoSchema(SpectacularAutoSchema):
             response["headers"] = headers
         if self._service_viewset() and self._action == "retrieve":
             responses["304"] = {"description": _STATUS_TEXT[304], "headers": {**ETAG_HEADER, **RATE_LIMIT_HEADERS}}
+        responses.setdefault(
+            "414", {"description": _STATUS_TEXT[414], "content": {"text/html": {"schema": {"type": "string"}}}}
+        )
         for code in self._error_statuses():
             headers = dict(RATE_LIMIT_HEADERS)
             if code == 429:
@@ -224,7 +243,7 @@ class AutoSchema(SpectacularAutoSchema):
             responses.setdefault(
                 str(code),
                 {
-                    "description": _STATUS_TEXT[code],
+                    "description": _rate_limit_text() if code == 429 else _STATUS_TEXT[code],
                     "content": {PROBLEM_CONTENT_TYPE: {"schema": problem}},
                     "headers": headers,
                 },

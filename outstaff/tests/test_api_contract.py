@@ -9,6 +9,7 @@ import json
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.cache import cache
 from django.test import override_settings
 from openapi_spec_validator import validate
@@ -69,6 +70,7 @@ def test_every_operation_documents_problem_errors_headers_and_its_scope(schema):
     operations = list(_operations(schema))
     assert len(operations) > 100
     paths = {path for path, _, _ in operations}
+    limits = f"{settings.API_RATE_LIMIT} per API key; {settings.API_BURST_RATE_LIMIT} per API key in bursts"
     assert "/api/v1/deletions/" in paths and "/api/v1/workers/{id}/history/" in paths
     for path, method, operation in operations:
         where = f"{method.upper()} {path}"
@@ -83,8 +85,11 @@ def test_every_operation_documents_problem_errors_headers_and_its_scope(schema):
                 status,
             )
         assert "Retry-After" in responses["429"]["headers"], where
+        assert limits in responses["429"]["description"], where
         for code, response in responses.items():
-            assert "RateLimit-Remaining" in response.get("headers", {}), (where, code)
+            if code != "414":  # the HTTP server's own refusal, before the application
+                assert "RateLimit-Remaining" in response.get("headers", {}), (where, code)
+        assert "text/html" in responses["414"]["content"], where
         headers = _header_names(operation)
         object_write = "{" in path and method != "get"
         if object_write:
@@ -99,6 +104,7 @@ def test_every_operation_documents_problem_errors_headers_and_its_scope(schema):
             assert success == "204" or "ETag" in responses[success]["headers"], where
         if "ETag" in json.dumps(responses.get("200", {}).get("headers", {})):
             assert "{" in path or method == "post", f"{where}: a list documents no ETag"
+            assert not path.endswith(("/history/", "/export/", "/bulk/")), f"{where} sends no ETag"
         # The security requirement names the scope(s): one per requirement, any of them will do.
         scopes = [requirement["apiKeyBearer"] for requirement in operation["security"] if "apiKeyBearer" in requirement]
         assert scopes and all(len(scope) == 1 for scope in scopes), where
@@ -273,6 +279,14 @@ def test_a_body_over_the_upload_limit_is_a_413_problem(client_api, settings):
     response = client_api.post(WORKERS, {"first_name": "x" * 2000}, format="json")
     body = _problem(response, 413)
     assert "1000 bytes" in body["detail"]
+
+
+def test_too_many_parameters_or_form_fields_is_a_400_problem_not_an_html_page(client_api):
+    many = "&".join(f"f{index}=1" for index in range(1100))
+    body = _problem(client_api.get(f"{WORKERS}?{many}"), 400)
+    assert "more than 1000 parameters" in body["detail"]
+    form = client_api.generic("POST", f"{WORKERS}bulk/", many, content_type="application/x-www-form-urlencoded")
+    assert "more than 1000 parameters" in _problem(form, 400)["detail"]
 
 
 @pytest.mark.parametrize(
