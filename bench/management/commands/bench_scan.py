@@ -24,6 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--rescans", type=int, default=2, help="full scans in a row per database")
         parser.add_argument("--json", action="store_true", help="print the raw result as JSON")
         parser.add_argument(
+            "--days-later",
+            type=int,
+            default=0,
+            help="scan as of this many days after today (the next nightly scan with no data changed), in a "
+            "transaction rolled back at the end",
+        )
+        parser.add_argument(
             "--packs",
             nargs="+",
             default=None,
@@ -32,7 +39,7 @@ class Command(BaseCommand):
             "pack. Default: every pack shipped.",
         )
 
-    def handle(self, *args, databases, rescans, json: bool, packs=None, **options):
+    def handle(self, *args, databases, rescans, json: bool, packs=None, days_later=0, **options):
         if packs:
             unknown = sorted({code.upper() for code in packs} - set(all_jurisdictions()))
             if unknown:
@@ -41,7 +48,7 @@ class Command(BaseCommand):
         if not databases:
             if "bench" not in connection.settings_dict["NAME"]:
                 raise CommandError("bench_scan runs on a bench database (its name contains 'bench').")
-            result = scan_bench(rescans=rescans)
+            result = scan_bench(rescans=rescans, days_later=days_later)
             self.stdout.write(_json(result) if json else _table({connection.settings_dict["NAME"]: result}))
             return
         results = {}
@@ -57,6 +64,8 @@ class Command(BaseCommand):
                     "--json",
                     "--rescans",
                     str(rescans),
+                    "--days-later",
+                    str(days_later),
                     *(["--packs", *packs] if packs else []),
                 ],
                 env=env,
