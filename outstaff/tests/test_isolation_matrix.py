@@ -661,6 +661,17 @@ KEY_ROW_RULES = {
 }
 
 
+# API routes about no one object, and which organization's key uses them.
+NO_OBJECT_API_ROUTES = {
+    "api:payroll-entry-bulk": "provider",
+    "api:compliance-item-bulk": "provider",
+    "api:contract-bulk": "provider",
+    "api:worker-bulk": "client",
+    "api:assignment-bulk": "client",
+    "api:deletion-list": "client",
+}
+
+
 def test_every_rest_route_needs_its_scope_and_a_key_with_it_passes(world):
     """For every classified /api/ route and method: a key of the reading (or writing) organization
     lacking the route's scope gets 403 naming it, and changes nothing; a key with only that scope is
@@ -714,6 +725,30 @@ def test_every_rest_route_needs_its_scope_and_a_key_with_it_passes(world):
             if expected is not None and response.status_code not in expected:
                 problems.append(f"{name} {method} with {scopes[0]}: {response.status_code} {response.content[:120]!r}")
             if expected is None and response.status_code in (401, 403, 404, 405):
+                problems.append(f"{name} {method} with {scopes[0]}: {response.status_code} {response.content[:120]!r}")
+    # API routes about no one object (bulk upserts, the deletions feed): the same scope check, by a
+    # key of the organization that writes (or reads) them; every such route must be listed here.
+    for name, route in sorted(ROUTES.items()):
+        if not name.startswith("api:") or route.kind in ("object", "collection"):
+            continue
+        if name not in NO_OBJECT_API_ROUTES:
+            problems.append(f"{name}: an API route about no object; say whose key uses it in NO_OBJECT_API_ROUTES")
+            continue
+        organization = provider_org if NO_OBJECT_API_ROUTES[name] == "provider" else client_org
+        pattern, callback = routes[name]
+        url = _url(pattern, "")
+        for method in sorted(_methods(callback, getattr(callback, "actions", None) or {}) & REST_METHODS):
+            scopes = _scopes_for(callback, method)
+            if not scopes:
+                problems.append(f"{name} {method}: no scope guards it")
+                continue
+            checked += 1
+            needed = scopes[0] if len(scopes) == 1 else "one of " + ", ".join(scopes)
+            refused = _call(_key_client(organization, _without(scopes)), method, url)
+            if refused.status_code != 403 or f"needs {needed}" not in refused.content.decode():
+                problems.append(f"{name} {method} without {needed}: {refused.status_code}")
+            response = _call(_key_client(organization, [scopes[0]]), method, url)
+            if response.status_code in (401, 403, 404, 405) or (method == "GET" and response.status_code != 200):
                 problems.append(f"{name} {method} with {scopes[0]}: {response.status_code} {response.content[:120]!r}")
     # Last, as they remove what the other routes read. A 204 deleted the row, or (an API key's
     # revocation) changed it.
