@@ -559,7 +559,9 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[dict]:
         for start, end in periods:
             if start > facts.today:
                 break
-            if since is None or (chain_end is not None and (start - chain_end).days > bridged):
+            # The break is the whole days without work between two placements (the day after one
+            # ends to the day before the next starts); a break of up to `bridged` days is bridged.
+            if since is None or (chain_end is not None and (start - chain_end).days - 1 > bridged):
                 since, chain_end = start, end
             else:
                 chain_end = None if end is None or chain_end is None else max(chain_end, end)
