@@ -13,6 +13,7 @@ here, once, from what the views declare — never per view:
 An endpoint added by any app gets all of this by using the base viewsets (or `scope_family`)."""
 
 import datetime as dt
+import re
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -21,6 +22,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import permissions, serializers
 
 from .errors import PROBLEM_CONTENT_TYPE
+from .examples import RESOURCE_EXAMPLES
 from .scopes import accepted_scopes
 
 PROBLEM_COMPONENT = "Problem"
@@ -293,7 +295,7 @@ class AutoSchema(SpectacularAutoSchema):
 
 def _example_for(schema: dict, components: dict, depth: int = 0, name: str = ""):
     """A plausible value for a schema (the first enum value, a fixed id or date, a named string)."""
-    if depth > 6:
+    if depth > 20:
         return None
     if "$ref" in schema:
         target = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
@@ -327,6 +329,8 @@ def _example_for(schema: dict, components: dict, depth: int = 0, name: str = "")
     if kind == "boolean":
         return True
     if kind == "string":
+        if "pattern" in schema:
+            return _string_example(name, schema)
         return {
             "uuid": "3fa85f64-5717-4562-b3fc-2c963f66afa6",
             "date-time": dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.UTC).isoformat().replace("+00:00", "Z"),
@@ -338,9 +342,28 @@ def _example_for(schema: dict, components: dict, depth: int = 0, name: str = "")
     return None
 
 
-def _string_example(name: str, schema: dict) -> str:
-    if schema.get("pattern") == "^-?\\d{0,3}(?:\\.\\d{0,1})?$" or "decimal" in (schema.get("format") or ""):
-        return "40.0"
+# Values for the patterns the serializers use (a decimal's pattern is handled by its digits).
+_PATTERN_SAMPLES = ("DE", "DE-BE", "2026-05", "HR-1042")
+_DECIMAL_PATTERN = re.compile(r"\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$")
+
+
+def _string_example(name: str, schema: dict) -> str | None:
+    pattern = schema.get("pattern")
+    decimal = _DECIMAL_PATTERN.fullmatch(pattern or "")
+    if decimal:
+        whole, fraction = int(decimal.group(1)), int(decimal.group(2))
+        value = ("40" if whole >= 2 else "0" * whole) + ("." + "5" * min(fraction, 1) if fraction else "")
+        return value or "0"
+    if pattern:
+        sample = _string_sample(name, schema)
+        for candidate in (sample, *_PATTERN_SAMPLES):
+            if re.fullmatch(pattern, candidate):
+                return candidate
+        return None
+    return _string_sample(name, schema)
+
+
+def _string_sample(name: str, schema: dict) -> str:
     samples = {
         "external_id": "HR-1042",
         "country": "DE",
@@ -369,6 +392,9 @@ def add_examples(result, generator, request, public):
         if schema.get("type") != "object" or "properties" not in schema or "example" in schema:
             continue
         example = _example_for(schema, components)
+        if example and name in RESOURCE_EXAMPLES:
+            # The main resources' curated values, for the fields the schema still has.
+            example.update({key: value for key, value in RESOURCE_EXAMPLES[name].items() if key in example})
         if example:
             if str(result.get("openapi", "")).startswith("3.0"):
                 schema["example"] = example

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 
 from accounts.tests.factories import ClientFactory, make_actor
 from outstaff.api.bulk import BulkResponseSerializer
+from outstaff.api.examples import RESOURCE_EXAMPLES
 from outstaff.api.history import HistoryEntrySerializer
 from providers.tests.factories import ProviderFactory
 from risks.api.serializers import RetentionReportSerializer
@@ -175,7 +176,20 @@ def test_every_choice_field_and_choice_filter_is_an_enum(schema):
 )
 def test_the_main_resources_have_examples(schema, component):
     example = schema["components"]["schemas"][component]["example"]
-    assert example["id"] and set(example) <= set(schema["components"]["schemas"][component]["properties"])
+    assert example == {**example, **RESOURCE_EXAMPLES[component]}  # the curated values, every one still a field
+    assert set(example) == set(schema["components"]["schemas"][component]["properties"])
+
+
+def test_every_example_is_valid_against_its_own_schema(schema):
+    from openapi_schema_validator import OAS30Validator
+
+    components = schema["components"]["schemas"]
+    examples = {name: component["example"] for name, component in components.items() if "example" in component}
+    assert len(examples) > 60
+    for name, example in examples.items():
+        validator = OAS30Validator({"$ref": f"#/components/schemas/{name}", "components": schema["components"]})
+        errors = [f"{list(error.path)}: {error.message}" for error in validator.iter_errors(example)]
+        assert not errors, (name, errors[:3])
 
 
 def test_conditional_and_idempotency_headers_are_documented(schema):
