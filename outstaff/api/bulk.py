@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from outstaff.bulk import BULK_LIMIT
 
-from .errors import PROBLEM_CONTENT_TYPE, problem
+from .errors import PROBLEM_CONTENT_TYPE, flatten_errors, problem
 
 
 class BulkRequestSerializer(serializers.Serializer):
@@ -55,7 +55,8 @@ ATOMIC_PARAMETER = OpenApiParameter(
     "atomic",
     OpenApiTypes.BOOL,
     OpenApiParameter.QUERY,
-    description="true: apply all items or none (any item in error → 400, nothing written). "
+    description="true: apply all items or none (any item in error → 400 problem JSON whose `errors` lists each "
+    "item's field errors, with `results` as usual; nothing written). "
     "Default false: good items apply, bad ones are reported.",
 )
 
@@ -74,13 +75,22 @@ def bulk_response(results: list[dict], applied: bool) -> Response:
     }
     if applied:
         return Response(body, status=status.HTTP_200_OK)
+    # Problem JSON, whose `errors` is the list of field errors (`items[3].work_email`); the count
+    # is in `detail`, and `results` still says what each item would have done.
+    field_errors = [
+        error
+        for result in results
+        if result["action"] == "error"
+        for error in flatten_errors(result["errors"], f"items[{result['index']}]")
+    ]
     body = {
+        **{key: value for key, value in body.items() if key != "errors"},
         **problem(
             400,
             f"{counts['error']} of {len(results)} items are in error, so nothing was applied (atomic=true).",
+            errors=field_errors,
             slug="bulk-not-applied",
         ),
-        **body,
     }
     return Response(body, status=status.HTTP_400_BAD_REQUEST, content_type=PROBLEM_CONTENT_TYPE)
 

@@ -54,6 +54,11 @@ def _flatten(detail, prefix: str = "") -> list[dict]:
     return errors
 
 
+def flatten_errors(detail, prefix: str = "") -> list[dict]:
+    """`{"work_email": ["Enter a valid email address."]}` → `[{"field": "<prefix>.work_email", ...}]`."""
+    return _flatten(detail, prefix)
+
+
 def problem(status_code: int, detail: str, *, errors: list[dict] | None = None, slug: str | None = None) -> dict:
     body = {
         "type": PROBLEM_BASE + (slug or _TITLES.get(status_code, "error").lower().replace(" ", "-")),

@@ -51,6 +51,12 @@ RATE_LIMIT_HEADERS = {
     "RateLimit-Reset": {"schema": {"type": "integer"}, "description": "Seconds until the window resets."},
 }
 ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "The object's version; send it in `If-Match`."}}
+REPLAYED_HEADER = {
+    "Idempotent-Replayed": {
+        "schema": {"type": "string", "enum": ["true"]},
+        "description": "Present on a replay: the first answer to this `Idempotency-Key`, not run again.",
+    }
+}
 RETRY_AFTER_HEADER = {
     "Retry-After": {"schema": {"type": "integer"}, "required": True, "description": "Seconds to wait."}
 }
@@ -232,6 +238,8 @@ class AutoSchema(SpectacularAutoSchema):
             headers.update(RATE_LIMIT_HEADERS)
             if self._sends_etag() and str(code).startswith("2") and str(code) != "204":
                 headers.update(ETAG_HEADER)
+            if self._honours_idempotency_key():
+                headers.update(REPLAYED_HEADER)
             response["headers"] = headers
         if self._service_viewset() and self._action == "retrieve":
             responses["304"] = {"description": _STATUS_TEXT[304], "headers": {**ETAG_HEADER, **RATE_LIMIT_HEADERS}}

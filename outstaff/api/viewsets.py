@@ -26,6 +26,7 @@ from rest_framework.response import Response
 from outstaff.etags import etag_for  # noqa: F401  (re-exported: the API modules import it from here)
 from outstaff.models import IdempotencyRecord
 
+from .errors import PROBLEM_CONTENT_TYPE
 from .fast import fast_many_representation
 
 
@@ -154,7 +155,9 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                 if record.request_hash != fingerprint or record.path != request.path:
                     raise IdempotencyKeyReused()
                 if record.response_status is not None:
-                    response = Response(record.response_body, status=record.response_status)
+                    # An error answer stored (e.g. a bulk with atomic=true) replays as problem JSON.
+                    content_type = PROBLEM_CONTENT_TYPE if record.response_status >= 400 else None
+                    response = Response(record.response_body, status=record.response_status, content_type=content_type)
                     response["Idempotent-Replayed"] = "true"
                     return response
             response = (produce or self._create)(request)

@@ -204,6 +204,7 @@ def test_conditional_and_idempotency_headers_are_documented(schema):
     assert "If-Match" in header_names(offboard)
     create = schema["paths"]["/api/v1/workers/"]["post"]
     assert "Idempotency-Key" in header_names(create) and "422" in create["responses"]
+    assert "Idempotent-Replayed" in create["responses"]["201"]["headers"]
     # API keys and webhook endpoints show a secret once: no replay, so no Idempotency-Key.
     assert "Idempotency-Key" not in header_names(schema["paths"]["/api/v1/api-keys/"]["post"])
     # A resource that only POSTs to its actions has no list POST in the contract.
@@ -364,6 +365,12 @@ def test_every_post_honours_an_idempotency_key_actions_and_bulk_too(api_key_clie
     assert bulk.status_code == 200 and bulk.json()["updated"] == 1, bulk.content
     replay = api.post(f"{WORKERS}bulk/", items, format="json", HTTP_IDEMPOTENCY_KEY="bulk-1")
     assert replay["Idempotent-Replayed"] == "true" and replay.json() == bulk.json()
+    # A stored error answer (nothing applied under atomic=true) replays as the same problem.
+    bad = {"items": [{"external_id": "HR-9", "work_email": "not an email"}]}
+    refused = api.post(f"{WORKERS}bulk/?atomic=true", bad, format="json", HTTP_IDEMPOTENCY_KEY="bulk-2")
+    _problem(refused, 400)
+    again = api.post(f"{WORKERS}bulk/?atomic=true", bad, format="json", HTTP_IDEMPOTENCY_KEY="bulk-2")
+    assert _problem(again, 400) == refused.json() and again["Idempotent-Replayed"] == "true"
 
 
 def test_secrets_shown_once_are_never_replayed(api_key_client):

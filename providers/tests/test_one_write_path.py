@@ -105,4 +105,4 @@ def test_payroll_and_compliance_bulk_honour_atomic_and_item_etags(world, api_key
     response = payroll.post(
         "/api/v1/payroll-entries/bulk/?atomic=true", {"items": [{"external_id": "nope"}]}, format="json"
     )
-    assert response.status_code == 400 and response.json()["errors"] == 1
+    assert response.status_code == 400 and [e["field"] for e in response.json()["errors"]] == ["items[0].external_id"]

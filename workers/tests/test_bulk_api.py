@@ -104,7 +104,9 @@ def test_atomic_applies_nothing_when_an_item_is_bad(tenants, api_key_client):
     response = api.post(URL + "?atomic=true", {"items": items}, format="json")
     assert response.status_code == 400
     body = response.json()
-    assert body["applied"] is False and body["errors"] == 1 and body["status"] == 400
+    assert body["applied"] is False and body["status"] == 400 and "1 of 2 items" in body["detail"]
+    assert {error["field"] for error in body["errors"]} == {"items[1].country"}
+    assert body["results"][1]["action"] == "error" and "country" in body["results"][1]["errors"]
     assert not Worker.objects.filter(external_id__in=["HR-1", "HR-2"]).exists()
     good = api.post(URL + "?atomic=true", {"items": items[:1]}, format="json")
     assert good.status_code == 200 and good.json()["created"] == 1
