@@ -15,7 +15,8 @@ aliases) with a written reason. With neither source here the audit cannot happen
 so and exits 75 (".ci/run" reports the step as NOT RUN, never as passed).
 
 The snapshot is looked for at `$OUTSTAFF_ADVISORY_DB`, then `shared/advisories/pypa` beside the
-checkout (where CI lays the shared folder), then `var/advisories/pypa` (where the refresh script
+checkout (where CI lays the shared folder), then beside the local repository this checkout was
+cloned from, then `var/advisories/pypa` (where the refresh script
 writes by default). The environment audited is `.venv`, which `make install` built from
 requirements-dev.txt (and so requirements.txt) exactly: the pins and everything they pulled in."""
 
@@ -46,8 +47,31 @@ def snapshot_candidates() -> list[Path]:
     paths = []
     if os.environ.get("OUTSTAFF_ADVISORY_DB"):
         paths.append(Path(os.environ["OUTSTAFF_ADVISORY_DB"]))
-    paths += [ROOT.parent / "shared" / "advisories" / "pypa", ROOT / "var" / "advisories" / "pypa"]
+    paths.append(ROOT.parent / "shared" / "advisories" / "pypa")
+    origin = origin_checkout()
+    if origin is not None:
+        paths.append(origin.parent / "shared" / "advisories" / "pypa")
+    paths.append(ROOT / "var" / "advisories" / "pypa")
     return paths
+
+
+def origin_checkout() -> Path | None:
+    """The local repository this checkout was cloned from, if any: a CI clone made elsewhere
+    (`git clone /work/main /tmp/ci`) finds the shared folder beside the repository it came from."""
+    try:
+        url = subprocess.run(  # nosec B603 B607 - fixed argv: git reads this checkout's own config
+            ["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if not url or "://" in url or url.startswith("git@"):
+        return None
+    path = Path(url.removeprefix("file:")).expanduser()
+    return path.resolve() if path.is_dir() else None
 
 
 # --- ignores --------------------------------------------------------------------------------------

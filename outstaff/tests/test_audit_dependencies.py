@@ -146,3 +146,21 @@ def test_refresh_keeps_only_installed_distributions_with_attribution(tmp_path):
     assert "CC-BY-4.0" in readme and "Distributions with advisories: `django`" in readme
     assert (destination / "LICENSE").read_text().startswith("Attribution 4.0")
     assert audit.snapshot_source(destination)["licence"] == "CC-BY-4.0"
+
+
+def test_a_clone_made_elsewhere_finds_the_shared_folder_beside_the_repository_it_came_from(tmp_path):
+    import subprocess
+
+    origin = tmp_path / "work" / "main"
+    subprocess.run(["git", "init", "-q", str(origin)], check=True)
+    subprocess.run(["git", "-C", str(origin), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    clone = tmp_path / "elsewhere" / "ci"
+    subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
+    original_root = audit.ROOT
+    audit.ROOT = clone
+    try:
+        candidates = audit.snapshot_candidates()
+    finally:
+        audit.ROOT = original_root
+    assert tmp_path.joinpath("work", "shared", "advisories", "pypa").resolve() in candidates
+    assert candidates.index(clone.parent / "shared" / "advisories" / "pypa") == 0
