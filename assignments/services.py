@@ -16,7 +16,12 @@ from accounts.models import User
 from outstaff.bulk import BulkSpec, bulk_upsert
 from outstaff.etags import etag_for
 from outstaff.model_update import model_save_changed, model_set, model_update
-from outstaff.signals import ResourceChange, send_worker_changed_on_commit, send_workers_changed_on_commit
+from outstaff.signals import (
+    ResourceChange,
+    record_resource_changes,
+    send_worker_changed_on_commit,
+    send_workers_changed_on_commit,
+)
 from screening.selectors import worker_passes_gate, workers_passing_gate
 from workers.choices import WorkerStatus
 from workers.models import Worker
@@ -88,6 +93,7 @@ def team_create(*, actor: Actor, name: str, external_id: str = "", managers=None
     team.save()
     with team_managers_replaced(team):
         team.managers.set(managers)
+    record_resource_changes(changes=[ResourceChange.of(team, "created")])
     return team
 
 
@@ -108,9 +114,13 @@ def team_update(*, actor: Actor, instance: Team, **data) -> Team:
                 team.managers.set(managers)
             changed.append("managers")
     if changed:
-        # Who manages a team decides which hiring managers see its workers.
-        for worker_id in team.assignments.values_list("worker_id", flat=True).distinct():
-            send_worker_changed_on_commit(worker_id=worker_id, source="assignments.Assignment")
+        change = ResourceChange.of(team, "updated", changed)
+        # Who manages a team decides which hiring managers see (and direct) its workers: rescan them.
+        worker_ids = list(team.assignments.values_list("worker_id", flat=True).distinct())
+        if worker_ids:
+            send_workers_changed_on_commit(worker_ids=worker_ids, source="assignments.Team", changes=[change])
+        else:
+            record_resource_changes(changes=[change])
     return team
 
 
@@ -206,9 +216,8 @@ def _validate_assignment(actor: Actor, assignment: Assignment, *, team_changed: 
             raise ValidationError(_overlap_error(actor, assignment, clash))
 
 
-def _save(assignment: Assignment, changed: list[str] | None = None, *, announce: list[str] | None = None) -> Assignment:
-    """Save (only the `changed` fields, when given; `announce` names the fields a full save
-    changed, for the webhook event), turning a constraint the database enforces (a
+def _save(assignment: Assignment, changed: list[str] | None = None) -> Assignment:
+    """Save (a new row whole, an existing one only its `changed` fields), turning a constraint the database enforces (a
     concurrent change slipped past the checks above) into a clear validation error instead of a
     500."""
     try:
@@ -233,10 +242,7 @@ def _save(assignment: Assignment, changed: list[str] | None = None, *, announce:
                 {"external_id": f"Another assignment already uses the external id {assignment.external_id!r}."}
             ) from error
         raise
-    creating = changed is None and announce is None
-    change = ResourceChange.of(
-        assignment, "created" if creating else "updated", changed if changed is not None else (announce or ())
-    )
+    change = ResourceChange.of(assignment, "created" if changed is None else "updated", changed or ())
     send_worker_changed_on_commit(worker_id=assignment.worker_id, source="assignments.Assignment", changes=[change])
     return assignment
 
@@ -326,14 +332,17 @@ def assignment_end(*, actor: Actor, assignment: Assignment, ends_on: dt.date | N
                 "cancel the assignment instead if it never started."
             }
         )
-    assignment.ends_on = ends_on
-    assignment.status = (
+    status = (
         AssignmentStatus.ENDED
         if ends_on <= today
         else _status_for(starts_on=assignment.starts_on, ends_on=ends_on, today=today)
     )
+    # Ending it again on the same day is silent: nothing saved, audited or announced.
+    changed = model_set(instance=assignment, fields=("ends_on", "status"), data={"ends_on": ends_on, "status": status})
+    if not changed:
+        return assignment
     _validate_assignment(actor, assignment)
-    return _save(assignment, announce=["ends_on", "status"])
+    return _save(assignment, changed)
 
 
 @transaction.atomic
@@ -345,7 +354,7 @@ def assignment_cancel(*, actor: Actor, assignment: Assignment) -> Assignment:
     if assignment.status == AssignmentStatus.CANCELLED:
         return assignment
     assignment.status = AssignmentStatus.CANCELLED
-    return _save(assignment, announce=["status"])
+    return _save(assignment, ["status"])
 
 
 @transaction.atomic

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from assignments.models import Assignment, Team
-from outstaff.signals import send_workers_changed_on_commit
+from outstaff.signals import record_resource_changes, send_workers_changed_on_commit
 from providers.models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
 from screening.models import (
     AssessmentResult,
@@ -67,17 +67,23 @@ class _Seeder(OrganizationSeeding, WorkerSeeding, PayrollSeeding):
             # assignment overlapping a seeded one). Leave that worker as it is rather than fail:
             # `make run` seeds on every start.
             counts = [self.result.created.copy(), self.result.updated.copy(), self.result.deleted.copy()]
+            changes = len(self.changes)
             try:
                 with transaction.atomic():
                     self.seed_worker(spec)
             except (IntegrityError, ValidationError) as error:
                 self.result.created, self.result.updated, self.result.deleted = counts
+                del self.changes[changes:]
                 self.result.skipped.append(f"{spec.key} {spec.first_name} {spec.last_name}: {error}")
         self.seed_payroll()
         self.seed_pipeline_candidates()
         # Workers created by worker_create already announced themselves; tell risks and webhooks about
         # the other workers whose rows changed, once each, after commit.
-        send_workers_changed_on_commit(worker_ids=self.touched_workers - self.created_workers, source="demo.seed_demo")
+        worker_ids = self.touched_workers - self.created_workers
+        if worker_ids:
+            send_workers_changed_on_commit(worker_ids=worker_ids, source="demo.seed_demo", changes=self.changes)
+        else:
+            record_resource_changes(changes=self.changes)
 
 
 def demo_counts() -> dict[str, int]:

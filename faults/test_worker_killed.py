@@ -19,8 +19,10 @@ from django.utils import timezone
 
 from accounts.tests.factories import make_actor
 from integrations import services as webhooks
+from integrations.events import webhook_events_record_changes
 from integrations.models import WebhookDelivery, WebhookDeliveryAttempt
 from integrations.tests.factories import WebhookEndpointFactory
+from outstaff.signals import ResourceChange
 from providers import csv_import
 from providers.models import CsvImport, PayrollEntry
 from providers.tests.factories import PayrollEntryFactory, PayrollRunFactory
@@ -178,7 +180,8 @@ def test_a_webhook_post_killed_mid_request_is_sent_again_and_logged_per_attempt(
         subject = WorkerFactory()
         WebhookEndpointFactory(organization=subject.client, url=receiver.url)
         with transaction.atomic():  # the outbox rows, as a committed change writes them
-            assert webhooks.webhook_events_record(worker_ids=[subject.id], source="workers.Worker") == 1
+            change = ResourceChange.of(subject, "updated", ["first_name"])
+            assert webhook_events_record_changes(changes=[change]) == 1
         delivery = WebhookDelivery.objects.get()
 
         worker = start_worker(worker_env)

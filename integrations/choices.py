@@ -11,6 +11,8 @@ class EventType(models.TextChoices):
     PAYROLL_ENTRY_CHANGED = "payroll_entry.changed", "A payroll entry changed"
     COMPLIANCE_ITEM_CHANGED = "compliance_item.changed", "A compliance item changed"
     CHECK_IN_CHANGED = "check_in.changed", "A check-in changed"
+    TEAM_CHANGED = "team.changed", "A team or who manages it changed"
+    LEGAL_ENTITY_CHANGED = "legal_entity.changed", "A provider's legal entity (or its staffing licence) changed"
     SCREENING_DECIDED = "screening.decided", "A screening was decided"
     WORKER_ACTIVATED = "worker.activated", "A worker became active"
     WORKER_OFFBOARDED = "worker.offboarded", "A worker was offboarded"
@@ -31,22 +33,6 @@ class EventType(models.TextChoices):
     SCREENING_DELETED = "screening.deleted", "A screening was deleted"
     ASSESSMENT_DELETED = "assessment.deleted", "An assessment was deleted"
     RISK_FLAG_DELETED = "risk_flag.deleted", "A risk flag was deleted"
-
-
-# The model label a lower app announces (`source`) → the event type; anything else is a worker change.
-EVENT_TYPE_FOR_SOURCE: dict[str, str] = {
-    "workers.Worker": EventType.WORKER_CHANGED,
-    "assignments.Assignment": EventType.ASSIGNMENT_CHANGED,
-    "providers.EmploymentContract": EventType.CONTRACT_CHANGED,
-    "providers.PayrollEntry": EventType.PAYROLL_ENTRY_CHANGED,
-    "providers.ComplianceItem": EventType.COMPLIANCE_ITEM_CHANGED,
-    "workers.CheckIn": EventType.CHECK_IN_CHANGED,
-    "screening.Screening": EventType.SCREENING_DECIDED,
-}
-
-
-def event_type_for_source(source: str) -> str:
-    return EVENT_TYPE_FOR_SOURCE.get(source, EventType.WORKER_CHANGED)
 
 
 # A tombstone's resource type (the API resource, see outstaff.tombstones) → the API-key scope family

@@ -19,9 +19,9 @@ from rest_framework.renderers import JSONRenderer
 
 from accounts.actors import Actor
 from accounts.models import Organization
-from assignments.api.views import AssignmentViewSet
+from assignments.api.views import AssignmentViewSet, TeamViewSet
 from outstaff.signals import ResourceChange
-from providers.api.views import ComplianceItemViewSet, ContractViewSet, PayrollEntryViewSet
+from providers.api.views import ComplianceItemViewSet, ContractViewSet, LegalEntityViewSet, PayrollEntryViewSet
 from risks.api.views import RiskFlagViewSet
 from screening.api.views import ScreeningViewSet
 from workers.api.views import CheckInViewSet, WorkerViewSet
@@ -54,6 +54,11 @@ EVENT_RESOURCES: dict[str, EventResource] = {
     ),
     "assignments.Assignment": EventResource(
         "assignments", "assignment.changed", AssignmentViewSet, ("client_id", "worker__provider_id")
+    ),
+    "assignments.Team": EventResource("teams", "team.changed", TeamViewSet, ("client_id",)),
+    # A client sees the legal entities of the providers employing its workers (their selector).
+    "providers.LegalEntity": EventResource(
+        "legal-entities", "legal_entity.changed", LegalEntityViewSet, ("provider_id", "provider__workers__client_id")
     ),
     "screening.Screening": EventResource("screenings", "", ScreeningViewSet, ("client_id", "provider_id")),
     "risks.RiskFlag": EventResource("risk-flags", "", RiskFlagViewSet, ("client_id", "provider_id")),
@@ -94,8 +99,8 @@ def webhook_events_record_changes(*, changes: Iterable[ResourceChange]) -> int:
         resource = EVENT_RESOURCES[source]
         model = apps.get_model(source)
         ids = {change.object_id for change in source_changes}
-        for row in model.objects.filter(pk__in=ids).values_list("pk", *resource.parties):
-            parties[(source, str(row[0]))] = {org for org in row[1:] if org}
+        for row in model.objects.filter(pk__in=ids).values_list("pk", *resource.parties).distinct():
+            parties.setdefault((source, str(row[0])), set()).update(org for org in row[1:] if org)
     organizations = {org for orgs in parties.values() for org in orgs}
     if not organizations:
         return 0

@@ -6,24 +6,20 @@ import datetime as dt
 import json
 import secrets
 import time
-import uuid
-from collections import defaultdict
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from standardwebhooks.webhooks import Webhook
 
 from accounts.actors import Actor
 from outstaff.model_update import model_update
-from workers.models import Worker
 
 from . import transport
-from .choices import DeliveryStatus, EventType, event_type_for_source
+from .choices import DeliveryStatus, EventType
 from .models import WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookEvent
 
 SECRET_PREFIX = "whsec_"  # nosec B105 - the Standard Webhooks secret prefix, not a secret
@@ -151,58 +147,6 @@ def webhook_endpoint_rotate_secret(*, actor: Actor, endpoint: WebhookEndpoint) -
 def webhook_endpoint_delete(*, actor: Actor, instance: WebhookEndpoint) -> None:
     _check_owner(actor, instance)
     instance.delete()
-
-
-# --- the outbox ------------------------------------------------------------------------------
-
-
-def webhook_events_record(*, worker_ids: Iterable, source: str) -> int:
-    """Write the outbox rows for a change, in the caller's transaction: one event per organization
-    concerned (the worker's client and its provider) that has an active endpoint subscribed to the
-    event type, and a delivery per such endpoint. Returns the number of deliveries created.
-
-    Without any endpoint this costs the one endpoint query."""
-    ids = sorted({str(worker_id) for worker_id in worker_ids if worker_id})
-    if not ids:
-        return 0
-    event_type = event_type_for_source(source)
-    endpoints = list(
-        WebhookEndpoint.objects.filter(is_active=True)
-        .filter(Q(event_types=[]) | Q(event_types__contains=[event_type]))
-        .filter(
-            Q(organization_id__in=Worker.objects.filter(id__in=ids).values("client_id"))
-            | Q(organization_id__in=Worker.objects.filter(id__in=ids).values("provider_id"))
-        )
-    )
-    if not endpoints:
-        return 0
-    endpoints_by_org = defaultdict(list)
-    for endpoint in endpoints:
-        endpoints_by_org[endpoint.organization_id].append(endpoint)
-    now = timezone.now()
-    events, deliveries = [], []
-    for row in Worker.objects.filter(id__in=ids).values("id", "client_id", "provider_id"):
-        for organization_id in {row["client_id"], row["provider_id"]}:
-            if organization_id not in endpoints_by_org:
-                continue
-            event = WebhookEvent(
-                id=uuid.uuid4(),
-                organization_id=organization_id,
-                type=event_type,
-                payload={
-                    "type": event_type,
-                    "timestamp": now.isoformat().replace("+00:00", "Z"),
-                    "data": {"worker_id": str(row["id"]), "source": source},
-                },
-            )
-            events.append(event)
-            deliveries.extend(
-                WebhookDelivery(event=event, endpoint=endpoint, next_attempt_at=now)
-                for endpoint in endpoints_by_org[organization_id]
-            )
-    WebhookEvent.objects.bulk_create(events)
-    WebhookDelivery.objects.bulk_create(deliveries)
-    return len(deliveries)
 
 
 # --- delivery --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from accounts.models import User
 from . import bulk
 from .choices import CsvImportKind, CsvImportStatus
 from .models import ComplianceItem, CsvImport, PayrollEntry, Provider
-from .services import notify_workers_changed, payroll_runs_refresh_status
+from .services import notify_workers_changed, payroll_runs_refresh_status, plan_changes
 
 logger = logging.getLogger(__name__)
 
@@ -203,7 +203,11 @@ def csv_import_apply(*, actor: Actor, import_id, good_rows_only: bool = False) -
             if job.kind == CsvImportKind.PAYROLL_ENTRIES:
                 payroll_runs_refresh_status(run_ids={obj.run_id for obj in plan.creates + plan.updates})
             source = "providers.PayrollEntry" if model is PayrollEntry else "providers.ComplianceItem"
-            notify_workers_changed([r.worker_id for r in plan.results if r.action in ("create", "update")], source)
+            notify_workers_changed(
+                [r.worker_id for r in plan.results if r.action in ("create", "update")],
+                source,
+                changes=plan_changes(plan, source),
+            )
             _store(job, plan, CsvImportStatus.APPLIED)
             job.applied_rows = applied
             job.applied_at = timezone.now()

@@ -184,8 +184,12 @@ def worker_exit_cancel(*, actor: Actor, worker: Worker) -> Worker:
         raise ValidationError("This worker has no scheduled exit.")
     worker.exit_date, worker.exit_reason, worker.exit_notes = None, "", ""
     worker.full_clean()
-    worker.save()
-    send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+    worker.save(update_fields=["exit_date", "exit_reason", "exit_notes", "updated_at"])
+    send_worker_changed_on_commit(
+        worker_id=worker.id,
+        source="workers.Worker",
+        changes=[ResourceChange.of(worker, "updated", ["exit_date", "exit_reason", "exit_notes"])],
+    )
     return worker
 
 
@@ -201,8 +205,12 @@ def worker_exits_apply(*, today: date | None = None) -> list:
                 continue
             worker.status = WorkerStatus.OFFBOARDED
             worker.full_clean()
-            worker.save()
-            send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+            worker.save(update_fields=["status", "updated_at"])
+            send_worker_changed_on_commit(
+                worker_id=worker.id,
+                source="workers.Worker",
+                changes=[ResourceChange.of(worker, "updated", ["status"], event="worker.offboarded")],
+            )
             done.append(worker.id)
     return done
 

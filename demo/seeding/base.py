@@ -14,6 +14,8 @@ from accounts.models import Organization, User
 from accounts.selectors import actor_for_user
 from assignments.models import Team
 from demo import DEMO_PASSWORD
+from outstaff.model_update import model_set
+from outstaff.signals import ResourceChange
 from providers.models import LegalEntity, Provider
 from screening.models import ScreeningTemplate
 from workers.models import Worker
@@ -79,6 +81,8 @@ class Upserter:
         self.touched_workers: set = set()
         self.created_workers: set = set()
         self.created_rows: set[tuple] = set()
+        # What the seed wrote itself (rows a service wrote announced themselves), for the events.
+        self.changes: list[ResourceChange] = []
         self._password_hash: str | None = None
         self._cache: dict[tuple, dict[tuple, models.Model]] = {}
 
@@ -99,20 +103,24 @@ class Upserter:
         if obj is None:
             if create is not None:
                 obj = create()
-                if self._assign(obj, values):
+                changed = self._assign(obj, values)
+                if changed:
                     self._validate(obj)
                     obj.save()
+                    self.changes.append(ResourceChange.of(obj, "updated", changed))
             else:
                 obj = model(**lookup, **values)
                 self._validate(obj)
                 obj.save()
+                self.changes.append(ResourceChange.of(obj, "created"))
             if cache is not None:
                 cache[key] = obj
             self.result.created[label] += 1
             self.created_rows.add((model, obj.pk))
-        elif self._assign(obj, values):
+        elif changed := self._assign(obj, values):
             self._validate(obj)
             obj.save()
+            self.changes.append(ResourceChange.of(obj, "updated", changed))
             # A row this run created and now completes is reported as created only.
             if (model, obj.pk) not in self.created_rows:
                 self.result.updated[label] += 1
@@ -142,18 +150,8 @@ class Upserter:
         obj.full_clean(exclude=relations, validate_unique=False, validate_constraints=False)
 
     @staticmethod
-    def _assign(obj: models.Model, values: dict) -> bool:
-        changed = False
-        for name, value in values.items():
-            model_field = obj._meta.get_field(name)
-            if model_field.is_relation:
-                current, new = getattr(obj, model_field.attname), (value.pk if value is not None else None)
-            else:
-                current, new = getattr(obj, name), value
-            if current != new:
-                setattr(obj, name, value)
-                changed = True
-        return changed
+    def _assign(obj: models.Model, values: dict) -> list[str]:
+        return model_set(instance=obj, fields=values, data=values)
 
     @property
     def password_hash(self) -> str:

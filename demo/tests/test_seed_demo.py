@@ -311,3 +311,27 @@ def test_if_empty_keeps_what_the_user_changed(seeded):
     assert "leaving it as it is" in out.getvalue()
     worker.refresh_from_db()
     assert worker.role_title == "Staff engineer (edited in the demo)"
+
+
+def test_a_reseed_that_repairs_a_row_sends_the_event_carrying_it(seeded):
+    """The seed's own writes go through the payload-carrying event path (no id-only events)."""
+    from integrations.models import WebhookEvent
+    from integrations.tests.factories import WebhookEndpointFactory
+
+    contract = EmploymentContract.objects.select_related("worker").order_by("pk").first()
+    seeded_hours = contract.weekly_hours
+    EmploymentContract.objects.filter(pk=contract.pk).update(weekly_hours=seeded_hours + 1)
+    WebhookEndpointFactory(organization=contract.worker.client)
+    WebhookEvent.objects.all().delete()
+
+    again = demo_seed()
+
+    assert again.changed
+    events = [event.payload for event in WebhookEvent.objects.filter(organization=contract.worker.client)]
+    assert events, "the repaired contract is announced"
+    assert all({"resource_type", "id", "change", "changed_fields", "object"} <= set(e["data"]) for e in events)
+    [repaired] = [e for e in events if e["type"] == "contract.changed" and e["data"]["id"] == str(contract.pk)]
+    assert repaired["data"]["change"] == "updated" and repaired["data"]["changed_fields"] == ["weekly_hours"]
+    assert repaired["data"]["object"]["weekly_hours"] == str(seeded_hours) or float(
+        repaired["data"]["object"]["weekly_hours"]
+    ) == float(seeded_hours)

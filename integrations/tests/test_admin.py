@@ -1,14 +1,14 @@
 import pytest
 
 from integrations.models import WebhookDelivery
-from outstaff.signals import send_worker_changed_on_commit
+from integrations.tests.factories import announce_worker_change
 
 pytestmark = pytest.mark.django_db
 
 
 def test_admin_pages_load_and_never_show_the_secret(admin_client, tenants, endpoint_factory):
     endpoint = endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     delivery = WebhookDelivery.objects.get()
     for url in (
         "/admin/integrations/webhookendpoint/",

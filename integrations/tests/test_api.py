@@ -2,8 +2,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from assignments.tests.factories import AssignmentFactory
 from integrations.models import WebhookDelivery, WebhookEndpoint
-from outstaff.signals import send_worker_changed_on_commit
+from integrations.tests.factories import announce_worker_change
+from outstaff.signals import ResourceChange, send_worker_changed_on_commit
 from workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +81,7 @@ def test_read_scope_cannot_write(tenants, api_key_client, endpoint_factory):
     assert api.post(ENDPOINTS, {"url": "https://x.example.test/"}, format="json").status_code == 403
     assert api.post(f"{ENDPOINTS}{endpoint.id}/rotate-secret/").status_code == 403
     assert api.delete(f"{ENDPOINTS}{endpoint.id}/").status_code == 403
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     delivery = WebhookDelivery.objects.get()
     assert api.post(f"{DELIVERIES}{delivery.id}/redeliver/").status_code == 403
 
@@ -92,7 +94,7 @@ def test_other_scopes_cannot_read_webhooks(tenants, api_key_client):
 
 def test_another_tenants_endpoint_and_delivery_are_404(tenants, api_key_client, endpoint_factory):
     theirs = endpoint_factory(organization=tenants["client_b"])
-    send_worker_changed_on_commit(worker_id=tenants["theirs"].id, source="workers.Worker")
+    announce_worker_change(tenants["theirs"])
     delivery = WebhookDelivery.objects.get()
     api = api_key_client(tenants["client_a"], ["webhooks:write"])
     assert api.get(ENDPOINTS).json()["results"] == []
@@ -111,8 +113,13 @@ def test_another_tenants_endpoint_and_delivery_are_404(tenants, api_key_client, 
 def test_deliveries_list_filters_and_retrieve_shows_the_log(tenants, api_key_client, endpoint_factory):
     a = endpoint_factory(organization=tenants["client_a"], event_types=["worker.changed"])
     b = endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="assignments.Assignment")
+    announce_worker_change(tenants["mine"])
+    assignment = AssignmentFactory(worker=tenants["mine"])
+    send_worker_changed_on_commit(
+        worker_id=tenants["mine"].id,
+        source="assignments.Assignment",
+        changes=[ResourceChange.of(assignment, "created")],
+    )
     WebhookDelivery.objects.filter(endpoint=b, event__type="assignment.changed").update(status="failed")
     api = api_key_client(tenants["client_a"], ["webhooks:read"])
 
@@ -121,7 +128,7 @@ def test_deliveries_list_filters_and_retrieve_shows_the_log(tenants, api_key_cli
     failed = api.get(DELIVERIES, {"status": "failed"}).json()["results"]
     assert [(r["event_type"], r["status"]) for r in failed] == [("assignment.changed", "failed")]
     by_type = api.get(DELIVERIES, {"event_type": "assignment.changed"}).json()["results"]
-    assert len(by_type) == 1 and by_type[0]["payload"]["data"]["worker_id"] == str(tenants["mine"].id)
+    assert len(by_type) == 1 and by_type[0]["payload"]["data"]["id"] == str(assignment.id)
     assert api.get(DELIVERIES, {"updated_since": "2999-01-01T00:00:00Z"}).json()["results"] == []
     assert api.get(DELIVERIES, {"status": "bogus"}).status_code == 400
 
@@ -131,7 +138,7 @@ def test_deliveries_list_filters_and_retrieve_shows_the_log(tenants, api_key_cli
 
 def test_redeliver_queues_the_delivery_again(tenants, api_key_client, endpoint_factory):
     endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     WebhookDelivery.objects.update(status="failed", next_attempt_at=None, attempts=12)
     delivery = WebhookDelivery.objects.get()
     api = api_key_client(tenants["client_a"], ["webhooks:write"])
@@ -144,7 +151,7 @@ def test_redeliver_queues_the_delivery_again(tenants, api_key_client, endpoint_f
 def test_list_query_counts_do_not_grow_with_rows(tenants, api_key_client, endpoint_factory):
     api = api_key_client(tenants["client_a"], ["webhooks:read"])
     endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     for url in (ENDPOINTS, DELIVERIES):
         api.get(url)
     with CaptureQueriesContext(connection) as few:
@@ -153,7 +160,7 @@ def test_list_query_counts_do_not_grow_with_rows(tenants, api_key_client, endpoi
     endpoint_factory.create_batch(5, organization=tenants["client_a"])
     for _ in range(4):
         worker = WorkerFactory(client=tenants["client_a"], provider=tenants["mine"].provider)
-        send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+        announce_worker_change(worker)
     with CaptureQueriesContext(connection) as many:
         assert len(api.get(ENDPOINTS).json()["results"]) == 6
         assert len(api.get(DELIVERIES).json()["results"]) == 1 + 4 * 6

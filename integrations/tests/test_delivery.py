@@ -9,10 +9,13 @@ from django.utils import timezone
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from accounts.tests.factories import make_actor
+from assignments.tests.factories import AssignmentFactory
 from integrations import services
 from integrations.choices import DeliveryStatus
 from integrations.models import WebhookDelivery, WebhookEvent
-from outstaff.signals import send_worker_changed_on_commit
+from integrations.tests.factories import announce_worker_change
+from outstaff.signals import ResourceChange, send_worker_changed_on_commit
+from workers.models import CheckIn
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,7 @@ def test_signature_matches_an_independent_hmac():
 
 def test_a_real_receiver_gets_a_signed_post(tenants, endpoint_factory, receiver):
     endpoint = endpoint_factory(organization=tenants["client_a"], url=receiver.url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     assert services.webhook_deliveries_dispatch() == 1
 
     [request] = receiver.requests
@@ -52,7 +55,9 @@ def test_a_real_receiver_gets_a_signed_post(tenants, endpoint_factory, receiver)
         endpoint.secret, headers["webhook-id"], headers["webhook-timestamp"], body
     )
     assert headers["content-type"] == "application/json"
-    assert json.loads(body)["data"] == {"worker_id": str(tenants["mine"].id), "source": "workers.Worker"}
+    data = json.loads(body)["data"]
+    assert (data["resource_type"], data["id"], data["change"]) == ("workers", str(tenants["mine"].id), "updated")
+    assert data["object"]["id"] == str(tenants["mine"].id)
 
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 1
@@ -66,7 +71,7 @@ def test_a_real_receiver_gets_a_signed_post(tenants, endpoint_factory, receiver)
 def test_a_500_schedules_a_retry_with_exponential_backoff(tenants, endpoint_factory, receiver):
     receiver.status = 500
     endpoint_factory(organization=tenants["client_a"], url=receiver.url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     before = timezone.now()
     services.webhook_deliveries_dispatch()
 
@@ -96,7 +101,7 @@ def test_an_unreachable_endpoint_records_the_error(tenants, endpoint_factory, re
     url = receiver.url
     receiver.close()  # nothing listens there any more
     endpoint_factory(organization=tenants["client_a"], url=url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     services.webhook_deliveries_dispatch()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING and delivery.last_status_code is None
@@ -106,7 +111,7 @@ def test_an_unreachable_endpoint_records_the_error(tenants, endpoint_factory, re
 def test_max_attempts_fails_the_delivery_and_redeliver_tries_again(tenants, endpoint_factory, receiver):
     receiver.status = 503
     endpoint = endpoint_factory(organization=tenants["client_a"], url=receiver.url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     WebhookDelivery.objects.update(attempts=services.MAX_ATTEMPTS - 1)
     services.webhook_deliveries_dispatch()
     delivery = WebhookDelivery.objects.get()
@@ -126,7 +131,7 @@ def test_redeliver_refuses_another_organizations_delivery(tenants, endpoint_fact
     from django.core.exceptions import ValidationError
 
     endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     delivery = WebhookDelivery.objects.get()
     with pytest.raises(ValidationError):
         services.webhook_delivery_redeliver(actor=make_actor(tenants["client_b"]), delivery=delivery)
@@ -134,7 +139,7 @@ def test_redeliver_refuses_another_organizations_delivery(tenants, endpoint_fact
 
 def test_a_claimed_delivery_is_not_claimed_twice(tenants, endpoint_factory):
     endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     assert len(services.webhook_deliveries_claim()) == 1
     # Leased: another dispatcher sees nothing due until the lease ends.
     assert services.webhook_deliveries_claim() == []
@@ -144,7 +149,7 @@ def test_the_task_dispatches(tenants, endpoint_factory, receiver):
     from integrations.tasks import webhook_deliveries_dispatch_task
 
     endpoint_factory(organization=tenants["client_a"], url=receiver.url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     assert webhook_deliveries_dispatch_task.apply().get() == 1
     assert len(receiver.requests) == 1
 
@@ -152,7 +157,7 @@ def test_the_task_dispatches(tenants, endpoint_factory, receiver):
 def test_production_refuses_to_post_to_private_addresses(tenants, endpoint_factory, receiver, settings):
     settings.WEBHOOK_BLOCK_PRIVATE_ADDRESSES = True
     endpoint_factory(organization=tenants["client_a"], url=receiver.url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     services.webhook_deliveries_dispatch()
     delivery = WebhookDelivery.objects.get()
     assert receiver.requests == []
@@ -162,7 +167,7 @@ def test_production_refuses_to_post_to_private_addresses(tenants, endpoint_facto
 def test_a_redirect_is_not_followed(tenants, endpoint_factory, receiver):
     receiver.status = 302
     endpoint_factory(organization=tenants["client_a"], url=receiver.url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     services.webhook_deliveries_dispatch()
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == DeliveryStatus.PENDING and delivery.last_status_code == 302
@@ -173,8 +178,15 @@ def test_purge_drops_old_settled_events_and_keeps_pending_and_recent_ones(tenant
     from integrations.tasks import webhook_events_purge_task
 
     endpoint_factory(organization=tenants["client_a"])
-    for source in ("workers.Worker", "assignments.Assignment", "workers.CheckIn"):
-        send_worker_changed_on_commit(worker_id=tenants["mine"].id, source=source)
+    rows = [
+        tenants["mine"],
+        AssignmentFactory(worker=tenants["mine"]),
+        CheckIn.objects.create(worker=tenants["mine"], kind="ad_hoc", due_on=dt.date(2026, 3, 1)),
+    ]
+    for row in rows:
+        send_worker_changed_on_commit(
+            worker_id=tenants["mine"].id, source=row._meta.label, changes=[ResourceChange.of(row, "updated")]
+        )
     old = timezone.now() - dt.timedelta(days=31)
     WebhookEvent.objects.filter(type__in=["worker.changed", "assignment.changed"]).update(created_at=old)
     WebhookDelivery.objects.filter(event__type="worker.changed").update(status="delivered")
@@ -185,14 +197,14 @@ def test_purge_drops_old_settled_events_and_keeps_pending_and_recent_ones(tenant
 
 def test_dispatch_drains_a_backlog_larger_than_a_batch(tenants, endpoint_factory, receiver):
     endpoint_factory.create_batch(3, organization=tenants["client_a"], url=receiver.url)
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     assert services.webhook_deliveries_dispatch(batch_size=2) == 3
     assert len(receiver.requests) == 3
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {DeliveryStatus.DELIVERED}
 
 
 def _deliver_once(tenants, receiver) -> tuple[dict, str]:
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     services.webhook_deliveries_dispatch()
     request = receiver.requests[-1]
     return request["headers"], request["body"]

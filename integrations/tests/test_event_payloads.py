@@ -134,3 +134,89 @@ def test_risk_flag_events_opened_escalated_resolved_dismissed(tenants, endpoint_
     flag_services.risk_flag_resolve(actor=admin, flag=other, reason="Fixed.")
     [resolved] = _events(client, "risk_flag.resolved")
     assert resolved["data"]["id"] == str(other.id) and resolved["data"]["object"]["status"] == "resolved"
+
+
+def test_team_and_legal_entity_changes_send_events_carrying_them(tenants, endpoint_factory):
+    """Who manages a team and a provider's legal entities are events of their own, each carrying the
+    row as its owner's API shows it (they used to be id-only `worker.changed` events)."""
+    from assignments import services as assignment_services
+    from assignments.tests.factories import TeamFactory
+    from providers import services as provider_services
+    from providers.tests.factories import LegalEntityFactory
+
+    client, provider = tenants["client_a"], tenants["provider_p"]
+    endpoint_factory(organization=client)
+    endpoint_factory(organization=provider)
+    endpoint_factory(organization=tenants["client_b"])
+    team = TeamFactory(client=client)
+    AssignmentFactory(worker=tenants["mine"], team=team)
+    WebhookEvent.objects.all().delete()
+    admin = make_actor(client, role="client_admin")
+    manager = make_actor(client, role="hiring_manager").user
+
+    assignment_services.team_update(actor=admin, instance=team, managers=[manager])
+    [event] = _events(client, "team.changed")
+    assert event["data"]["resource_type"] == "teams" and event["data"]["changed_fields"] == ["managers"]
+    assert event["data"]["object"]["id"] == str(team.id)
+    assert _events(client, "worker.changed") == [] and _events(tenants["client_b"]) == []
+    # The same managers again: silent.
+    assignment_services.team_update(actor=admin, instance=team, managers=[manager])
+    assert len(_events(client, "team.changed")) == 1
+
+    entity = LegalEntityFactory(provider=tenants["mine"].provider)
+    provider_actor = make_actor(provider)
+    provider_services.legal_entity_update(actor=provider_actor, instance=entity, name="Renamed GmbH")
+    [changed] = _events(provider, "legal_entity.changed")
+    assert changed["data"]["resource_type"] == "legal-entities" and changed["data"]["changed_fields"] == ["name"]
+    assert changed["data"]["object"]["name"] == "Renamed GmbH"
+    # The client of a worker this provider employs sees the provider's entities; another client does not.
+    [client_view] = _events(client, "legal_entity.changed")
+    assert client_view["data"]["object"]["name"] == "Renamed GmbH"
+    assert _events(tenants["client_b"]) == []
+    provider_services.legal_entity_update(actor=provider_actor, instance=entity, name="Renamed GmbH")
+    assert len(_events(provider, "legal_entity.changed")) == 1
+
+
+def test_a_withdrawn_and_an_applied_scheduled_exit_carry_the_worker(tenants, endpoint_factory):
+    client = tenants["client_a"]
+    endpoint_factory(organization=client)
+    actor = make_actor(tenants["provider_p"])
+    worker = tenants["mine"]
+    later = dt.date.today() + dt.timedelta(days=10)
+    worker_services.worker_offboard(actor=actor, worker=worker, exit_date=later, exit_reason="voluntary")
+    WebhookEvent.objects.all().delete()
+
+    worker_services.worker_exit_cancel(actor=actor, worker=worker)
+    [withdrawn] = _events(client, "worker.changed")
+    assert set(withdrawn["data"]["changed_fields"]) == {"exit_date", "exit_reason", "exit_notes"}
+    assert withdrawn["data"]["object"]["exit_date"] is None
+
+    worker_services.worker_offboard(actor=actor, worker=worker, exit_date=later, exit_reason="voluntary")
+    WebhookEvent.objects.all().delete()
+    assert worker_services.worker_exits_apply(today=later) == [worker.id]
+    [offboarded] = _events(client, "worker.offboarded")
+    assert offboarded["data"]["changed_fields"] == ["status"]
+    assert offboarded["data"]["object"]["status"] == "offboarded"
+
+
+def test_every_event_type_is_in_the_openapi_schema_and_the_webhooks_doc(client):
+    """Each type an endpoint can subscribe to has its webhook entry and its own component schema
+    (`TeamChangedEvent`, …) in the OpenAPI schema, and a line in docs/webhooks.md."""
+    from pathlib import Path
+
+    import yaml
+    from django.conf import settings
+
+    from integrations.choices import EventType
+
+    schema = yaml.safe_load(client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi").content)
+    components, webhooks = schema["components"]["schemas"], schema["x-webhooks"]
+    doc = (Path(settings.BASE_DIR) / "docs" / "webhooks.md").read_text()
+    for event_type in EventType.values:
+        name = "".join(part.capitalize() for part in event_type.replace(".", "_").split("_")) + "Event"
+        assert event_type in webhooks, event_type
+        assert name in components, name
+        ref = webhooks[event_type]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        assert ref == f"#/components/schemas/{name}"
+        assert f"`{event_type}`" in doc, f"{event_type} is not in docs/webhooks.md"
+    assert set(webhooks) == set(EventType.values)

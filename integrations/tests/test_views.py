@@ -5,7 +5,7 @@ from django.test.utils import CaptureQueriesContext
 from accounts.choices import Role
 from accounts.tests.factories import make_actor
 from integrations.models import WebhookDelivery, WebhookEndpoint
-from outstaff.signals import send_worker_changed_on_commit
+from integrations.tests.factories import announce_worker_change
 from workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_add_with_a_bad_url_shows_the_error(admin_client):
 
 def test_disable_rotate_and_redeliver(admin_client, tenants, endpoint_factory):
     endpoint = endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     old = endpoint.secret
     response = admin_client.post(URL, {"action": "rotate", "endpoint": endpoint.id})
     endpoint.refresh_from_db()
@@ -76,7 +76,7 @@ def test_disable_rotate_and_redeliver(admin_client, tenants, endpoint_factory):
 def test_another_tenants_rows_are_invisible_and_untouchable(admin_client, tenants, endpoint_factory):
     theirs = endpoint_factory(organization=tenants["client_b"], url="https://their-hr.example.test/")
     their_secret = theirs.secret
-    send_worker_changed_on_commit(worker_id=tenants["theirs"].id, source="workers.Worker")
+    announce_worker_change(tenants["theirs"])
     delivery = WebhookDelivery.objects.get()
     body = admin_client.get(URL).content.decode()
     assert "their-hr.example.test" not in body and str(delivery.id) not in body
@@ -90,14 +90,14 @@ def test_another_tenants_rows_are_invisible_and_untouchable(admin_client, tenant
 
 def test_page_query_count_is_constant(admin_client, tenants, endpoint_factory):
     endpoint_factory(organization=tenants["client_a"])
-    send_worker_changed_on_commit(worker_id=tenants["mine"].id, source="workers.Worker")
+    announce_worker_change(tenants["mine"])
     admin_client.get(URL)
     with CaptureQueriesContext(connection) as few:
         admin_client.get(URL)
     endpoint_factory.create_batch(4, organization=tenants["client_a"])
     for _ in range(3):
         worker = WorkerFactory(client=tenants["client_a"], provider=tenants["mine"].provider)
-        send_worker_changed_on_commit(worker_id=worker.id, source="workers.Worker")
+        announce_worker_change(worker)
     with CaptureQueriesContext(connection) as many:
         response = admin_client.get(URL)
     assert response.content.decode().count("Rotate secret") == 5

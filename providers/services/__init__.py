@@ -7,7 +7,7 @@ Providers write their own profile, legal entities, contracts, payroll and compli
 read (their role has no write family for these, and every service re-checks the organization).
 Callers import from here: `from providers import services; services.contract_create(...)`."""
 
-from .base import BULK_LIMIT, StaleEdit, notify_workers_changed
+from .base import BULK_LIMIT, StaleEdit, notify_workers_changed, plan_changes
 from .compliance import (
     compliance_item_create,
     compliance_item_update,
@@ -43,6 +43,7 @@ __all__ = [
     "legal_entity_create",
     "legal_entity_update",
     "notify_workers_changed",
+    "plan_changes",
     "payroll_entries_set_status",
     "payroll_entries_upsert",
     "payroll_entry_create",

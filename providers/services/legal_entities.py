@@ -7,6 +7,7 @@ from django.db import transaction
 
 from accounts.actors import Actor
 from outstaff.model_update import model_update
+from outstaff.signals import ResourceChange, record_resource_changes
 
 from ..compliance_requirements import staffing_licence_required
 from ..models import LegalEntity
@@ -60,6 +61,7 @@ def legal_entity_create(
     _validate_entity(entity)
     entity.full_clean()
     entity.save()
+    record_resource_changes(changes=[ResourceChange.of(entity, "created")])
     return entity
 
 
@@ -71,6 +73,11 @@ def legal_entity_update(*, actor: Actor, instance: LegalEntity, **data) -> Legal
         data["country"] = (data["country"] or "").upper()
     entity, changed = model_update(instance=entity, fields=ENTITY_FIELDS, data=data, validate=_validate_entity)
     if changed:
-        # Workers under this entity are judged on its licence and country (risk engine).
-        notify_workers_changed(entity.contracts.values_list("worker_id", flat=True), "providers.LegalEntity")
+        change = ResourceChange.of(entity, "updated", changed)
+        # Workers under this entity are judged on its licence and country (risk engine): rescan them.
+        worker_ids = list(entity.contracts.values_list("worker_id", flat=True).distinct())
+        if worker_ids:
+            notify_workers_changed(worker_ids, "providers.LegalEntity", changes=[change])
+        else:
+            record_resource_changes(changes=[change])
     return entity
