@@ -153,7 +153,23 @@ def test_a_clone_made_elsewhere_finds_the_shared_folder_beside_the_repository_it
 
     origin = tmp_path / "work" / "main"
     subprocess.run(["git", "init", "-q", str(origin)], check=True)
-    subprocess.run(["git", "-C", str(origin), "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "--allow-empty", "-m", "x"], check=True)
+    subprocess.run(
+        [
+            "git",
+            "-C",
+            str(origin),
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "x",
+        ],
+        check=True,
+    )
     clone = tmp_path / "elsewhere" / "ci"
     subprocess.run(["git", "clone", "-q", str(origin), str(clone)], check=True)
     original_root = audit.ROOT
