@@ -14,7 +14,7 @@ from accounts.choices import OrganizationKind
 from accounts.models import Organization
 from outstaff.bulk import BulkSpec, bulk_upsert
 from outstaff.etags import etag_for
-from outstaff.model_update import model_update
+from outstaff.model_update import model_save_changed, model_set, model_update
 from outstaff.signals import ResourceChange, send_worker_changed_on_commit, send_workers_changed_on_commit
 from providers.models import Provider
 
@@ -34,6 +34,8 @@ EDITABLE_FIELDS = (
     "role_title",
     "start_date",
 )
+
+CHECK_IN_RECORD_FIELDS = ("done_on", "engagement", "role_clarity", "manager_relationship", "notes", "manager")
 
 
 def _check_subdivision(worker: Worker) -> None:
@@ -137,19 +139,19 @@ def worker_offboard(
         raise ValidationError("This worker is already offboarded.")
     if not exit_reason:
         raise ValidationError({"exit_reason": "Say why the worker left."})
+    data = {"exit_date": exit_date, "exit_reason": exit_reason, "exit_notes": exit_notes}
     if exit_date <= today:
-        worker.status = WorkerStatus.OFFBOARDED
-    worker.exit_date = exit_date
-    worker.exit_reason = exit_reason
-    worker.exit_notes = exit_notes
-    worker.full_clean()
-    worker.save()
-    changed = ["status", "exit_date", "exit_reason", "exit_notes"]
-    send_worker_changed_on_commit(
-        worker_id=worker.id,
-        source="workers.Worker",
-        changes=[ResourceChange.of(worker, "updated", changed, event="worker.offboarded")],
-    )
+        data["status"] = WorkerStatus.OFFBOARDED
+    # The same scheduled exit again is silent (nothing saved, audited or announced).
+    changed = model_set(instance=worker, fields=("status", "exit_date", "exit_reason", "exit_notes"), data=data)
+    worker, changed = model_save_changed(instance=worker, changed=changed)
+    if changed:
+        event = "worker.offboarded" if "status" in changed else ""
+        send_worker_changed_on_commit(
+            worker_id=worker.id,
+            source="workers.Worker",
+            changes=[ResourceChange.of(worker, "updated", changed, event=event)],
+        )
     return worker
 
 
@@ -232,7 +234,12 @@ def worker_gate_override(*, actor: Actor, worker: Worker, reason: str) -> Worker
     admin of the worker's client may, and only with a written reason. The worker stays marked (the
     risk engine flags it) and pghistory records who did it and when."""
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    recorded = worker.gate_override_reason
     _record_gate_override(actor=actor, worker=worker, reason=reason)
+    if recorded and recorded == worker.gate_override_reason:
+        # The same override again: it stands as recorded (who and when), nothing is written.
+        worker.refresh_from_db()
+        return worker
     worker.full_clean()
     worker.save()
     changed = ["gate_override_reason", "gate_override_by", "gate_override_at"]
@@ -310,7 +317,7 @@ def check_in_record(
 ) -> CheckIn:
     """Record that a check-in happened, with its three 1–5 ratings (all required once it is done)."""
     check_in = CheckIn.objects.select_for_update().get(pk=instance.pk)
-    check_in.done_on = done_on or timezone.localdate()
+    done_on = done_on or check_in.done_on or timezone.localdate()
     missing = {
         name: "Rate this from 1 to 5."
         for name, value in (
@@ -322,17 +329,21 @@ def check_in_record(
     }
     if missing:
         raise ValidationError(missing)
-    if check_in.worker.start_date and check_in.done_on < check_in.worker.start_date:
+    if check_in.worker.start_date and done_on < check_in.worker.start_date:
         raise ValidationError({"done_on": "A check-in cannot happen before the worker's start date."})
-    check_in.engagement = engagement
-    check_in.role_clarity = role_clarity
-    check_in.manager_relationship = manager_relationship
-    check_in.notes = notes
+    data = {
+        "done_on": done_on,
+        "engagement": engagement,
+        "role_clarity": role_clarity,
+        "manager_relationship": manager_relationship,
+        "notes": notes,
+    }
     if actor.user is not None:
-        check_in.manager = actor.user
-    check_in.full_clean()
-    check_in.save()
-    changed = ["done_on", "engagement", "role_clarity", "manager_relationship", "notes", "manager"]
+        data["manager"] = actor.user
+    # Recording the same ratings again is silent (nothing saved, audited or announced).
+    check_in, changed = model_update(instance=check_in, fields=CHECK_IN_RECORD_FIELDS, data=data)
+    if not changed:
+        return check_in
     send_worker_changed_on_commit(
         worker_id=check_in.worker_id,
         source="workers.CheckIn",
