@@ -246,3 +246,28 @@ def test_without_if_match_the_caller_accepts_last_write_wins():
     assert stale["Content-Type"].startswith("application/problem+json")
     entry.refresh_from_db()
     assert entry.status == "on_hold"
+
+
+def test_every_resource_written_through_a_service_is_raced_here():
+    """A resource added later with an update or delete service must get its race above."""
+    from django.urls import URLResolver, get_resolver, resolve
+
+    from outstaff.api.viewsets import ServiceViewSet
+
+    def callbacks(patterns):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from callbacks(pattern.url_patterns)
+            else:
+                yield pattern.callback
+
+    writable = {
+        callback.cls
+        for callback in callbacks(get_resolver().url_patterns)
+        if isinstance(getattr(callback, "cls", None), type)
+        and issubclass(callback.cls, ServiceViewSet)
+        and (callback.cls.update_service is not None or callback.cls.delete_service is not None)
+    }
+    raced = {resolve(f"/api/v1/{name}/").func.cls for name in [*CASES, "scorecards", "api-keys"]}
+    assert len(writable) >= 14
+    assert writable <= raced, sorted(cls.__name__ for cls in writable - raced)
