@@ -2,11 +2,29 @@ from django.contrib import admin
 from django.db.models import Count
 from pghistory.admin import EventModelAdmin
 
+from accounts.actors import Actor
+from outstaff.service_admin import ServiceModelAdmin
+
+from . import services
 from .models import Assignment, Team
 
 
+class ForClient(ServiceModelAdmin):
+    """Staff act for the client that owns the row (on an add: the client the form names)."""
+
+    actor_fields = ("client",)
+
+    def service_actor(self, request, obj, data):
+        return Actor(organization=obj.client if obj is not None else data["client"], user=request.user)
+
+
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ForClient):
+    create_service = staticmethod(services.team_create)
+    update_service = staticmethod(services.team_update)
+    create_fields = ("client", "name", "external_id", "managers")
+    update_fields = ("name", "external_id", "managers")
+
     list_display = ["name", "client", "external_id", "manager_count"]
     search_fields = ["name", "external_id", "client__name"]
     list_select_related = ["client"]
@@ -21,7 +39,12 @@ class TeamAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ForClient):
+    create_service = staticmethod(services.assignment_create)
+    update_service = staticmethod(services.assignment_update)
+    create_fields = ("client", "worker", *services.ASSIGNMENT_EDITABLE_FIELDS)
+    update_fields = services.ASSIGNMENT_EDITABLE_FIELDS
+
     list_display = [
         "worker",
         "client",

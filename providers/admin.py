@@ -1,14 +1,33 @@
-"""Admin for support staff: read-mostly; business changes go through the pages, CSV and API so
-the rules (reasons, version checks) and the audit channel apply."""
+"""Admin for support staff. Every add and change form of a synced resource writes through the
+same service as the API, bulk and CSV (`outstaff.service_admin`), acting for the owning provider:
+the same validation, audit (channel "admin"), events and rescans."""
 
 from django.contrib import admin
 
+from accounts.actors import Actor
+from outstaff.service_admin import ReadOnlyInline, ServiceModelAdmin
+
+from . import services
 from .models import ComplianceItem, CsvImport, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
+from .services.compliance import COMPLIANCE_FIELDS
+from .services.contracts import CONTRACT_FIELDS
+from .services.legal_entities import ENTITY_FIELDS
 
 
-class LegalEntityInline(admin.TabularInline):
+class ForProvider(ServiceModelAdmin):
+    """Staff act for the provider that owns the row (on an add: the provider the form names)."""
+
+    def owner(self, obj=None, data=None):
+        if obj is not None:
+            return obj.provider
+        return data["provider"]
+
+    def service_actor(self, request, obj, data):
+        return Actor(organization=self.owner(obj, data).organization, user=request.user)
+
+
+class LegalEntityInline(ReadOnlyInline, admin.TabularInline):
     model = LegalEntity
-    extra = 0
     fields = ["country", "name", "registration_number", "staffing_licence_number", "staffing_licence_expires_on"]
 
 
@@ -21,7 +40,12 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalEntity)
-class LegalEntityAdmin(admin.ModelAdmin):
+class LegalEntityAdmin(ForProvider):
+    create_service = staticmethod(services.legal_entity_create)
+    update_service = staticmethod(services.legal_entity_update)
+    create_fields = ("provider", *ENTITY_FIELDS)
+    update_fields = ENTITY_FIELDS
+    actor_fields = ("provider",)
     list_display = ["name", "provider", "country", "registration_number", "staffing_licence_expires_on", "is_active"]
     list_filter = ["country", "is_active"]
     search_fields = ["name", "registration_number", "provider__legal_name"]
@@ -29,7 +53,12 @@ class LegalEntityAdmin(admin.ModelAdmin):
 
 
 @admin.register(EmploymentContract)
-class EmploymentContractAdmin(admin.ModelAdmin):
+class EmploymentContractAdmin(ForProvider):
+    create_service = staticmethod(services.contract_create)
+    update_service = staticmethod(services.contract_update)
+    create_fields = ("provider", *CONTRACT_FIELDS)
+    update_fields = CONTRACT_FIELDS
+    actor_fields = ("provider",)
     list_display = ["worker", "provider", "contract_type", "engagement_model", "starts_on", "ends_on", "weekly_hours"]
     list_filter = ["contract_type", "engagement_model"]
     search_fields = ["worker__last_name", "external_id"]
@@ -38,7 +67,12 @@ class EmploymentContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayrollRun)
-class PayrollRunAdmin(admin.ModelAdmin):
+class PayrollRunAdmin(ForProvider):
+    create_service = staticmethod(services.payroll_run_create)
+    update_service = staticmethod(services.payroll_run_update)
+    create_fields = ("provider", "country", "period_start", "period_end", "pay_date", "external_id")
+    update_fields = ("pay_date", "external_id")
+    actor_fields = ("provider",)
     list_display = ["__str__", "provider", "country", "period_start", "period_end", "pay_date", "status"]
     list_filter = ["status", "country"]
     list_select_related = ["provider"]
@@ -46,23 +80,39 @@ class PayrollRunAdmin(admin.ModelAdmin):
 
 
 @admin.register(PayrollEntry)
-class PayrollEntryAdmin(admin.ModelAdmin):
+class PayrollEntryAdmin(ForProvider):
+    create_service = staticmethod(services.payroll_entry_create)
+    update_service = staticmethod(services.payroll_entry_update)
+    update_fields = ("status", "failure_reason", "paid_at", "gross_amount", "currency", "external_id")
+    create_fields = ("run", "worker", *update_fields)
+
+    def owner(self, obj=None, data=None):
+        return obj.provider if obj is not None else data["run"].provider
+
     list_display = ["worker", "run", "status", "failure_reason", "paid_at", "external_id"]
     list_filter = ["status"]
     search_fields = ["worker__last_name", "external_id"]
     list_select_related = ["worker", "run"]
     raw_id_fields = ["worker", "run", "provider"]
-    readonly_fields = ["status", "failure_reason", "status_reason", "paid_at", "created_at", "updated_at"]
+    readonly_fields = ["status_reason", "created_at", "updated_at"]
 
 
 @admin.register(ComplianceItem)
-class ComplianceItemAdmin(admin.ModelAdmin):
+class ComplianceItemAdmin(ForProvider):
+    create_service = staticmethod(services.compliance_item_create)
+    update_service = staticmethod(services.compliance_item_update)
+    create_fields = ("worker", "kind", *COMPLIANCE_FIELDS)
+    update_fields = COMPLIANCE_FIELDS
+
+    def owner(self, obj=None, data=None):
+        return obj.provider if obj is not None else data["worker"].provider
+
     list_display = ["worker", "kind", "status", "expires_on", "evidence_reference"]
     list_filter = ["kind", "status"]
     search_fields = ["worker__last_name", "external_id", "evidence_reference"]
     list_select_related = ["worker"]
     raw_id_fields = ["worker", "provider", "verified_by"]
-    readonly_fields = ["status", "verified_by", "verified_at", "created_at", "updated_at"]
+    readonly_fields = ["verified_by", "verified_at", "created_at", "updated_at"]
 
 
 @admin.register(CsvImport)

@@ -3,20 +3,33 @@ from django.core.exceptions import ValidationError
 from pghistory.admin import EventModelAdmin
 
 from accounts.actors import Actor
+from outstaff.service_admin import ReadOnlyInline, ServiceModelAdmin
 
+from . import services
 from .models import CheckIn, Worker
 from .services import worker_activate
 
 
-class CheckInInline(admin.TabularInline):
+class CheckInInline(ReadOnlyInline, admin.TabularInline):
     model = CheckIn
-    extra = 0
     fields = ["kind", "due_on", "done_on", "manager", "engagement", "role_clarity", "manager_relationship"]
     autocomplete_fields = ["manager"]
 
 
 @admin.register(Worker)
-class WorkerAdmin(admin.ModelAdmin):
+class WorkerAdmin(ServiceModelAdmin):
+    """Add and change forms write through worker_create / worker_update (acting for the provider on
+    an add, for the worker's client on a change); the lifecycle moves through the actions."""
+
+    create_service = staticmethod(services.worker_create)
+    update_service = staticmethod(services.worker_update)
+    create_fields = ("provider", "client", *services.EDITABLE_FIELDS)
+    update_fields = services.EDITABLE_FIELDS
+
+    def service_actor(self, request, obj, data):
+        organization = obj.client if obj is not None else data["provider"].organization
+        return Actor(organization=organization, user=request.user)
+
     list_display = ["__str__", "work_email", "client", "provider", "country", "status", "start_date", "exit_date"]
     list_filter = ["status", "country", "exit_reason"]
     search_fields = ["first_name", "last_name", "work_email", "external_id"]
@@ -56,7 +69,20 @@ class WorkerAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
+class CheckInAdmin(ServiceModelAdmin):
+    """An add is an ad-hoc check-in (check_in_create); a change records it (check_in_record, with
+    all three ratings). Staff act for the worker's client without becoming the check-in's manager."""
+
+    create_service = staticmethod(services.check_in_create)
+    update_service = staticmethod(services.check_in_record)
+    create_fields = ("worker", "due_on", "notes")
+    update_fields = ("done_on", "engagement", "role_clarity", "manager_relationship", "notes")
+    update_sends_all_fields = True
+
+    def service_actor(self, request, obj, data):
+        worker = obj.worker if obj is not None else data["worker"]
+        return Actor(organization=worker.client)
+
     list_display = ["worker", "kind", "due_on", "done_on", "manager", "engagement", "role_clarity"]
     list_filter = ["kind"]
     search_fields = ["worker__first_name", "worker__last_name", "worker__external_id"]

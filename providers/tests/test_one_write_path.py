@@ -1,5 +1,7 @@
 """One write path per resource (issue 8 point 2): a rule the single-object service enforces holds on
-bulk upsert and CSV import too, because they validate with the same model and service rules."""
+bulk upsert and CSV import too, because they validate with the same model and service rules. The
+admin's forms are the fourth path: integrations/tests/test_admin_write_path.py proves the same
+rule (and the gate, the overlap and the scoping) on them."""
 
 import datetime as dt
 
