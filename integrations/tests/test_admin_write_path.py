@@ -165,7 +165,8 @@ def test_an_admin_contract_add_holds_the_services_rules(world, staff):
     assert "end" in _errors(_submit(staff, url, **terms, ends_on="2026-02-01")).lower()
     assert not EmploymentContract.objects.exists()
     # Another provider's worker: the service's scoping refuses it, as on the API.
-    assert "not employed by this provider" in _errors(_submit(staff, url, **{**terms, "worker": str(WorkerFactory().pk)}))
+    stranger = {**terms, "worker": str(WorkerFactory().pk)}
+    assert "not employed by this provider" in _errors(_submit(staff, url, **stranger))
     assert not EmploymentContract.objects.exists()
     # Record reality: an unspecified engagement model is accepted, as on every other path.
     response = _submit(staff, url, **terms)
