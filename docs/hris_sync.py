@@ -6,8 +6,8 @@ webhooks. Standard library plus `standardwebhooks` (pip install standardwebhooks
 
 The export directory holds `workers.csv`, `contracts.csv` and `assignments.csv` (each optional);
 each row is a resource's writable fields, with `external_id` as the key. A contract or assignment
-names its worker by the worker's `external_id` (`worker_external_id`), resolved to Outstaff's id
-from the worker sync's results. Contracts are the provider's (its key), assignments the client's
+names its worker by the worker's `external_id` (`worker_external_id`): Outstaff's id from this
+run's worker sync when it synced that worker, else the server resolves it within your organization. Contracts are the provider's (its key), assignments the client's
 (`--client-key`). Every call is a bulk upsert of up to 1,000 rows with an `Idempotency-Key`; a
 retry after a network error reuses it, so a chunk is never applied twice. An unchanged row comes
 back `unchanged` and sends no event."""
@@ -89,7 +89,9 @@ def sync(
             continue
         rows = read_rows(path)
         for row in rows:
-            if "worker_external_id" in row:
+            # A worker this run synced is named by Outstaff's id; any other by its external_id,
+            # which the server resolves within the caller's organization.
+            if row.get("worker_external_id") in worker_ids:
                 row["worker"] = worker_ids[row.pop("worker_external_id")]
         resource_key = client_key if resource == "assignments" and client_key else key
         results = bulk_upsert(base_url, resource_key, resource, rows, run_id=run_id)
