@@ -7,9 +7,10 @@ webhooks. Standard library plus `standardwebhooks` (pip install standardwebhooks
 The export directory holds `workers.csv`, `contracts.csv` and `assignments.csv` (each optional);
 each row is a resource's writable fields, with `external_id` as the key. A contract or assignment
 names its worker by the worker's `external_id` (`worker_external_id`): Outstaff's id from this
-run's worker sync when it synced that worker, else the server resolves it within your organization. Contracts are the provider's (its key), assignments the client's
-(`--client-key`). Every call is a bulk upsert of up to 1,000 rows with an `Idempotency-Key`; a
-retry after a network error reuses it, so a chunk is never applied twice. An unchanged row comes
+run's worker sync when it synced that worker, else the server resolves it within your
+organization. Contracts are the provider's (its key), assignments the client's (`--client-key`).
+Every call is a bulk upsert of up to 1,000 rows with an `Idempotency-Key`; a retry after a
+network error reuses it, so a chunk is never applied twice. An unchanged row comes
 back `unchanged` and sends no event."""
 
 import argparse
