@@ -1,6 +1,7 @@
 import django_filters
 
 from outstaff.filters import BaseFilterSet, SearchFilterSet
+from workers.selectors import in_first_90_days_q
 
 from .choices import AssignmentStatus, DirectedBy
 from .models import Assignment, Team
@@ -41,6 +42,11 @@ class AssignmentFilterSet(SearchFilterSet, BaseFilterSet):
     active_on = django_filters.DateFilter(method="filter_active_on", label="In force on (date)")
     starts_after = django_filters.DateFilter(field_name="starts_on", lookup_expr="gte")
     starts_before = django_filters.DateFilter(field_name="starts_on", lookup_expr="lte")
+    worker_in_first_90_days = django_filters.BooleanFilter(
+        method="filter_worker_in_first_90_days",
+        label="Worker in the first 90 days",
+        help_text="true: the worker started within the last 90 days (most early leavers go then); false: the rest.",
+    )
 
     class Meta:
         model = Assignment
@@ -48,3 +54,7 @@ class AssignmentFilterSet(SearchFilterSet, BaseFilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.filter(active_on_q(value))
+
+    def filter_worker_in_first_90_days(self, queryset, name, value):
+        inside = in_first_90_days_q(prefix="worker__")
+        return queryset.filter(inside) if value else queryset.exclude(inside)

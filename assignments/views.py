@@ -34,6 +34,14 @@ class TeamListView(FilteredListView):
     filterset_class = TeamFilterSet
     selector = selectors.team_list
     context_object_name = "teams"
+    sort_options = {"name": ("name",), "active": ("active_assignments_count",)}
+    csv_filename = "teams"
+    csv_columns = [
+        ("Team", "name"),
+        ("Managers", lambda t: ", ".join(str(m) for m in t.managers.all())),
+        ("Active assignments", "active_assignments_count"),
+        ("External id", "external_id"),
+    ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -61,14 +69,26 @@ class TeamDetailView(FilteredListView):
         ("Schedule set by the client", lambda a: "yes" if a.schedule_set_by_client else "no"),
         ("Equipment provided by the client", lambda a: "yes" if a.equipment_provided_by_client else "no"),
         ("Status", lambda a: a.get_status_display()),
+        ("Worker tenure (days)", "worker.tenure_days"),
+        ("Worker in the first 90 days", lambda a: "yes" if a.worker.in_first_90_days else "no"),
         ("External id", "external_id"),
     ]
+    sort_options = {
+        "worker": ("worker__last_name", "worker__first_name"),
+        "hours": ("weekly_hours",),
+        "starts": ("starts_on",),
+        "worker_start": ("worker__start_date",),
+        "status": ("status",),
+    }
+
+    def get(self, request, *args, **kwargs):
+        self.team = _team_or_404(self.actor, kwargs["team_id"])
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         return selectors.assignment_list(actor=self.actor).filter(team_id=self.team.id)
 
     def get_context_data(self, **kwargs):
-        self.team = _team_or_404(self.actor, kwargs["team_id"])
         context = super().get_context_data(**kwargs)
         context["team"] = self.team
         context["can_edit"] = self.actor.can_write(Scope.ASSIGNMENTS)

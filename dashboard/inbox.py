@@ -150,7 +150,8 @@ def _flags(actor: Actor, today: dt.date) -> list[InboxItem]:
                 due=flag.first_seen_at.date(),
                 kind="Risk flag",
                 title=f"{title}: {flag.worker.full_name}",
-                detail=f"{flag.get_severity_display()}: acknowledge, resolve or dismiss it with a reason",
+                detail=f"{flag.get_severity_display()}: "
+                + (rule.next_step if rule else "acknowledge, resolve or dismiss it with a reason"),
                 url=url,
                 tone=flag.severity,
             )

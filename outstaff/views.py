@@ -2,6 +2,7 @@
 
 import csv
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from operator import attrgetter
 
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -44,6 +45,8 @@ CSV_CHUNK = 2000
 
 
 def csv_safe(value) -> str:
+    if isinstance(value, int | float | Decimal):
+        return str(value)  # a number a spreadsheet reads as a number ("-3 days left"), never a formula
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
@@ -92,6 +95,11 @@ class FilteredListView(ActorRequiredMixin, TemplateView):
             queryset = queryset.order_by(*(f"-{field}" if descending else field for field in fields), "pk")
         return queryset
 
+    def paginated_queryset(self, queryset):
+        """The part of the filtered rows the page shows page by page (a board may lay the rest out
+        otherwise); the CSV always has every filtered row."""
+        return queryset
+
     def current_sort(self) -> tuple[str, bool]:
         """The requested sort key and direction, or ("", False) when none or an unknown one."""
         wanted = self.request.GET.get("sort", "")
@@ -116,7 +124,7 @@ class FilteredListView(ActorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         filterset = self.get_filterset()
-        queryset = self.filtered_queryset(filterset)
+        queryset = self.paginated_queryset(self.filtered_queryset(filterset))
         page = Paginator(queryset, PAGE_SIZE).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)

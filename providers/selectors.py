@@ -8,7 +8,7 @@ layering, so the Worker model is reached through our own foreign keys, never imp
 import datetime as dt
 from collections import defaultdict
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -77,6 +77,31 @@ def payroll_run_list_with_counts(*, actor: Actor) -> QuerySet[PayrollRun]:
         .annotate(entry_count=Count("entries"), **counts)
         .order_by("-period_start", "country", "id")
     )
+
+
+def payroll_run_totals(*, runs) -> dict:
+    """Per run: the gross total of its entries, and of those paid, per currency — one query for the
+    whole page of runs. {run_id: [{"currency", "gross", "paid", "unpriced"}, …]} (an entry without an
+    amount counts in `unpriced`)."""
+    ids = [run.id for run in runs]
+    totals: dict = defaultdict(list)
+    if not ids:
+        return totals
+    rows = (
+        PayrollEntry.objects.filter(run_id__in=ids)
+        .values("run_id", "currency")
+        .annotate(
+            gross=Sum("gross_amount"),
+            paid=Sum("gross_amount", filter=Q(status=PayrollEntryStatus.PAID)),
+            unpriced=Count("id", filter=Q(gross_amount__isnull=True)),
+        )
+        .order_by("run_id", "currency")
+    )
+    for row in rows:
+        totals[row["run_id"]].append(
+            {"currency": row["currency"], "gross": row["gross"], "paid": row["paid"], "unpriced": row["unpriced"]}
+        )
+    return totals
 
 
 def _recorded_by_me(qs: QuerySet, actor: Actor) -> QuerySet:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
@@ -63,6 +64,25 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
     filterset_class = WorkforceFilterSet
     selector = selectors.workforce_list
     context_object_name = "workers"
+    # The page groups by client and country, so every sort keeps those first.
+    sort_options = {
+        "name": ("client__name", "country", "last_name", "first_name"),
+        "status": ("client__name", "country", "status"),
+        "payroll": ("client__name", "country", "payroll_status"),
+        "compliance": ("client__name", "country", "compliance_verified"),
+    }
+    csv_filename = "workforce"
+    csv_columns = [
+        ("Worker", "full_name"),
+        ("External id", "external_id"),
+        ("Client", "client.name"),
+        ("Country", "country"),
+        ("Status", lambda w: w.get_status_display()),
+        ("Latest payroll", lambda w: PayrollEntryStatus(w.payroll_status).label if w.payroll_status else ""),
+        ("Latest payroll period", "payroll_period_start"),
+        ("Required compliance verified", "compliance_verified"),
+        ("Required compliance items", "compliance_required"),
+    ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -71,6 +91,9 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
         for worker in context["workers"]:
             worker.compliance = summaries[worker.id]
             worker.group_total = totals.get((worker.client_id, worker.country), 0)
+            worker.payroll_status_label = (
+                PayrollEntryStatus(worker.payroll_status).label if worker.payroll_status else ""
+            )
         context["expiring_count"] = selectors.compliance_items_expiring(actor=self.actor).count()
         context["failed_count"] = (
             selectors.payroll_entry_list(actor=self.actor).filter(status=PayrollEntryStatus.FAILED).count()
@@ -85,9 +108,35 @@ class PayrollRunListView(ProviderRequiredMixin, FilteredListView):
     selector = selectors.payroll_run_list_with_counts
     context_object_name = "runs"
     write_family = Scope.PAYROLL
+    sort_options = {
+        "period": ("period_start",),
+        "country": ("country",),
+        "pay_date": ("pay_date",),
+        "status": ("status",),
+        "entries": ("entry_count",),
+        "failed": ("failed_count",),
+    }
+    csv_filename = "payroll-runs"
+    csv_columns = [
+        ("Period start", "period_start"),
+        ("Period end", "period_end"),
+        ("Country", "country"),
+        ("Pay date", "pay_date"),
+        ("Status", lambda r: r.get_status_display()),
+        ("Entries", "entry_count"),
+        ("Paid", "paid_count"),
+        ("Failed", "failed_count"),
+        ("On hold", "on_hold_count"),
+        ("External id", "external_id"),
+    ]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        runs = list(context["runs"])
+        totals = selectors.payroll_run_totals(runs=runs)
+        for run in runs:
+            run.totals = totals.get(run.id, [])
+        context["runs"] = runs
         context.setdefault("form", PayrollRunForm())
         context["can_edit"] = self.actor.can_write(Scope.PAYROLL)
         return context
@@ -119,8 +168,16 @@ class PayrollRunDetailView(ProviderRequiredMixin, FilteredListView):
         ("Status", lambda e: e.get_status_display()),
         ("Failure reason", "failure_reason"),
         ("Paid at", lambda e: e.paid_at.isoformat(timespec="minutes") if e.paid_at else ""),
+        ("Gross amount", "gross_amount"),
+        ("Currency", "currency"),
         ("External id", "external_id"),
     ]
+    sort_options = {
+        "worker": ("worker__last_name", "worker__first_name"),
+        "status": ("status",),
+        "paid_at": ("paid_at",),
+        "amount": ("gross_amount",),
+    }
     write_family = Scope.PAYROLL
 
     def get_queryset(self):
@@ -138,6 +195,7 @@ class PayrollRunDetailView(ProviderRequiredMixin, FilteredListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["run"] = self.run
+        context["totals"] = selectors.payroll_run_totals(runs=[self.run]).get(self.run.id, [])
         context["can_edit"] = self.actor.can_write(Scope.PAYROLL)
         context.setdefault("bulk_form", PayrollBulkStatusForm())
         # After a refused change the selection and the chosen status are kept on the page.
@@ -233,9 +291,16 @@ class ComplianceListView(ProviderRequiredMixin, FilteredListView):
         ("Item", lambda i: i.get_kind_display()),
         ("Status", lambda i: i.get_status_display()),
         ("Expires on", "expires_on"),
+        ("Days left", lambda i: (i.expires_on - timezone.localdate()).days if i.expires_on else ""),
         ("Evidence reference", "evidence_reference"),
         ("External id", "external_id"),
     ]
+    sort_options = {
+        "worker": ("worker__last_name", "worker__first_name"),
+        "kind": ("kind",),
+        "status": ("status",),
+        "expires": ("expires_on",),
+    }
 
     def get_queryset(self):
         return super().get_queryset().order_by("worker__last_name", "worker__first_name", "kind", "id")

@@ -3,7 +3,6 @@ detail with its audit trail, the triage actions, the jurisdiction packs and the 
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,7 +12,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Scope
 from jurisdictions import all_jurisdictions
-from outstaff.views import PAGE_SIZE, ActorRequiredMixin
+from outstaff.views import ActorRequiredMixin, FilteredListView
 
 from . import retention, selectors, services
 from .choices import FlagStatus
@@ -61,38 +60,67 @@ def retention_chart(cohorts, *, width=640, height=180) -> dict:
     return {"width": width, "height": height, "bars": bars, "baseline": top + plot, "label_y": height - bottom + 16}
 
 
-class RiskBoardView(ActorRequiredMixin, TemplateView):
+def _flag_rule_title(flag) -> str:
+    rule = RULES.get(flag.rule_code)
+    return rule.title if rule else "A retired rule"
+
+
+def _flag_next_step(flag) -> str:
+    rule = RULES.get(flag.rule_code)
+    return rule.next_step if rule else ""
+
+
+class RiskBoardView(FilteredListView):
     """The risk page of the actor's organization: current flags grouped by severity with their
     evidence in plain words, triage buttons, the jurisdiction facts used, the attrition weights,
-    and the retention cohorts."""
+    and the retention cohorts. Sortable within each severity, and `?format=csv` exports every
+    filtered flag."""
 
     template_name = "risks/board.html"
+    filterset_class = RiskFlagFilterSet
+    context_object_name = "flags"
+    sort_options = {
+        "worker": ("worker__last_name", "worker__first_name"),
+        "status": ("status",),
+        "since": ("first_seen_at",),
+    }
+    csv_filename = "risk-flags"
+    csv_columns = [
+        ("Worker", "worker.full_name"),
+        ("Country", "worker.country"),
+        ("Client", "client.name"),
+        ("Provider", "provider.legal_name"),
+        ("Severity", lambda f: f.get_severity_display()),
+        ("Category", lambda f: f.get_category_display()),
+        ("Finding", _flag_rule_title),
+        ("What it found", lambda f: f.evidence.get("summary", "")),
+        ("What to do next", _flag_next_step),
+        ("Status", lambda f: f.get_status_display()),
+        ("First seen", lambda f: f.first_seen_at.date().isoformat()),
+        ("Rule code", "rule_code"),
+    ]
+
+    def get_queryset(self):
+        # Current flags unless the status filter asks for others (resolved, dismissed).
+        return selectors.risk_flag_board(actor=self.actor, current_only=not self.request.GET.getlist("status"))
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = self.request.GET
-        # Current flags unless the status filter asks for others (resolved, dismissed).
-        board = selectors.risk_flag_board(actor=self.actor, current_only=not params.getlist("status"))
-        filterset = RiskFlagFilterSet(params or None, queryset=board)
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
-        page = Paginator(queryset, PAGE_SIZE).get_page(params.get("page"))
-        flags = list(page.object_list)
+        flags = list(context["flags"])
         for flag in flags:
             flag.rule = RULES.get(flag.rule_code)
         groups = [(s.label, s.value, [f for f in flags if f.severity == s]) for s in SEVERITY_ORDER]
         packs = all_jurisdictions()
         used = sorted({(f.evidence.get("jurisdiction") or {}).get("code") for f in flags} - {None})
         report = retention.retention_cohorts(actor=self.actor, group_by="client", months=12)
-        query = params.copy()
-        query.pop("page", None)
         context.update(
-            filterset=filterset,
-            page=page,
-            querystring=query.urlencode(),
             groups=[g for g in groups if g[2]],
             flag_count=len(flags),
             jurisdictions_used=[packs[code] for code in used if code in packs],
-            attrition_weights=ATTRITION_WEIGHTS,
+            attrition_weights=[
+                (RULES[code].title if code in RULES else code, weight) for code, weight in ATTRITION_WEIGHTS.items()
+            ],
+            attrition_rule_title=RULES["attrition_risk_high"].title,
             attrition_threshold=ATTRITION_THRESHOLD,
             attrition_cutoffs={
                 "low_rating": LOW_RATING_AT_OR_BELOW,

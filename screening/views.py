@@ -3,13 +3,12 @@ role templates. Providers get one page: the outcomes of the workers they will em
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
-from outstaff.views import PAGE_SIZE, ActorRequiredMixin
+from outstaff.views import ActorRequiredMixin, FilteredListView
 from providers.selectors import provider_list
 
 from . import forms, selectors, services
@@ -39,10 +38,46 @@ def _apply_errors(form, error) -> None:
             form.add_error(None, message)
 
 
-class ScreeningBoardView(ActorRequiredMixin, TemplateView):
-    """GET: the board (clients) or the outcome list (providers). POST: start screening a new candidate."""
+def _decider(screening) -> str:
+    user = screening.decided_by
+    return (user.get_full_name() or user.email) if user else ""
+
+
+class ScreeningBoardView(FilteredListView):
+    """GET: the board (clients) or the outcome list (providers). POST: start screening a new candidate.
+    The decided list sorts by its headers; `?format=csv` exports every filtered screening."""
 
     write_family = Scope.SCREENING
+    filterset_class = ScreeningFilterSet
+    selector = selectors.screening_list
+    context_object_name = "decided"
+    csv_filename = "screenings"
+    sort_options = {
+        "candidate": ("candidate__last_name", "candidate__first_name"),
+        "role": ("template__role_title",),
+        "outcome": ("status",),
+        "decided": ("decided_at",),
+    }
+
+    @property
+    def csv_columns(self):
+        columns = [
+            ("Candidate", lambda s: str(s.candidate)),
+            ("Email", "candidate.email"),
+            ("Role", "template.role_title"),
+            ("Stage", lambda s: s.get_stage_display()),
+            ("Status", lambda s: s.get_status_display()),
+            ("Decided on", lambda s: s.decided_at.date().isoformat() if s.decided_at else ""),
+        ]
+        if self.actor.is_provider:
+            return [*columns, ("Client", "client.name")]
+        # The composite follows the blind rule: only where this user may see the ratings.
+        return [
+            *columns,
+            ("Composite", lambda s: s.composite_score if s.ratings_visible and s.composite_score is not None else ""),
+            ("Decided by", _decider),
+            ("Passed by override", lambda s: "yes" if s.override_reason else ""),
+        ]
 
     def get_template_names(self):
         return ["screening/outcomes.html" if self.actor.is_provider else "screening/board.html"]
@@ -54,32 +89,26 @@ class ScreeningBoardView(ActorRequiredMixin, TemplateView):
             providers=provider_list(actor=self.actor),
         )
 
+    def paginated_queryset(self, queryset):
+        # Clients see screenings in progress on the board, by stage; the pages list the decided ones.
+        return queryset if self.actor.is_provider else queryset.exclude(status=ScreeningStatus.IN_PROGRESS)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if self.actor.is_provider:
-            page = Paginator(selectors.screening_outcome_list(actor=self.actor), PAGE_SIZE).get_page(
-                self.request.GET.get("page")
-            )
-            context.update(page=page, outcomes=page.object_list)
+            context["outcomes"] = context["decided"]
             return context
-        filterset = ScreeningFilterSet(self.request.GET or None, queryset=selectors.screening_list(actor=self.actor))
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+        filterset = context["filterset"]
+        # Not in the chosen sort: the board orders by stage, newest first (a sort could reveal ratings
+        # still hidden from this user).
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
         in_progress = list(queryset.filter(status=ScreeningStatus.IN_PROGRESS)[:BOARD_LIMIT])
         columns = [
             {"stage": value, "label": label, "screenings": [s for s in in_progress if s.stage == value]}
             for value, label in ScreeningStage.choices
         ]
-        decided = Paginator(queryset.exclude(status=ScreeningStatus.IN_PROGRESS), PAGE_SIZE).get_page(
-            self.request.GET.get("page")
-        )
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
-            filterset=filterset,
             columns=columns,
-            page=decided,
-            decided=decided.object_list,
-            querystring=query.urlencode(),
             start_form=kwargs.get("start_form") or self._start_form(),
             can_write=self.actor.can_write(Scope.SCREENING),
             templates=selectors.screening_template_list(actor=self.actor),

@@ -1,16 +1,13 @@
-import datetime as dt
-
 import django_filters
-from django.db.models import Q
 from django.utils import timezone
 
 from outstaff.filters import BaseFilterSet, SearchFilterSet
 
 from .choices import CheckInKind, WorkerStatus
 from .models import CheckIn, Worker
+from .selectors import in_first_90_days_q
 
 # The window in which most early leavers go (DESIGN §1): the dashboard counts it, this filter lists it.
-FIRST_DAYS = 90
 
 
 class WorkerFilterSet(SearchFilterSet, BaseFilterSet):
@@ -35,8 +32,7 @@ class WorkerFilterSet(SearchFilterSet, BaseFilterSet):
         fields = ["status", "country", "external_id", "client", "provider"]
 
     def filter_in_first_90_days(self, queryset, name, value):
-        today = timezone.localdate()
-        inside = Q(start_date__gt=today - dt.timedelta(days=FIRST_DAYS), start_date__lte=today)
+        inside = in_first_90_days_q()
         return queryset.filter(inside) if value else queryset.exclude(inside)
 
 

@@ -2,12 +2,23 @@
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from accounts.actors import Actor
 
 from .choices import WorkerStatus
 from .models import CheckIn, Worker
+
+# Most early leavers go within this many days of their start.
+FIRST_DAYS = 90
+
+
+def in_first_90_days_q(*, prefix: str = "", today: dt.date | None = None) -> Q:
+    """Workers who started within the last 90 days (the start day is day 1); `prefix` reaches the
+    worker from another model ("worker__")."""
+    today = today or timezone.localdate()
+    return Q(**{f"{prefix}start_date__gt": today - dt.timedelta(days=FIRST_DAYS), f"{prefix}start_date__lte": today})
 
 
 def worker_list(*, actor: Actor) -> QuerySet[Worker]:

@@ -1,6 +1,7 @@
 """Sortable column headers for FilteredListView pages."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 register = template.Library()
@@ -26,3 +27,14 @@ def sort_header(context, key: str, label: str):
         label,
         arrow,
     )
+
+
+@register.inclusion_tag("includes/days_left.html")
+def days_left(date, warn_within: int = 30):
+    """How far a date (an expiry, a cap) is from today in words: "12 days left", "today",
+    "expired 3 days ago"; "soon" within `warn_within` days, "past" once gone."""
+    if date is None:
+        return {"days": None}
+    days = (date - timezone.localdate()).days
+    tone = "past" if days < 0 else ("soon" if days <= warn_within else "later")
+    return {"days": days, "ago": -days, "tone": tone}

@@ -79,6 +79,7 @@ def in_attrition_window(facts: WorkerFacts) -> bool:
     evidence={"overdue": "overdue"},
     observed={"days_since_start": "days_in", "days_overdue": "days_overdue"},
     cites=(RESEARCH["early_turnover"],),
+    next_step="Hold the overdue check-in with the worker and record it on the worker page.",
 )
 def checkin_overdue(facts: WorkerFacts, prior) -> Iterator[dict]:
     if facts.is_offboarded or facts.worker.start_date is None:
@@ -116,6 +117,7 @@ def checkin_overdue(facts: WorkerFacts, prior) -> Iterator[dict]:
     summary="low check-in ratings: {words}",
     evidence={"low_ratings": "low", "threshold": "threshold"},
     cites=(RESEARCH["early_turnover"], RESEARCH["manager"]),
+    next_step="Talk with the worker and their directing manager about what scored low, and agree a follow-up check-in.",
 )
 def checkin_low_rating(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts):
@@ -144,6 +146,8 @@ def checkin_low_rating(facts: WorkerFacts, prior) -> Iterator[dict]:
     evidence={"payroll_entry_id": "first.id", "status": "first.status", "pay_date": "first.pay_date"},
     observed={"days_late": "days_late"},
     cites=(RESEARCH["payroll"],),
+    next_step="Ask the provider to fix and pay the failed or late first payroll entry, then tell the worker "
+    "when the money arrives.",
 )
 def first_payroll_failed(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts) or not facts.payroll_entries:
@@ -170,6 +174,7 @@ def first_payroll_failed(facts: WorkerFacts, prior) -> Iterator[dict]:
     evidence={"open_items": "open_items", "grace_days": "grace_days"},
     observed={"days_since_start": "days_in"},
     cites=(RESEARCH["early_turnover"],),
+    next_step="Ask the provider to collect the missing onboarding documents and record them on the compliance page.",
 )
 def onboarding_incomplete(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts) or facts.days_since_start is None:
@@ -204,6 +209,7 @@ def onboarding_incomplete(facts: WorkerFacts, prior) -> Iterator[dict]:
     summary="{text}",
     evidence="details",
     cites=(RESEARCH["manager"],),
+    next_step="Assign the worker to a team and name the manager who directs their work.",
 )
 def no_directing_manager(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts) or facts.worker.start_date is None or facts.worker.start_date > facts.today:
@@ -229,6 +235,7 @@ def no_directing_manager(facts: WorkerFacts, prior) -> Iterator[dict]:
     summary="{text}",
     evidence="details",
     cites=(RESEARCH["screening"],),
+    next_step="Plan closer check-ins for this worker: the screening did not clearly show the fit.",
 )
 def screening_override(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts):
@@ -266,6 +273,8 @@ def screening_override(facts: WorkerFacts, prior) -> Iterator[dict]:
     summary="attrition score {score} reaches the threshold {threshold}: {parts}",
     evidence={"score": "score", "threshold": "threshold", "signals": "signals"},
     cites=(RESEARCH["early_turnover"],),
+    next_step="Work through the signals listed here with the directing manager this week; each one resolved "
+    "lowers the score.",
 )
 def attrition_risk_high(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not in_attrition_window(facts):

@@ -109,6 +109,8 @@ class Rule:
     cites: tuple[str, ...] = ()
     observed: dict[str, str] | str | None = None
     reads: tuple[str, ...] = ()
+    # What a person does about a flag of this rule, in a sentence (shown with every flag).
+    next_step: str = ""
 
     def evaluate(self, facts: WorkerFacts, prior: list[Finding]) -> Iterator[Finding]:
         for matched in self.match(facts, prior):
@@ -172,6 +174,7 @@ def declare(
     cites: tuple[str, ...] = (),
     observed: dict[str, str] | str | None = None,
     reads: tuple[str, ...] = (),
+    next_step: str = "",
 ):
     """Register a rule under its stable code; decorates its matcher (the predicate). Rules run in
     registration order and receive the findings of the rules before them (the attrition score
@@ -193,6 +196,7 @@ def declare(
             cites=tuple(cites),
             observed=observed,
             reads=tuple(reads),
+            next_step=next_step,
         )
         return match
 

@@ -51,6 +51,8 @@ def _client_directed(facts: WorkerFacts) -> list[AssignmentFact]:
         "since": "assignment.starts_on",
     },
     sources=("pack.contractor_control_tests",),
+    next_step="Move the worker to an employment contract with the provider, or stop directing their hours and "
+    "schedule.",
 )
 def contractor_full_time_direction(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
@@ -92,6 +94,7 @@ def contractor_full_time_direction(facts: WorkerFacts, prior) -> Iterator[dict]:
         "since": "assignment.starts_on",
     },
     sources=("pack.outsourcing_direction_source",),
+    next_step="Record the arrangement as outstaffing on the contract, or let the vendor direct the work again.",
 )
 def outsourcing_directed_individually(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
@@ -117,6 +120,7 @@ def outsourcing_directed_individually(facts: WorkerFacts, prior) -> Iterator[dic
         "client": "assignment.client_name",
     },
     sources=("pack.engagement_model_source",),
+    next_step="Ask the provider to state on the contract whether this is outstaffing or outsourcing.",
 )
 def engagement_model_unspecified(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
@@ -135,6 +139,7 @@ def engagement_model_unspecified(facts: WorkerFacts, prior) -> Iterator[dict]:
     summary="{text}",
     evidence="details",
     sources=("pack.written_contract_source",),
+    next_step="Ask the provider for a signed, current employment contract before the worker carries on.",
 )
 def employment_contract_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
     if not facts.active_assignments:
@@ -169,6 +174,7 @@ def employment_contract_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
     summary="{worker.provider_name} has no active legal entity in {worker.country}{inactive_text}",
     evidence={"country": "worker.country", "provider": "worker.provider_name", "inactive_entities": "inactive"},
     sources=("pack.employer_registration_source",),
+    next_step="Move the worker to a provider with a legal entity in their country, or pause the assignment.",
 )
 def no_legal_entity_in_country(facts: WorkerFacts, prior) -> Iterator[dict]:
     if facts.is_offboarded:
@@ -197,6 +203,8 @@ def no_legal_entity_in_country(facts: WorkerFacts, prior) -> Iterator[dict]:
     evidence="details",
     observed="observed",
     sources=("pack.licence_source",),
+    next_step="Ask the provider to record a valid staffing licence for its entity in this country, or move "
+    "the worker to a licensed provider.",
 )
 def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
     pack = facts.jurisdiction
@@ -264,6 +272,7 @@ def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
         "allowed_only": "restriction.value.allows",
     },
     sources=("restriction.cited",),
+    next_step="Take legal advice: restructure as a specialised service the provider directs, or end the placement.",
 )
 def personnel_supply_restricted(facts: WorkerFacts, prior) -> Iterator[dict]:
     restriction = facts.jurisdiction.personnel_supply
@@ -299,6 +308,8 @@ def personnel_supply_restricted(facts: WorkerFacts, prior) -> Iterator[dict]:
     },
     observed={"annual_earnings": "earnings"},
     sources=("rule_fact.cited",),
+    next_step="Decide with legal advice: offer the worker equal terms as your own employee would get, or end "
+    "the placement before the statutory period.",
 )
 def deemed_employment_by_client(facts: WorkerFacts, prior) -> Iterator[dict]:
     pack = facts.jurisdiction
@@ -490,6 +501,7 @@ def _tenure_matches(facts: WorkerFacts, code: str) -> Iterator[dict]:
     evidence="details",
     observed="observed",
     sources=("cap.source",),
+    next_step="Plan now: end or pause the placement before the cap date, or hire the worker directly.",
 )
 def tenure_cap_approaching(facts: WorkerFacts, prior) -> Iterator[dict]:
     return _tenure_matches(facts, "tenure_cap_approaching")
@@ -506,6 +518,8 @@ def tenure_cap_approaching(facts: WorkerFacts, prior) -> Iterator[dict]:
     evidence="details",
     observed="observed",
     sources=("cap.source",),
+    next_step="End the placement or hire the worker directly, and take legal advice about the time already "
+    "past the cap.",
 )
 def tenure_cap_exceeded(facts: WorkerFacts, prior) -> Iterator[dict]:
     return _tenure_matches(facts, "tenure_cap_exceeded")
@@ -546,6 +560,7 @@ def _contractor_since(facts: WorkerFacts) -> dt.date | None:
     },
     observed={"months": "months"},
     sources=("pack.contractor_permanence_source", "pack.contractor_continuity_gap_source"),
+    next_step="Move the worker to an employment contract with the provider, or end the contractor engagement.",
 )
 def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[dict]:
     contract = facts.current_contract
@@ -599,6 +614,7 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[dict]:
         "IRS common-law rules (financial control): offering services to several clients at once points to an "
         "independent business, contradicting the employment the contract claims",
     ),
+    next_step="End the overlapping placement, or change the contract to say the worker is shared between clients.",
 )
 def not_dedicated(facts: WorkerFacts, prior) -> Iterator[dict]:
     if facts.is_offboarded:

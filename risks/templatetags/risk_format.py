@@ -35,6 +35,19 @@ def fact_value(value) -> str:
 
 
 @register.filter
+def plain_facts(facts) -> list[tuple[str, str]]:
+    """A finding's facts as (label, text) for people: record ids (`contract_id`, …) are for the API
+    and integrators, and the page names the worker, assignment and contract in words already."""
+    if not isinstance(facts, dict):
+        return []
+    return [
+        (fact_label(key), fact_value(value))
+        for key, value in facts.items()
+        if not (str(key).endswith("_id") or str(key).endswith("_ids"))
+    ]
+
+
+@register.filter
 def get_item(mapping, key):
     """`request.GET|get_item:"client"` — a mapping's value for a key held in a variable."""
     return mapping.get(key, "") if hasattr(mapping, "get") else ""
