@@ -6,12 +6,13 @@ workers it employs (read-only) and no teams."""
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from accounts.actors import Actor
 from accounts.models import User
 from accounts.selectors import user_list_for_organization
+from workers.choices import WorkerStatus
 from workers.models import Worker
 
 from .choices import AssignmentStatus
@@ -76,6 +77,25 @@ def assignable_worker_list(*, actor: Actor) -> QuerySet[Worker]:
     if not actor.is_client:
         return Worker.objects.none()
     return Worker.objects.filter(client_id=actor.organization.id).order_by("last_name", "first_name", "id")
+
+
+def assignment_form_worker_choices(*, actor: Actor, today: dt.date | None = None) -> QuerySet[Worker]:
+    """The workers the assignment form offers: not those offboarded (they cannot be assigned), each
+    with `placed_team` — the team of an assignment in force today or still to start, if any (a
+    second one at once would make the worker no longer dedicated). Not yet placed come first."""
+    today = today or timezone.localdate()
+    current = (
+        Assignment.objects.filter(worker_id=OuterRef("pk"))
+        .exclude(status=AssignmentStatus.CANCELLED)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .order_by("starts_on")
+    )
+    return (
+        assignable_worker_list(actor=actor)
+        .exclude(status=WorkerStatus.OFFBOARDED)
+        .annotate(placed_team=Subquery(current.values("team__name")[:1]))
+        .order_by(F("placed_team").asc(nulls_first=True), "last_name", "first_name", "id")
+    )
 
 
 def client_member_list(*, actor: Actor) -> QuerySet[User]:

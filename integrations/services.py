@@ -149,6 +149,33 @@ def webhook_endpoint_delete(*, actor: Actor, instance: WebhookEndpoint) -> None:
     instance.delete()
 
 
+TEST_EVENT_TYPE = "webhook.test"
+
+
+@transaction.atomic
+def webhook_endpoint_send_test(*, actor: Actor, endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Queue a `webhook.test` event to this one endpoint, signed and logged like any delivery, so an
+    integrator can check their receiver (and its signature check) without changing real data."""
+    _check_owner(actor, endpoint)
+    if not endpoint.is_active:
+        raise ValidationError("This endpoint is disabled: enable it first, then send a test event.")
+    now = timezone.now()
+    event = WebhookEvent.objects.create(
+        organization_id=endpoint.organization_id,
+        type=TEST_EVENT_TYPE,
+        payload={
+            "type": TEST_EVENT_TYPE,
+            "timestamp": now.isoformat().replace("+00:00", "Z"),
+            "data": {
+                "endpoint_id": str(endpoint.id),
+                "message": "A test event sent from Outstaff. Nothing changed; answer 2xx to mark it delivered.",
+                "sent_by": actor.user.email if actor.user else "",
+            },
+        },
+    )
+    return WebhookDelivery.objects.create(event=event, endpoint=endpoint, next_attempt_at=now)
+
+
 # --- delivery --------------------------------------------------------------------------------
 
 

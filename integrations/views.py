@@ -42,6 +42,18 @@ class IntegrationsView(ActorRequiredMixin, TemplateView):
         action = request.POST.get("action", "")
         if action == "add":
             return self._add()
+        if action == "test":
+            endpoint = self._get(selectors.webhook_endpoint_list(actor=self.actor), "endpoint")
+            try:
+                services.webhook_endpoint_send_test(actor=self.actor, endpoint=endpoint)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                webhook_dispatch_on_commit()
+                messages.success(
+                    request, f"Test event sent to {endpoint.url}: its delivery shows below within seconds."
+                )
+            return redirect("integrations:home")
         if action in ("disable", "enable", "rotate", "delete"):
             endpoint = self._get(selectors.webhook_endpoint_list(actor=self.actor), "endpoint")
             return self._endpoint_action(action, endpoint)

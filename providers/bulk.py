@@ -77,6 +77,8 @@ class RowResult:
     target_id: str | None = None
     worker_id: str | None = None
     code: str = ""  # why an error: invalid | precondition_failed
+    # The row in words for a person (the CSV import's report): "Ada Byron · October 2026".
+    label: str = ""
 
     def as_dict(self) -> dict:
         return {
@@ -209,7 +211,7 @@ def _resolve_workers(provider_id, rows: list[dict]) -> tuple[dict, dict]:
         .filter(Q(external_id__in=by_ext_wanted) | Q(id__in=ids_wanted))
     )
     by_ext, by_id = {}, {}
-    for worker in workers.only("id", "external_id", "country", "status"):
+    for worker in workers.only("id", "external_id", "country", "status", "first_name", "last_name"):
         by_id[worker.id] = worker
         if worker.external_id:
             by_ext[worker.external_id] = worker
@@ -431,6 +433,13 @@ def plan_payroll_entries(
             values = {**_parse_payroll_values(row, errors), "external_id": external_id}
             _check_cells(row, errors)
             result = RowResult(index=start + offset, key=_payroll_row_key(row, external_id))
+            # Only what the chunk's lookups hold: naming a row costs no query.
+            subject = worker or (found.workers_by_id.get(entry.worker_id) if entry is not None else None)
+            run_of_row = run or (found.runs_by_id.get(entry.run_id) if entry is not None else None)
+            period = run_of_row.period_start if run_of_row is not None else None
+            result.label = " · ".join(
+                part for part in (subject.full_name if subject else "", f"{period:%B %Y}" if period else "") if part
+            )
             target_key = str(entry.id) if entry else (f"{run.id}:{worker.id}" if run and worker else None)
             if not _claim_row(plan, result, errors, target_key, external_id, seen, seen_external, noun="entry"):
                 continue
@@ -600,6 +609,9 @@ def plan_compliance_items(
             _check_cells(row, errors)
             key = external_id or f"{_text(row.get('worker_external_id')) or _text(row.get('worker'))}:{kind or ''}"
             result = RowResult(index=index, key=key)
+            subject = worker or (by_id.get(item.worker_id) if item is not None else None)
+            kind_label = ComplianceKind(kind).label if kind in ComplianceKind.values else ""
+            result.label = " · ".join(part for part in (subject.full_name if subject else "", kind_label) if part)
             target_key = str(item.id) if item else (f"{worker.id}:{kind}" if worker and kind else None)
             if not _claim_row(plan, result, errors, target_key, external_id, seen, seen_external, noun="item"):
                 continue

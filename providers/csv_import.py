@@ -37,12 +37,33 @@ COLUMNS = {
     CsvImportKind.PAYROLL_ENTRIES: bulk.PAYROLL_ENTRY_FIELDS,
     CsvImportKind.COMPLIANCE_ITEMS: bulk.COMPLIANCE_ITEM_FIELDS,
 }
-EXAMPLES = {
-    CsvImportKind.PAYROLL_ENTRIES: "worker_external_id,period_start,status,failure_reason,paid_at\n"
-    "W-1001,2026-10-01,paid,,2026-10-31\nW-1002,2026-10-01,failed,IBAN rejected by bank,\n",
-    CsvImportKind.COMPLIANCE_ITEMS: "worker_external_id,kind,status,expires_on,evidence_reference\n"
-    "W-1001,right_to_work,verified,2027-03-31,DOC-778\n",
-}
+# What the downloadable template holds: every column the import reads, in its order, except `worker`
+# and `run`, our own ids, which a file may use instead of `worker_external_id` / `run_external_id`.
+TEMPLATE_ROWS = {
+    CsvImportKind.PAYROLL_ENTRIES: [
+        {"worker_external_id": "W-1001", "period_start": "2026-10-01", "status": "paid", "paid_at": "2026-10-31",
+         "gross_amount": "4200.00", "currency": "EUR"},
+        {"worker_external_id": "W-1002", "period_start": "2026-10-01", "status": "failed",
+         "failure_reason": "IBAN rejected by bank", "gross_amount": "3900.00", "currency": "EUR"},
+    ],
+    CsvImportKind.COMPLIANCE_ITEMS: [
+        {"worker_external_id": "W-1001", "kind": "right_to_work", "status": "verified", "expires_on": "2027-03-31",
+         "evidence_reference": "DOC-778", "notes": "Checked against the passport"},
+    ],
+}  # fmt: skip
+TEMPLATE_COLUMNS = {kind: [c for c in COLUMNS[kind] if c not in ("worker", "run")] for kind in TEMPLATE_ROWS}
+
+
+def csv_template(kind: str) -> str:
+    """The import's own format as a file to fill in: its header and example rows."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=TEMPLATE_COLUMNS[kind], lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(TEMPLATE_ROWS[kind])
+    return out.getvalue()
+
+
+EXAMPLES = {kind: csv_template(kind) for kind in TEMPLATE_ROWS}
 
 
 def parse_csv(*, kind: str, content: str) -> list[dict]:
@@ -133,7 +154,7 @@ def _plan(job: CsvImport, rows: list[dict], *, lock: bool, on_progress=None) -> 
 
 
 def _report(plan: bulk.Plan) -> list[dict]:
-    return [{**result.as_dict(), "line": result.index + 2} for result in plan.results]
+    return [{**result.as_dict(), "line": result.index + 2, "label": result.label} for result in plan.results]
 
 
 def _store(job: CsvImport, plan: bulk.Plan, status: str) -> None:

@@ -397,7 +397,7 @@ class CsvImportListView(ProviderRequiredMixin, TemplateView):
         context.setdefault("form", CsvUploadForm())
         page = Paginator(selectors.csv_import_list(actor=self.actor), PAGE_SIZE).get_page(self.request.GET.get("page"))
         context.update(page=page, imports=page.object_list, querystring="", examples=csv_import.EXAMPLES)
-        context["columns"] = {CsvImportKind(k).label: v for k, v in csv_import.COLUMNS.items()}
+        context["columns"] = {CsvImportKind(k).label: v for k, v in csv_import.TEMPLATE_COLUMNS.items()}
         return context
 
     def post(self, request, *args, **kwargs):

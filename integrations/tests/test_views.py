@@ -102,3 +102,34 @@ def test_page_query_count_is_constant(admin_client, tenants, endpoint_factory):
         response = admin_client.get(URL)
     assert response.content.decode().count("Rotate secret") == 5
     assert len(many) == len(few)
+
+
+def test_send_test_event_reaches_the_receiver_signed(admin_client, tenants, endpoint_factory, receiver):
+    """Issue 11: a "send test event" button on a webhook endpoint: one signed `webhook.test` POST to
+    that endpoint only, logged in the deliveries, even when it subscribes to other types."""
+    from standardwebhooks.webhooks import Webhook
+
+    from integrations import services
+
+    endpoint = endpoint_factory(organization=tenants["client_a"], url=receiver.url, event_types=["worker.changed"])
+    other = endpoint_factory(organization=tenants["client_a"], url="https://other.example.test/")
+    assert "Send test event" in admin_client.get(URL).content.decode()
+    response = admin_client.post(URL, {"action": "test", "endpoint": endpoint.id}, follow=True)
+    assert "Test event sent to" in response.content.decode()
+    assert not WebhookDelivery.objects.filter(endpoint=other).exists()
+    assert services.webhook_deliveries_dispatch() == 1
+    [request] = receiver.requests
+    payload = Webhook(endpoint.secret).verify(request["body"], request["headers"])
+    assert payload["type"] == "webhook.test" and payload["data"]["endpoint_id"] == str(endpoint.id)
+    body = admin_client.get(URL).content.decode()
+    assert "a test event: nothing changed" in body
+    assert WebhookDelivery.objects.get(endpoint=endpoint).status == "delivered"
+
+
+def test_send_test_event_is_refused_for_a_disabled_or_foreign_endpoint(admin_client, tenants, endpoint_factory):
+    disabled = endpoint_factory(organization=tenants["client_a"], is_active=False)
+    response = admin_client.post(URL, {"action": "test", "endpoint": disabled.id}, follow=True)
+    assert "enable it first" in response.content.decode()
+    theirs = endpoint_factory(organization=tenants["client_b"])
+    assert admin_client.post(URL, {"action": "test", "endpoint": theirs.id}).status_code == 404
+    assert not WebhookDelivery.objects.exists()

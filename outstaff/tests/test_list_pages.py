@@ -207,7 +207,8 @@ def test_compliance_items_say_how_many_days_are_left(client, worlds):
     soon = WorkerFactory(client=mine["client"], provider=mine["provider"], last_name="Soon")
     gone = WorkerFactory(client=mine["client"], provider=mine["provider"], last_name="Gone")
     ComplianceItemFactory(worker=soon, expires_on=today + dt.timedelta(days=12))
-    item = ComplianceItemFactory(worker=gone, kind=ComplianceKind.RIGHT_TO_WORK, expires_on=today - dt.timedelta(days=3))
+    expired = today - dt.timedelta(days=3)
+    item = ComplianceItemFactory(worker=gone, kind=ComplianceKind.RIGHT_TO_WORK, expires_on=expired)
     body = client.get("/provider/compliance/").content.decode()
     assert "12 days left" in body and "expired 3 days ago" in body
     body = client.get("/provider/compliance/", {"sort": "expires"}).content.decode()

@@ -534,3 +534,35 @@ def test_stalled_background_imports_are_enqueued_again(tenants, payroll, client,
     tasks.csv_import_apply_task(*applies[0])  # a duplicate delivery changes nothing
     applying.refresh_from_db()
     assert applying.status == "applied" and applying.applied_rows == 2
+
+
+@pytest.mark.parametrize("kind", ["payroll_entries", "compliance_items"])
+def test_the_downloadable_template_is_exactly_the_imports_format(tenants, client, kind):
+    """Issue 11: the template's columns are the import's; filled with real workers, its example rows
+    check without a single error."""
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    response = client.get(f"/provider/imports/template/{kind}.csv")
+    assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
+    content = response.content.decode()
+    header = content.splitlines()[0].split(",")
+    assert header == csv_import.TEMPLATE_COLUMNS[kind]
+    assert set(header) <= set(csv_import.COLUMNS[kind])
+    for external_id in ("W-1001", "W-1002"):
+        WorkerFactory(provider=tenants["provider_a"], client=tenants["client_a"], external_id=external_id, country="DE")
+    PayrollRunFactory(provider=tenants["provider_a"], country="DE", period_start=PERIOD)
+    job = upload(client, kind, content, name="template.csv")
+    job.refresh_from_db()
+    assert job.status == "checked", job.failure
+    assert job.error_rows == 0, job.report
+    assert job.total_rows == content.count("\n") - 1
+
+
+def test_the_report_names_each_row_by_worker_not_by_ids(tenants, payroll, client):
+    client.force_login(make_actor(tenants["provider_a"].organization).user)
+    run = payroll["run"]
+    content = f"worker_external_id,run,status\nW-2,{run.id},paid\n"
+    job = upload(client, "payroll_entries", content)
+    body = client.get(f"/provider/imports/{job.id}/", {"show": "all"}).content.decode()
+    second = PayrollEntry.objects.get(run=run, worker__external_id="W-2").worker
+    assert f"{second.full_name} · October 2026" in body
+    assert str(run.id) not in body  # the run's id is not how a person reads the row
