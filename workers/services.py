@@ -485,12 +485,25 @@ class _WorkerBulkSpec(BulkSpec):
         )
 
 
+def _worker_integrity_message(error) -> dict:
+    constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", "") or str(error)
+    if "unique_external_id" in constraint:
+        return {"external_id": ["Another worker of this provider was given this external id a moment ago."]}
+    return {"item": ["Conflicts with a change saved at the same moment; send it again."]}
+
+
 @transaction.atomic
 def workers_upsert(*, actor: Actor, items: list[dict], atomic: bool = False) -> tuple[list[dict], bool]:
     """Create or update up to 1,000 workers by `external_id` with the rules of `worker_create` and
     `worker_update`; a per-item result (create / update / unchanged / error). Returns the results
     and whether they were applied (not when `atomic` and any item is bad)."""
-    results, applied = bulk_upsert(spec=_WorkerBulkSpec(actor), items=items, atomic=atomic, etag_for=etag_for)
+    results, applied = bulk_upsert(
+        spec=_WorkerBulkSpec(actor),
+        items=items,
+        atomic=atomic,
+        etag_for=etag_for,
+        integrity_message=_worker_integrity_message,
+    )
     if not applied:
         transaction.set_rollback(True)
     return results, applied

@@ -534,3 +534,70 @@ def test_bulk_upserts_are_audited_with_the_key_and_shown_in_the_history(tenants,
     for url in (f"/provider/payroll/entries/{entries['mine'].id}/", f"/provider/compliance/{item.id}/"):
         history = client.get(url).context["history"]
         assert history[0]["channel"] == "api" and history[0]["api_key_name"] == "test key"
+
+
+@pytest.mark.parametrize(
+    ("url", "scope", "item", "changed"),
+    [
+        (
+            "/api/v1/payroll-entries/bulk/",
+            "payroll:write",
+            lambda worker, run: {
+                "external_id": f"PE-{worker.external_id}",
+                "worker_external_id": worker.external_id,
+                "run": str(run.id),
+                "gross_amount": "1000.00",
+                "currency": "EUR",
+            },
+            {"gross_amount": "1200.00"},
+        ),
+        (
+            "/api/v1/compliance-items/bulk/",
+            "compliance:write",
+            lambda worker, run: {
+                "external_id": f"CI-{worker.external_id}",
+                "worker_external_id": worker.external_id,
+                "kind": "right_to_work",
+                "status": "submitted",
+                "evidence_reference": "RTW",
+            },
+            {"evidence_reference": "RTW-2"},
+        ),
+    ],
+    ids=["payroll-entries", "compliance-items"],
+)
+def test_bulk_query_count_is_constant_per_chunk(tenants, api_key_client, url, scope, item, changed):
+    """Creating, re-sending unchanged and updating 3 or 300 items costs the same queries (one chunk)."""
+    provider = tenants["provider_a"]
+    run = PayrollRunFactory(provider=provider, country="DE")
+    worker_model = type(tenants["mine"])
+    workers = worker_model.objects.bulk_create(
+        [
+            worker_model(
+                provider=provider,
+                client=tenants["client_a"],
+                first_name="W",
+                last_name=str(i),
+                work_email=f"qc{i}@example.test",
+                country="DE",
+                status="active",
+                external_id=f"Q-{i}",
+            )
+            for i in range(310)
+        ]
+    )
+    api = api_key_client(provider.organization, [scope])
+
+    def sent(items) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = api.post(url, {"items": items}, format="json")
+        assert response.status_code == 200, response.json()
+        assert not [r for r in response.json()["results"] if r["action"] == "error"], response.json()
+        return len(queries)
+
+    sent([item(workers[-1], run)])  # warm up: the key's first use is recorded once
+    few = [item(w, run) for w in workers[:3]]
+    many = [item(w, run) for w in workers[3:303]]
+    assert sent(many) == sent(few)  # creates
+    assert sent(many) == sent(few)  # re-sync, unchanged
+    assert sent([{**i, **changed} for i in many]) == sent([{**i, **changed} for i in few])  # updates
