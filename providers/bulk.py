@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from outstaff import bulk as outstaff_bulk
 from outstaff.bulk import bulk_update_by_id
 from outstaff.etags import etag_for
+from outstaff.model_update import model_set
 
 from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
 from .models import ComplianceItem, PayrollEntry, PayrollRun
@@ -475,14 +476,14 @@ _RELATIONS = {
 def _plan_row_change(plan, result, obj, new: dict, *, creating: bool, now) -> None:
     """Apply `new` to `obj` in memory and file it in the plan as a create, an update (with the
     from → to of each changed field, for the dry-run report and the audit) or no change."""
-    changes = {}
-    for name, value in new.items():
-        old_value = None if creating else getattr(obj, name)
-        if creating or old_value != value:
-            if creating and value in ("", None):
-                continue
-            changes[name] = [_fmt(old_value), _fmt(value)]
-            setattr(obj, name, value)
+    before = {} if creating else {name: getattr(obj, name) for name in new}
+    if creating:  # a new row: every value given is a change, blanks are left at their defaults
+        new = {name: value for name, value in new.items() if value not in ("", None)}
+        model_set(instance=obj, fields=new, data=new)
+        changed = list(new)
+    else:
+        changed = model_set(instance=obj, fields=new, data=new)
+    changes = {name: [_fmt(before.get(name)), _fmt(new[name])] for name in changed}
     if changes:
         try:
             # The model's own field and clean() rules hold here as in the single-object services

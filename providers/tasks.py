@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.utils import timezone
 
-from . import csv_import, services
+from . import csv_import, retention, services
 from .models import ComplianceItem
 
 RETRY = {"autoretry_for": (OperationalError,), "retry_backoff": 30, "retry_kwargs": {"max_retries": 5}}
@@ -58,6 +58,4 @@ def csv_imports_resume_task() -> int:
 @shared_task(name="providers.tasks.csv_imports_purge_task", ignore_result=True)
 def csv_imports_purge_task() -> int:
     """Daily (beat): uploaded CSV files and their reports go after 30 days (providers.retention)."""
-    from .retention import csv_imports_purge
-
-    return csv_imports_purge()
+    return retention.csv_imports_purge()
