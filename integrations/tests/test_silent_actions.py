@@ -112,3 +112,22 @@ def test_cancelling_a_cancelled_assignment_is_silent(world):
     assert after[0] > before[0] and after[1] > before[1] and after[2] > before[2] and after[3] >= 1
     cancel(actor=world["client"], assignment=assignment)
     assert _trace(assignment) == after
+
+
+def test_ticking_a_ticked_checklist_item_again_is_silent(world, tenants):
+    from screening.choices import ChecklistCode
+    from screening.models import ChecklistItem
+    from screening.services import screenings as screening_services
+    from screening.tests.factories import ScreeningFactory
+
+    screening = ScreeningFactory(client=tenants["client_a"])
+    code = ChecklistCode.values[0]
+    item = ChecklistItem.objects.create(screening=screening, code=code)
+    tick = screening_services.checklist_item_set
+    tick(actor=world["client"], screening=screening, code=code, checked=True, note="ID seen.")
+    before = _trace(item)
+    tick(actor=world["client"], screening=screening, code=code, checked=True, note="ID seen.")
+    assert _trace(item) == before
+    tick(actor=world["client"], screening=screening, code=code, checked=True, note="ID and permit seen.")
+    after = _trace(item)
+    assert after[0] > before[0] and after[1] > before[1]

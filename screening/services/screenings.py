@@ -192,6 +192,8 @@ def checklist_item_set(
         item = ChecklistItem.objects.select_for_update().get(screening=screening, code=code)
     except ChecklistItem.DoesNotExist as error:
         raise ValidationError({"code": f"{code!r} is not a checklist item."}) from error
+    if item.checked == bool(checked) and item.note == (note or ""):
+        return item  # ticked (or unticked) again with the same note: nothing saved or audited
     item.checked = bool(checked)
     item.checked_by = actor.user if checked else None
     item.checked_at = timezone.now() if checked else None
