@@ -131,3 +131,28 @@ def test_ticking_a_ticked_checklist_item_again_is_silent(world, tenants):
     tick(actor=world["client"], screening=screening, code=code, checked=True, note="ID and permit seen.")
     after = _trace(item)
     assert after[0] > before[0] and after[1] > before[1]
+
+
+def test_refreshing_an_unchanged_composite_is_silent(tenants):
+    from screening.services.screenings import screening_scores_refresh
+    from screening.tests.factories import ScreeningFactory
+
+    screening = ScreeningFactory(client=tenants["client_a"])
+    screening_scores_refresh(screening=screening)
+    before = _trace(screening)
+    screening_scores_refresh(screening=type(screening).objects.get(pk=screening.pk))
+    assert _trace(screening) == before
+
+
+def test_a_bulk_status_move_announces_only_the_fields_that_moved(world, tenants):
+    from providers.services import payroll_entries_set_status
+    from providers.tests.factories import PayrollEntryFactory
+
+    entry = PayrollEntryFactory(worker=tenants["mine"], status="scheduled")
+    WebhookEvent.objects.all().delete()
+    assert payroll_entries_set_status(actor=world["provider"], entry_ids=[entry.pk], status="on_hold") == 1
+    [event] = WebhookEvent.objects.filter(type="payroll_entry.changed", organization=tenants["provider_p"])
+    assert event.payload["data"]["changed_fields"] == ["status"]
+    before = _trace(entry)
+    assert payroll_entries_set_status(actor=world["provider"], entry_ids=[entry.pk], status="on_hold") == 0
+    assert _trace(entry) == before

@@ -138,7 +138,7 @@ def payroll_entries_set_status(
             "Reload the page to see the changes, then try again."
         )
     now = timezone.now()
-    changed = []
+    changed, changed_fields = [], {}
     for entry in entries:
         if entry.status == status and not (status == PayrollEntryStatus.FAILED and failure_reason):
             continue
@@ -148,15 +148,17 @@ def payroll_entries_set_status(
         values = {name: getattr(entry, name) for name in STATUS_FIELDS}
         values["status"] = status
         payroll_status_effects(values, entry.status, failure_reason, reason, None, now, False)
-        if model_set(instance=entry, fields=STATUS_FIELDS, data=values):
+        fields = model_set(instance=entry, fields=STATUS_FIELDS, data=values)
+        if fields:
             entry.updated_at = now
             changed.append(entry)
+            changed_fields[entry.pk] = fields
     PayrollEntry.objects.bulk_update(changed, [*STATUS_FIELDS, "updated_at"], batch_size=1000)
     payroll_runs_refresh_status(run_ids={e.run_id for e in entries})
     notify_workers_changed(
         [e.worker_id for e in changed],
         "providers.PayrollEntry",
-        changes=[ResourceChange.of(e, "updated", STATUS_FIELDS) for e in changed],
+        changes=[ResourceChange.of(e, "updated", changed_fields[e.pk]) for e in changed],
     )
     return len(changed)
 

@@ -5,7 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.actors import Actor
-from outstaff.model_update import model_update
+from outstaff.model_update import model_set, model_update
 from providers.models import Provider
 
 from .. import selectors
@@ -127,9 +127,10 @@ def screening_update(*, actor: Actor, instance: Screening, **data) -> Screening:
 def screening_scores_refresh(*, screening: Screening) -> Screening:
     """Store the composite and the expected validity of the method mix on the screening."""
     composite = selectors.screening_composite(screening=screening)
-    screening.composite_score = composite.score
-    screening.expected_validity = composite.validity.value
-    screening.save(update_fields=["composite_score", "expected_validity", "updated_at"])
+    values = {"composite_score": composite.score, "expected_validity": composite.validity.value}
+    # The same composite again (e.g. a draft saved): nothing saved or audited.
+    if model_set(instance=screening, fields=values, data=values):
+        screening.save(update_fields=["composite_score", "expected_validity", "updated_at"])
     return screening
 
 
