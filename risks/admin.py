@@ -17,6 +17,14 @@ class RiskFlagAdmin(admin.ModelAdmin):
     readonly_fields = ["evidence", "evidence_hash", "first_seen_at", "last_seen_at", "created_at", "updated_at"]
     date_hierarchy = "last_seen_at"
 
+    # Flags are opened and resolved by scans and move through risk_flag_* services (reason, audit,
+    # risk_flag.* events): the admin only shows them.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 class RiskFlagEventAdmin(EventModelAdmin):
     """Audit history (read-only) of risk-flag transitions."""

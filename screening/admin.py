@@ -3,12 +3,32 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from pghistory.admin import EventModelAdmin
 
+from accounts.actors import Actor
+from outstaff.service_admin import ServiceModelAdmin
+
+from . import services
 from .models import AssessmentResult, Candidate, ChecklistItem, InterviewScorecard, Screening, ScreeningTemplate
 from .services import screening_template_validate
+from .services.screenings import CANDIDATE_FIELDS
+
+
+class ForClient(ServiceModelAdmin):
+    """Staff act for the client that owns the row (on an add: the client the form names)."""
+
+    actor_fields = ("client",)
+
+    def service_actor(self, request, obj, data):
+        return Actor(organization=obj.client if obj is not None else data["client"], user=request.user)
 
 
 @admin.register(Candidate)
-class CandidateAdmin(admin.ModelAdmin):
+class CandidateAdmin(ForClient):
+    """Add and change forms write through candidate_create / candidate_update."""
+
+    create_service = staticmethod(services.candidate_create)
+    update_service = staticmethod(services.candidate_update)
+    create_fields = ("client", *CANDIDATE_FIELDS)
+    update_fields = CANDIDATE_FIELDS
     list_display = ["__str__", "email", "client", "country", "worker"]
     list_filter = ["country"]
     search_fields = ["first_name", "last_name", "email", "external_id"]
@@ -78,7 +98,13 @@ class ChecklistItemInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Screening)
-class ScreeningAdmin(admin.ModelAdmin):
+class ScreeningAdmin(ForClient):
+    """A change form writes through screening_update (its external id: the stage, provider and
+    decision move through their own services)."""
+
+    update_service = staticmethod(services.screening_update)
+    update_fields = ("external_id",)
+
     list_display = ["candidate", "template", "client", "stage", "status", "composite_score", "decided_at"]
     list_filter = ["status", "stage"]
     search_fields = ["candidate__first_name", "candidate__last_name", "candidate__email", "external_id"]
@@ -101,10 +127,9 @@ class ScreeningAdmin(admin.ModelAdmin):
         # screening_create also creates the pre-onboarding checklist that blocks an unchecked hire.
         return False
 
-    def get_readonly_fields(self, request, obj=None):
-        # A decided screening moved to another candidate would open the gate for that candidate's worker.
-        # The stage, the provider (the hired worker's employer) and the decision notes move through services.
-        return [*self.readonly_fields, "client", "candidate", "template", "stage", "provider", "decision_notes"]
+    # Everything but the external id is read-only (ServiceModelAdmin): a decided screening moved to
+    # another candidate would open the gate for that candidate's worker, and the stage, the provider
+    # (the hired worker's employer) and the decision notes move through services.
 
 
 @admin.register(InterviewScorecard)

@@ -232,3 +232,30 @@ def test_an_admin_delete_leaves_a_tombstone_and_rescans_the_worker(world, staff)
     assert tombstone.external_id == "CI-1"
     assert PendingRescan.objects.filter(worker_id=world["worker"].pk).exists()
     assert WebhookEvent.objects.filter(type="compliance_item.deleted").exists()
+
+
+def test_candidates_screenings_and_risk_flags_in_the_admin(world, staff):
+    from risks.tests.factories import RiskFlagFactory
+    from screening.models import Candidate
+    from screening.tests.factories import CandidateFactory, ScreeningFactory
+
+    candidate = CandidateFactory(client=world["client"], country="DE")
+    url = f"/admin/screening/candidate/{candidate.id}/change/"
+    assert _submit(staff, url, country="pl", external_id="CAND-1").status_code == 302
+    candidate.refresh_from_db()
+    assert (candidate.country, candidate.external_id) == ("PL", "CAND-1")  # the service's normalisation
+    audit = pghistory.models.Events.objects.filter(pgh_obj_model="screening.Candidate", pgh_label="update")
+    assert audit.get().pgh_context["channel"] == "admin"
+
+    screening = ScreeningFactory(client=world["client"], candidate=candidate)
+    page = staff.get(f"/admin/screening/screening/{screening.id}/change/").content.decode()
+    assert 'name="external_id"' in page
+    assert not any(f'name="{name}"' in page for name in ("candidate", "stage", "status", "provider", "client"))
+    assert Candidate.objects.filter(pk=candidate.pk).exists()
+
+    flag = RiskFlagFactory(worker=world["worker"])
+    assert 'name="status"' not in staff.get(f"/admin/risks/riskflag/{flag.id}/change/").content.decode()
+    response = staff.post(f"/admin/risks/riskflag/{flag.id}/change/", {"status": "resolved"})
+    assert response.status_code == 403
+    flag.refresh_from_db()
+    assert flag.status != "resolved"
