@@ -4,6 +4,7 @@
 #   make run                       web + Celery worker + beat on http://127.0.0.1:8000 (PORT=... to move it)
 #   make test                      the whole test suite
 #   make test ARGS="workers -x"    a subset (anything pytest accepts)
+#   make manage ARGS="risk_scan"   a manage.py command on make run's database (started if need be)
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -17,11 +18,12 @@ CHROMIUM ?= /usr/bin/chromium
 ARGS ?=
 export CHROMIUM
 
-.PHONY: help install run test chromium redis-server lint format ci clean-db
+.PHONY: help install run test manage chromium redis-server lint format ci clean-db
 
 help:
 	@echo "make run    start web, Celery worker and beat (embedded PostgreSQL unless DATABASE_URL is set)"
 	@echo "make test   run the whole test suite (ARGS=\"...\" for a subset)"
+	@echo "make manage ARGS=\"...\"  a manage.py command on make run's database, with or without make run running"
 	@echo "make lint   ruff, ruff format --check, import-linter"
 	@echo "make ci     what CI runs (.ci/run)"
 
@@ -39,6 +41,11 @@ run: install
 
 test: install chromium redis-server
 	$(PY) -m outstaff.launcher test $(ARGS)
+
+# A management command on the database `make run` uses: DATABASE_URL, else the embedded server in
+# var/pgdata — reused while `make run` serves it, otherwise started (and migrated) for the command.
+manage: install
+	$(PY) -m outstaff.launcher manage $(ARGS)
 
 # The fault tests (faults/) start and kill a redis-server of their own; never the machine's shared one.
 redis-server:

@@ -3,6 +3,7 @@
     python -m outstaff.launcher run            web + Celery worker + beat on a migrated, seeded database
     python -m outstaff.launcher test [ARGS]    pytest (whole suite unless ARGS name a subset)
     python -m outstaff.launcher fuzz           .ci/fuzz: schemathesis against a live server (CI)
+    python -m outstaff.launcher manage ARGS    a manage.py command on `make run`'s database (make manage)
 
 With no DATABASE_URL both start an embedded PostgreSQL under var/ (var/pgdata for `run`, kept between
 runs; var/pgdata-test for `test`, disposable) and stop it on exit. With no REDIS_URL or
@@ -45,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
         return test(rest)
     if command == "fuzz":
         return fuzz()
-    print(f"unknown command {command!r}; expected 'run' or 'test'", file=sys.stderr)
+    if command == "manage":
+        return manage(rest)
+    print(f"unknown command {command!r}; expected 'run', 'test', 'fuzz' or 'manage'", file=sys.stderr)
     return 2
 
 
@@ -66,7 +69,8 @@ def run() -> int:
     try:
         database = _database_for("pgdata", throwaway=False)
         _say(f"broker: {_broker_description()}")
-        for step in (["migrate", "--noinput"], ["collectstatic", "--noinput", "-v", "0"], ["seed_demo", "--if-empty"]):
+        fingerprint = static_fingerprint()
+        for step in preparation_steps(fingerprint):
             if stop.requested:
                 return 0
             _say("manage.py " + " ".join(step))
@@ -76,6 +80,8 @@ def run() -> int:
                     return 0
                 _say(f"manage.py {step[0]} failed with exit code {code}; stopping.")
                 return code
+            if step[0] == "collectstatic":
+                COLLECTSTATIC_STAMP.write_text(fingerprint)
 
         schedule = str(VAR_DIR / "celerybeat-schedule")
         celery = [sys.executable, "-m", "celery", "-A", "outstaff"]
@@ -139,6 +145,76 @@ def _wait_until_serving(url: str, children: ChildProcesses, stop: StopRequest) -
     return False
 
 
+# collectstatic compresses every file again on each run (whitenoise), seconds of every start: it is
+# skipped while the static sources and the installed packages (their admin and API-docs assets) are
+# as they were when it last ran, and the collected folder is still there.
+COLLECTSTATIC_STAMP = VAR_DIR / ".collectstatic-fingerprint"
+STATIC_ROOT = VAR_DIR / "staticfiles"
+
+
+def static_fingerprint(base_dir: Path = BASE_DIR) -> str:
+    """A digest of every static source file's path, size and modification time, and of the
+    installed packages (the requirements stamp), plus the settings module."""
+    import hashlib
+
+    digest = hashlib.sha256(os.environ.get("DJANGO_SETTINGS_MODULE", "").encode())
+    roots = [base_dir / "static", *sorted(base_dir.glob("*/static"))]
+    for root in roots:
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(base_dir)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    for marker in (base_dir / "var" / ".requirements-installed", base_dir / "requirements.txt"):
+        if marker.exists():
+            digest.update(f"{marker.name}\0{marker.stat().st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def preparation_steps(fingerprint: str) -> list[list[str]]:
+    """The manage.py commands `make run` runs before serving; collectstatic only when needed."""
+    steps = [["migrate", "--noinput"], ["collectstatic", "--noinput", "-v", "0"], ["seed_demo", "--if-empty"]]
+    if collected_static_is_current(fingerprint):
+        _say("manage.py collectstatic: skipped, no static file changed since the last run")
+        steps.pop(1)
+    return steps
+
+
+def collected_static_is_current(
+    fingerprint: str, *, stamp: Path | None = None, static_root: Path | None = None
+) -> bool:
+    stamp, static_root = stamp or COLLECTSTATIC_STAMP, static_root or STATIC_ROOT
+    return stamp.exists() and stamp.read_text() == fingerprint and (static_root / "staticfiles.json").exists()
+
+
+# --- manage ---------------------------------------------------------------------------------------
+
+
+def manage(args: list[str]) -> int:
+    """`make manage ARGS="seed_demo --print-logins"`: a manage.py command on the database `make run`
+    uses — DATABASE_URL when set; otherwise the embedded PostgreSQL in var/pgdata, reused while
+    `make run` serves it, or started for the command (migrated first) and stopped after it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "outstaff.settings.local")
+    VAR_DIR.mkdir(exist_ok=True)
+    if not args:
+        print('Usage: make manage ARGS="<command> [options]"  (e.g. ARGS="risk_scan")', file=sys.stderr)
+        return 2
+    database = None
+    try:
+        from outstaff.embedded import postgres_running
+
+        serving = not os.environ.get("DATABASE_URL") and postgres_running(VAR_DIR / "pgdata")
+        database = _database_for("pgdata", throwaway=False, quiet=True)
+        if database is not None and not serving:
+            # A first `make manage` before any `make run`: the database exists but has no tables yet.
+            code = subprocess.call([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BASE_DIR)  # nosec B603 - fixed argv
+            if code != 0:
+                return code
+        return subprocess.call([sys.executable, "manage.py", *args], cwd=BASE_DIR)  # nosec B603 - manage.py with the caller's arguments, no shell
+    finally:
+        # Stops the server only if no other process (a `make run`) still holds it.
+        if database is not None:
+            database.stop()
+
+
 # --- test -----------------------------------------------------------------------------------------
 
 
@@ -187,18 +263,20 @@ def fuzz() -> int:
 # --- shared ---------------------------------------------------------------------------------------
 
 
-def _database_for(data_dir_name: str, *, throwaway: bool):
-    """Uses DATABASE_URL when set; otherwise starts the embedded server and exports its URL."""
+def _database_for(data_dir_name: str, *, throwaway: bool, quiet: bool = False):
+    """Uses DATABASE_URL when set; otherwise starts the embedded server and exports its URL.
+    `quiet` keeps stdout for the command's own output (`create_api_key` prints the key there)."""
+    say = (lambda message: print(f"launcher | {message}", file=sys.stderr)) if quiet else _say
     if os.environ.get("DATABASE_URL"):
-        _say(f"database: {_without_password(os.environ['DATABASE_URL'])} (from DATABASE_URL)")
+        say(f"database: {_without_password(os.environ['DATABASE_URL'])} (from DATABASE_URL)")
         return None
     from outstaff.embedded import start_postgres
 
     started = time.monotonic()
     database = start_postgres(VAR_DIR / data_dir_name, "outstaff", throwaway=throwaway)
     os.environ["DATABASE_URL"] = database.url
-    _say(f"database: embedded PostgreSQL in {database.data_dir}, started in {time.monotonic() - started:.1f}s")
-    _say(f"database: DATABASE_URL={database.url}")
+    say(f"database: embedded PostgreSQL in {database.data_dir}, started in {time.monotonic() - started:.1f}s")
+    say(f"database: DATABASE_URL={database.url}")
     return database
 
 

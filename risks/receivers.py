@@ -2,7 +2,7 @@
 
 import logging
 
-from .services.rescans import rescans_claim, rescans_record, rescans_release
+from .services.rescans import rescans_claim, rescans_defer, rescans_record, rescans_release
 from .tasks import risk_scan_worker_task, risk_scan_workers_task
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def rescan_worker_on_change(sender, worker_id=None, source="", **kwargs) -> None
     """A worker-related row changed and committed: re-evaluate that worker soon. Several changes in
     a burst (a contract, then its assignment) enqueue one task, not one each (the debounce state is
     the PendingRescan row). Never raises: the change has committed, and its caller must see success."""
-    if worker_id is None:
+    if worker_id is None or rescans_defer(worker_ids=[worker_id]):
         return
     try:
         claimed = rescans_claim(worker_ids=[worker_id])
@@ -42,6 +42,8 @@ def rescan_worker_on_change(sender, worker_id=None, source="", **kwargs) -> None
 def rescan_workers_on_bulk_change(sender, worker_ids=(), source="", **kwargs) -> None:
     """Many workers changed in one commit (an import, a payroll run): re-evaluate them set-based,
     a task per chunk of 500 rather than one per worker."""
+    if rescans_defer(worker_ids=worker_ids):
+        return
     try:
         claimed = rescans_claim(worker_ids=worker_ids)
     except Exception:

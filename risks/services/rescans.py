@@ -3,9 +3,11 @@ own transaction; after the commit one task per burst is enqueued; the beat drain
 no task picked up. Works the same with Redis, with the filesystem broker and with the broker down,
 because the state lives in PostgreSQL, not in a per-process cache."""
 
+import contextlib
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 
 from django.db import connection, transaction
 
@@ -15,6 +17,11 @@ from ..models import PendingRescan
 # persistence, worker killed before it took the message): the drain scans the worker itself.
 ENQUEUE_LEASE = dt.timedelta(minutes=2)
 DRAIN_BATCH = 500
+
+
+# Inside `rescans_deferred()`: the workers whose changes committed there (their rows are recorded as
+# always; no task is enqueued for them).
+_deferred: ContextVar[set[str] | None] = ContextVar("rescans_deferred", default=None)
 
 
 def _ids(worker_ids: Iterable) -> list[str]:
@@ -28,6 +35,9 @@ def rescans_record(*, worker_ids: Iterable, source: str) -> int:
     ids = _ids(worker_ids)
     if not ids:
         return 0
+    collected = _deferred.get()
+    if collected is not None:
+        collected.update(ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -39,6 +49,36 @@ def rescans_record(*, worker_ids: Iterable, source: str) -> int:
             [ids, (source or "")[:100]],
         )
     return len(ids)
+
+
+@contextlib.contextmanager
+def rescans_deferred() -> Iterator[set[str]]:
+    """Changes committed inside record their pending rescans as always, but enqueue no task: for a
+    caller that runs a full scan right afterwards (seed_demo), which would otherwise leave dozens of
+    one-worker scans of the same data queued. Yields the set of the workers concerned; pass it to
+    `rescans_covered` after the full scan. Rows left (no full scan came) wait for the beat drain."""
+    collected: set[str] = set()
+    token = _deferred.set(collected)
+    try:
+        yield collected
+    finally:
+        _deferred.reset(token)
+
+
+def rescans_defer(*, worker_ids: Iterable) -> bool:
+    """True, and the workers noted, when inside `rescans_deferred()`: the caller enqueues nothing."""
+    collected = _deferred.get()
+    if collected is None:
+        return False
+    collected.update(_ids(worker_ids))
+    return True
+
+
+def rescans_covered(*, worker_ids: Iterable, before: dt.datetime) -> int:
+    """A full scan that started at or after `before` re-evaluated these workers after their changes
+    had committed: the re-evaluations they owed are done. A change requested since keeps its row."""
+    deleted, _ = PendingRescan.objects.filter(worker_id__in=_ids(worker_ids), requested_at__lt=before).delete()
+    return deleted
 
 
 def rescans_claim(*, worker_ids: Iterable) -> list[str]:

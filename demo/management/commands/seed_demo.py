@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from accounts.models import Organization
 from demo import DEMO_LOGINS
 from demo.services import demo_counts, demo_seed
-from risks.services import ScanAlreadyRunning, risk_scan_run
+from risks.services import ScanAlreadyRunning, rescans_covered, rescans_deferred, risk_scan_run
 
 
 class Command(BaseCommand):
@@ -42,7 +43,10 @@ class Command(BaseCommand):
             if print_logins:
                 self.print_logins()
             return
-        result = demo_seed()
+        # The full scan below covers every change the seed makes: enqueue no one-worker rescans of
+        # the same data meanwhile (`make run` would otherwise start with dozens of them queued).
+        with rescans_deferred() as changed_workers:
+            result = demo_seed()
         created, updated = sum(result.created.values()), sum(result.updated.values())
         deleted = sum(result.deleted.values())
         if result.changed:
@@ -57,11 +61,13 @@ class Command(BaseCommand):
         if result.changed:
             # Scan now rather than wait for the worker to drain the queued re-evaluations: the
             # planted cases are on the risk page the moment the demo opens.
+            scan_requested_at = timezone.now()
             try:
                 report = risk_scan_run()
             except ScanAlreadyRunning:
                 self.stdout.write("A risk scan is already running; the flags appear when it finishes.")
             else:
+                rescans_covered(worker_ids=changed_workers, before=scan_requested_at)
                 self.stdout.write(f"Risk scan: {len(report.opened)} flags opened, {len(report.resolved)} resolved.")
         for reason in result.skipped:
             self.stderr.write(self.style.WARNING(f"Left as it is (changed since it was seeded): {reason}"))
