@@ -136,6 +136,8 @@ def worker_offboard(
     today = today or timezone.localdate()
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
     if worker.status == WorkerStatus.OFFBOARDED:
+        if (worker.exit_date, worker.exit_reason, worker.exit_notes) == (exit_date, exit_reason, exit_notes):
+            return worker  # the same offboarding sent again (an HRIS retry): silent
         raise ValidationError("This worker is already offboarded.")
     if not exit_reason:
         raise ValidationError({"exit_reason": "Say why the worker left."})
@@ -255,6 +257,8 @@ def worker_activate(*, actor: Actor, worker: Worker, override_reason: str = "") 
     API, admin, bulk import) holds it: the worker needs a passed screening, or a client admin's
     written override (given now as `override_reason`, or recorded earlier)."""
     worker = Worker.objects.select_for_update().get(pk=worker.pk)
+    if worker.status == WorkerStatus.ACTIVE and not override_reason:
+        return worker  # activated already: activating again changes, audits and announces nothing
     if worker.status != WorkerStatus.ONBOARDING:
         raise ValidationError({"status": f"Only an onboarding worker can be activated (this one is {worker.status})."})
     if not worker.gate_override_reason and not worker_has_passed_screening(worker=worker):

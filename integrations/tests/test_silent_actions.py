@@ -7,6 +7,7 @@ import datetime as dt
 
 import pghistory.models
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.tests.factories import make_actor
@@ -156,3 +157,21 @@ def test_a_bulk_status_move_announces_only_the_fields_that_moved(world, tenants)
     before = _trace(entry)
     assert payroll_entries_set_status(actor=world["provider"], entry_ids=[entry.pk], status="on_hold") == 0
     assert _trace(entry) == before
+
+
+def test_activating_an_active_worker_and_repeating_an_offboarding_are_silent(world):
+    worker, admin, provider = world["worker"], world["client"], world["provider"]
+    Worker.objects.filter(pk=worker.pk).update(status="onboarding")
+    worker_services.worker_activate(actor=admin, worker=worker, override_reason="Known contractor.")
+    before = _trace(worker)
+    worker_services.worker_activate(actor=admin, worker=worker)
+    assert _trace(worker) == before
+    today = timezone.localdate()
+    offboard = worker_services.worker_offboard
+    offboard(actor=provider, worker=worker, exit_date=today, exit_reason="voluntary")
+    before = _trace(worker)
+    offboard(actor=provider, worker=worker, exit_date=today, exit_reason="voluntary")
+    assert _trace(worker) == before
+    # A different offboarding of an offboarded worker is still refused, not silently ignored.
+    with pytest.raises(ValidationError, match="already offboarded"):
+        offboard(actor=provider, worker=worker, exit_date=today, exit_reason="dismissed")
