@@ -73,7 +73,67 @@ def audit_log_page(*, actor: Actor, filters: AuditFilters, page_number=1) -> tup
     labels = {r.name: r.label for r in resources}
     for row in rows:
         row["resource_label"] = labels.get(row["resource"], row["resource"])
+    _apply_blind_rule(rows, actor=actor)
+    _name_people(rows, events=ordered)
     return page, rows
+
+
+def _apply_blind_rule(rows: list[dict], *, actor: Actor) -> None:
+    """Leave out what the blind rule hides from this reader (one query per blind resource on the page)."""
+    for name in {row["resource"] for row in rows}:
+        resource = BY_NAME[name]
+        if resource.blind is None:
+            continue
+        ids = {row["object_id"] for row in rows if row["resource"] == name}
+        hidden = {str(pk) for pk in resource.blind(actor).filter(pk__in=ids).values_list("pk", flat=True)}
+        for row in rows:
+            if row["resource"] == name and row["object_id"] in hidden:
+                for field in resource.blind_fields:
+                    row["changes"].pop(field, None)
+
+
+def _user_columns(event_model) -> set[str]:
+    """The change keys of an event model's columns that reference a user (`decided_by`, `user`...)."""
+    return {
+        field.name
+        for field in event_model._meta.concrete_fields
+        if field.is_relation and field.related_model is User and not field.name.startswith("pgh_")
+    }
+
+
+def _name_people(rows: list[dict], *, events: list) -> None:
+    """People read names, not user ids: every user reference in the page's changes (a team's managers,
+    who decided, whose membership) is shown as the user's display name, in one query for the page.
+    The API history keeps the ids."""
+    columns = {row["resource"]: _user_columns(type(event)) for row, event in zip(rows, events, strict=True)}
+    lists = {row["resource"]: set(BY_NAME[row["resource"]].user_list_fields) for row in rows}
+
+    def ids_of(row):
+        for field, change in row["changes"].items():
+            if field in columns[row["resource"]] or field in lists[row["resource"]]:
+                for value in (change["old"], change["new"]):
+                    yield from (value if isinstance(value, list) else [value])
+
+    wanted = {str(value) for row in rows for value in ids_of(row) if value}
+    names = (
+        {str(user.pk): user.get_full_name() or user.email for user in User.objects.filter(pk__in=wanted)}
+        if wanted
+        else {}
+    )
+
+    def shown(value):
+        if isinstance(value, list):
+            return ", ".join(names.get(str(item), str(item)) for item in value) or None
+        return names.get(str(value), value) if value else value
+
+    for row in rows:
+        changes = {}
+        for field, change in row["changes"].items():
+            if field in columns[row["resource"]] or field in lists[row["resource"]]:
+                change = {"old": shown(change["old"]), "new": shown(change["new"])}
+                field = field.removesuffix("_ids") + "s" if field in lists[row["resource"]] else field
+            changes[field] = change
+        row["changes"] = changes
 
 
 def audit_actor_choices(*, actor: Actor) -> dict:

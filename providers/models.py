@@ -29,6 +29,8 @@ def _unique_external_id(owner: str) -> models.UniqueConstraint:
     )
 
 
+# The provider organization's settings (its name and country in the directory clients choose from).
+@pghistory.track()
 class Provider(models.Model):
     """The provider profile of a provider organization (an employer of record). Its primary key is
     the organization's id, so `provider_id` on a row is the owning organization: one indexed filter."""

@@ -39,6 +39,13 @@ def provider_list(*, actor: Actor) -> QuerySet[Provider]:
     return qs
 
 
+def provider_for_actor_list(*, actor: Actor) -> QuerySet[Provider]:
+    """The actor's own provider profile (none for a client): who may read its audit history."""
+    if not actor.is_provider:
+        return Provider.objects.none()
+    return Provider.objects.filter(organization_id=actor.organization.id)
+
+
 def provider_for_actor(*, actor: Actor) -> Provider | None:
     if not actor.is_provider:
         return None

@@ -44,6 +44,9 @@ class Candidate(BaseModel):
         return f"{self.first_name} {self.last_name}"
 
 
+# The template is the screening gate's rule (methods, weights, pass threshold, minimum CEFR): every
+# change of it, and its deletion, is audited.
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class ScreeningTemplate(BaseModel):
     """How one role is screened: methods and weights, pass rule, minimum CEFR levels, interview kit.
 
@@ -107,6 +110,8 @@ class Screening(BaseModel):
         return f"{self.candidate} · {self.template}"
 
 
+# Ratings and assessment results are the gate's inputs: each version is audited (DESIGN §9).
+@pghistory.track()
 class InterviewScorecard(BaseModel):
     """One interviewer's ratings for one screening. Submitted scorecards are immutable; a correction
     is a new version that supersedes the old one."""
@@ -137,6 +142,7 @@ class InterviewScorecard(BaseModel):
         return f"{self.interviewer} on {self.screening} (v{self.version})"
 
 
+@pghistory.track(pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())
 class AssessmentResult(BaseModel):
     screening = models.ForeignKey(Screening, on_delete=models.CASCADE, related_name="assessments")
     external_id = external_id_field()

@@ -13,6 +13,10 @@ from .models import AssessmentResult, Candidate, ChecklistItem, InterviewScoreca
 from .scoring import Composite, composite_compute, interview_score, pass_rule_failures
 
 DECIDED_OUTCOMES = (ScreeningStatus.PASSED, ScreeningStatus.FAILED)
+# What the blind rule hides while `ratings_visible` is false, in the representation and in the
+# audit versions alike.
+SCREENING_BLIND_FIELDS = frozenset({"composite_score"})
+SCORECARD_BLIND_FIELDS = frozenset({"ratings", "recommendation", "notes"})
 
 
 def workers_with_passed_screening(*, workers) -> set:

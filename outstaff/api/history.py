@@ -65,6 +65,20 @@ class HistoryMixin:
     # An audited column shown under another name in the representation (e.g. a team's `manager_ids`,
     # the copy of its `managers`): that column is in the history where that field is shown.
     history_shown_as: dict[str, str] = {}
+    # Who reads the history, if fewer than read the object (e.g. a provider profile: clients read the
+    # directory entry, only the provider reads who changed its settings): a selector(*, actor).
+    history_selector = None
+
+    def get_queryset(self):
+        selector = type(self).history_selector
+        if getattr(self, "action", None) == "history" and selector is not None:
+            return selector(actor=self.actor)
+        return super().get_queryset()
+
+    def history_hidden_fields(self, instance) -> set[str]:
+        """Fields whose values this caller may not see in this object's versions although the
+        representation has them (a blind rule: scores not yet shown to this interviewer)."""
+        return set()
 
     @extend_schema(
         summary="Audit history of this object",
@@ -97,10 +111,13 @@ class HistoryMixin:
         # screening's scores in its history either).
         shown = set(self.get_serializer(instance).data)
         event_model = type(instance).pgh_event_model
+        hidden = self.history_hidden_fields(instance)
         fields = [
             field
             for field in audited_fields(event_model)
-            if field in shown or field.removesuffix("_id") in shown or self.history_shown_as.get(field) in shown
+            if (field in shown or field.removesuffix("_id") in shown or self.history_shown_as.get(field) in shown)
+            and field not in hidden
+            and field.removesuffix("_id") not in hidden
         ]
         # One extra version: the predecessor of the page's oldest row (and the sign of a next page).
         page = list(events.order_by("-pgh_id")[: size + 1])

@@ -180,6 +180,8 @@ ROUTES: dict[str, Route] = {
     # Provider profiles are a directory clients choose from (legal name, country); a provider sees its own.
     "api:provider-list": collection("provider", A_ALL | {CB}),
     "api:provider-detail": obj("provider", A_ALL | {CB}, {PA}),
+    # Who at the provider changed its profile is the provider's own: clients read the entry, not that.
+    "api:provider-history": obj("provider", A_PROVIDER),
     "api:legal-entity-list": collection("entity", WORKER_SIDE),
     "api:legal-entity-detail": obj("entity", WORKER_SIDE, {PA}),
     "api:legal-entity-history": obj("entity", WORKER_SIDE),
@@ -217,8 +219,10 @@ ROUTES: dict[str, Route] = {
     "api:screening-history": obj("screening", CLIENT_WIDE | PROVIDER_ONLY),
     "api:scorecard-list": collection("scorecard", {CA}),
     "api:scorecard-detail": obj("scorecard", {CA}, {CA}),
+    "api:scorecard-history": obj("scorecard", {CA}),
     "api:assessment-list": collection("assessment", CLIENT_WIDE),
     "api:assessment-detail": obj("assessment", CLIENT_WIDE, {CA, HM, HM_OTHER}),
+    "api:assessment-history": obj("assessment", CLIENT_WIDE),
     "api:team-list": collection("team", CLIENT_TEAM),
     "api:team-detail": obj("team", CLIENT_TEAM, {CA}),
     "api:team-history": obj("team", CLIENT_TEAM),
@@ -658,6 +662,7 @@ def _without(scopes: list[str]) -> list[str]:
 REST_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}  # HEAD and OPTIONS answer like GET
 KEY_ROW_RULES = {
     "api:scorecard-detail": "an unsubmitted scorecard is its interviewer's draft, and a key is nobody's interviewer",
+    "api:scorecard-history": "a draft's versions are its interviewer's, and a key is nobody's interviewer",
 }
 
 

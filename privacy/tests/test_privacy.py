@@ -17,6 +17,7 @@ from providers.tests.factories import (
     ProviderFactory,
 )
 from risks.tests.factories import RiskFlagFactory
+from screening.models import InterviewScorecard
 from screening.tests.factories import CandidateFactory, InterviewScorecardFactory, ScreeningFactory
 from workers.models import CheckIn, Worker
 from workers.tests.factories import CheckInFactory, WorkerFactory
@@ -156,6 +157,7 @@ def test_erasure_pseudonymises_and_keeps_what_the_law_requires(world):
         (Worker.pgh_event_model, "last_name"),
         (Worker.pgh_event_model, "exit_notes"),
         (CheckIn.pgh_event_model, "notes"),
+        (InterviewScorecard.pgh_event_model, "notes"),
     ]:
         assert not model.objects.filter(**{f"{field}__icontains": "Kowalczyk"}).exists()
         assert not model.objects.filter(**{f"{field}__icontains": "Zofia"}).exists()
@@ -166,6 +168,9 @@ def test_erasure_pseudonymises_and_keeps_what_the_law_requires(world):
     screening = candidate.screenings.get()
     assert screening.decision_notes == "[erased]" and screening.composite_score == 77
     assert screening.scorecards.get().notes == ""
+    # The scorecard's versions are kept (who rated, when), without the notes about the person.
+    versions = InterviewScorecard.pgh_event_model.objects.filter(pgh_obj_id=screening.scorecards.get().pk)
+    assert versions.count() >= 2 and set(versions.values_list("notes", flat=True)) == {""}
     assert erased.compliance_items.get().notes == ""
     # Payroll, contracts and the audit trail stay, on the pseudonym.
     assert PayrollEntry.objects.filter(pk=world["entry"].pk, worker=worker).exists()

@@ -31,8 +31,9 @@ class ProviderPagination(CursorPagination):
     ordering = ("-created_at", "-organization_id")
 
 
-class ProviderViewSet(ServiceViewSet):
-    """Provider profiles. Clients read the directory; a provider reads and updates its own."""
+class ProviderViewSet(HistoryMixin, ServiceViewSet):
+    """Provider profiles. Clients read the directory; a provider reads and updates its own, and only
+    it reads its profile's history (who at the provider changed its settings)."""
 
     scope_family = Scope.PROVIDERS
     serializer_class = ProviderSerializer
@@ -40,6 +41,7 @@ class ProviderViewSet(ServiceViewSet):
     pagination_class = ProviderPagination
     selector = selectors.provider_list
     update_service = services.provider_update
+    history_selector = selectors.provider_for_actor_list
     lookup_field = "organization_id"
     lookup_url_kwarg = "id"
 

@@ -48,6 +48,9 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
     # Activating the hired worker changes the worker: it needs the workers write scope.
     write_family_for_action = {"activate": Scope.WORKERS}
 
+    def history_hidden_fields(self, instance) -> set[str]:
+        return set() if getattr(instance, "ratings_visible", True) else set(selectors.SCREENING_BLIND_FIELDS)
+
     def get_serializer_class(self):
         actor = getattr(self.request, "actor", None)
         if actor is not None and getattr(actor, "is_provider", False):
@@ -106,7 +109,7 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
         return self._after_write(screening)
 
 
-class ScorecardViewSet(ServiceViewSet):
+class ScorecardViewSet(HistoryMixin, ServiceViewSet):
     """Structured-interview scorecards. Blind: others' ratings are null until you submit your own for
     that screening. Submitted scorecards are immutable; POST again to submit a corrected new version."""
 
@@ -118,8 +121,11 @@ class ScorecardViewSet(ServiceViewSet):
     update_service = services.scorecard_update
     partial_update_only = True
 
+    def history_hidden_fields(self, instance) -> set[str]:
+        return set() if instance.ratings_visible else set(selectors.SCORECARD_BLIND_FIELDS)
 
-class AssessmentViewSet(ServiceViewSet):
+
+class AssessmentViewSet(HistoryMixin, ServiceViewSet):
     """Assessment results (cognitive, work sample, job knowledge, language with CEFR per skill).
     POST with an `external_id` upserts: vendors can resend results safely."""
 
