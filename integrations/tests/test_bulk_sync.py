@@ -161,3 +161,23 @@ def test_an_unchanged_patch_and_put_are_silent(hris, rescans, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         changed = api.patch(url, {"role_title": "Lead"}, format="json")
     assert changed["ETag"] != read["ETag"] and WebhookEvent.objects.count() == events + 1 and rescans == [worker_id]
+
+
+@pytest.mark.parametrize("resource", ["workers", "contracts", "assignments"])
+def test_an_unknown_field_in_patch_or_put_is_a_400_naming_it(
+    hris, rescans, django_capture_on_commit_callbacks, resource
+):
+    """A misspelt field is refused, naming it, instead of a 200 that silently changed nothing."""
+    _sync_all(hris, django_capture_on_commit_callbacks)
+    api = hris["provider_api"] if resource == "contracts" else hris["client_api"]
+    row_id = _sync(hris, resource)["results"][0]["id"]
+    url = f"/api/v1/{resource}/{row_id}/"
+    read = api.get(url)
+    events = WebhookEvent.objects.count()
+    patched = api.patch(url, {"wekly_hours": "20"}, format="json")
+    put = api.put(url, {**read.json(), "wekly_hours": "20"}, format="json")
+    for response in (patched, put):
+        assert response.status_code == 400, response.json()
+        [error] = response.json()["errors"]
+        assert error["field"] == "wekly_hours" and "Unknown field" in error["message"]
+    assert api.get(url)["ETag"] == read["ETag"] and WebhookEvent.objects.count() == events
