@@ -55,7 +55,7 @@ def test_contract_page_warns_then_saves_anyway(placement, live_server, page, che
     page.get_by_label("Contract type").select_option("contractor")
     _submit(page, "Save")
     warning = page.locator(".risk-preview")
-    assert "contractor_full_time_direction" in warning.inner_text()
+    assert "Contractor under full-time client direction" in warning.inner_text()
     checker.check("contract-edit-warning")
     assert EmploymentContract.objects.get(pk=placement["contract"].pk).contract_type == "employment"
     _submit(page, "Save anyway")

@@ -35,6 +35,23 @@ def fact_value(value) -> str:
 
 
 @register.filter
+def rule_title(code: str) -> str:
+    """A rule's name for people ("Contractor under full-time client direction"), not its code."""
+    from risks.rules import RULES
+
+    rule = RULES.get(code)
+    return rule.title if rule else "A retired rule"
+
+
+@register.filter
+def rule_next_step(code: str) -> str:
+    from risks.rules import RULES
+
+    rule = RULES.get(code)
+    return rule.next_step if rule else ""
+
+
+@register.filter
 def plain_facts(facts) -> list[tuple[str, str]]:
     """A finding's facts as (label, text) for people: record ids (`contract_id`, …) are for the API
     and integrators, and the page names the worker, assignment and contract in words already."""

@@ -8,6 +8,7 @@ from accounts.choices import Role
 from accounts.tests.factories import ClientFactory, make_actor
 from assignments.tests.factories import AssignmentFactory, TeamFactory
 from providers.tests.factories import ProviderFactory
+from risks.rules import RULES
 from risks.services.digest import risk_digest_send
 from risks.tests.factories import RiskFlagFactory
 from workers.tests.factories import WorkerFactory
@@ -44,12 +45,14 @@ def test_digest_goes_to_the_hiring_manager_and_provider_admin_with_their_flags()
     assert set(by_recipient) == {manager.user.email, admin.user.email, other_manager.user.email}
     assert bystander.user.email not in by_recipient
     body = by_recipient[manager.user.email].body
-    assert new.evidence["summary"] in body and "ESCALATED (1)" in body and "not_dedicated" not in body
+    assert (
+        new.evidence["summary"] in body and "ESCALATED (1)" in body and "Worker not dedicated to one client" not in body
+    )
     assert f"http://outstaff.example.com/risks/flags/{new.pk}/" in body and f"/risks/flags/{escalated.pk}/" in body
     assert "1 new, 1 escalated" in by_recipient[manager.user.email].subject
-    assert "checkin_low_rating" not in by_recipient[admin.user.email].body
-    assert escalated.rule_code in by_recipient[admin.user.email].body
-    assert "checkin_low_rating" in by_recipient[other_manager.user.email].body
+    assert "Low check-in rating" not in by_recipient[admin.user.email].body
+    assert RULES[escalated.rule_code].title in by_recipient[admin.user.email].body
+    assert "Low check-in rating" in by_recipient[other_manager.user.email].body
     assert worker.full_name not in by_recipient[other_manager.user.email].body
     assert result == {"recipients": 3, "flags": 3}
 
@@ -77,6 +80,6 @@ def test_digest_leaves_out_flags_about_another_managers_assignment():
     risk_digest_send()
 
     by_recipient = {m.to[0]: m.body for m in mail.outbox}
-    assert "checkin_overdue" in by_recipient[former.user.email]
-    assert "tenure_cap_approaching" not in by_recipient[former.user.email]
-    assert "tenure_cap_approaching" in by_recipient[current_manager.user.email]
+    assert "30/60/90-day check-in overdue" in by_recipient[former.user.email]
+    assert "Placement approaching the legal maximum" not in by_recipient[former.user.email]
+    assert "Placement approaching the legal maximum" in by_recipient[current_manager.user.email]

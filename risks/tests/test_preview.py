@@ -162,7 +162,11 @@ def test_assignment_page_warns_and_saves_only_when_confirmed(german_placement, c
     response = client.post(url, data)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "This change raises risk flags" in html and "tenure_cap_approaching" in html and "Save anyway" in html
+    assert (
+        "This change raises risk flags" in html
+        and "Placement approaching the legal maximum" in html
+        and "Save anyway" in html
+    )
     assert _counts() == before
     placement.refresh_from_db()
     assert placement.ends_on == today + dt.timedelta(days=20)

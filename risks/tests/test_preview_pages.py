@@ -51,7 +51,9 @@ def test_contract_page_warns_of_a_contractor_at_full_time_direction_and_saves_wh
     html = warned.content.decode()
     assert warned.status_code == 200
     assert (
-        "This change raises risk flags" in html and "contractor_full_time_direction" in html and "Save anyway" in html
+        "This change raises risk flags" in html
+        and "Contractor under full-time client direction" in html
+        and "Save anyway" in html
     )
     assert preview_counts() == before
     contract.refresh_from_db()
@@ -117,7 +119,11 @@ def test_worker_dates_page_warns_of_an_overdue_check_in_and_saves_when_confirmed
     before = preview_counts()
     warned = client.post(url, {"start_date": moved})
     html = warned.content.decode()
-    assert warned.status_code == 200 and "This change raises risk flags" in html and "checkin_overdue" in html
+    assert (
+        warned.status_code == 200
+        and "This change raises risk flags" in html
+        and "30/60/90-day check-in overdue" in html
+    )
     assert preview_counts() == before
     worker.refresh_from_db()
     assert worker.start_date == add_months(today, -17)
@@ -149,7 +155,7 @@ def test_worker_dates_page_and_preview_query_count_does_not_grow_with_contracts(
     def count():
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
-            assert "checkin_overdue" in client.post(url, moved).content.decode()  # the preview: one scan batch
+            assert "30/60/90-day check-in overdue" in client.post(url, moved).content.decode()  # the preview
         return len(queries)
 
     client.get(url)

@@ -38,7 +38,7 @@ def _apply_language(result: AssessmentResult, *, skill_scores, cefr: dict) -> No
     skill_scores = dict(skill_scores or {})
     if not skill_scores and result.raw_score is not None:
         raise ValidationError(
-            {"skill_scores": "Give the score per skill, e.g. {'speaking': 62, 'listening': 58}, not one total."}
+            {"skill_scores": "Give a score for each skill (for example speaking 62 and listening 58), not one total."}
         )
     unknown = sorted(set(skill_scores) - set(CEFR_SKILLS))
     if unknown or not skill_scores:

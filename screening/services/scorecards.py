@@ -18,7 +18,7 @@ from .screenings import screening_scores_refresh
 def _validate_ratings(*, screening: Screening, ratings, recommendation: str, submit: bool) -> dict:
     competencies = [item["competency"] for item in screening.template.interview_kit]
     if not isinstance(ratings, dict):
-        raise ValidationError({"ratings": "Give a rating per competency, e.g. {'System design': 4}."})
+        raise ValidationError({"ratings": "Give a rating from 1 to 5 for each competency of the interview kit."})
     errors = []
     clean = {}
     for name, value in ratings.items():

@@ -47,7 +47,7 @@ def screening_template_validate(*, methods, min_cefr, interview_kit, pass_thresh
             if not weight.is_finite() or weight <= 0:
                 errors.setdefault("methods", []).append(f"The weight of {code} must be a positive number.")
     if not isinstance(min_cefr, dict):
-        errors["min_cefr"] = ["Give the minimum level per skill, e.g. {'speaking': 'B2'}."]
+        errors["min_cefr"] = ["Give the minimum CEFR level for each skill (for example speaking B2)."]
     else:
         for skill, level in min_cefr.items():
             if skill not in CEFR_SKILLS or level not in CefrLevel.values or level == CefrLevel.A0:

@@ -411,3 +411,24 @@ def test_a_reviewers_note_follows_the_blind_rule_on_the_page_as_in_the_api(world
     html = login(client, world.interviewer2).get(detail(world)).content.decode()
     assert "Reviewing only" in html and "Leaning towards a yes" not in html
     assert "Leaning towards a yes" in login(client, world.admin).get(detail(world)).content.decode()
+
+
+def test_the_admin_who_decides_sees_the_composite_at_the_decision(world, client):
+    """Issue 11: the composite is shown to the admin who decides — next to the decision form once they
+    say they review only; before that the form says how to see it."""
+    import re
+
+    world.score()
+    login(client, world.admin)
+
+    def decision_section(html: str) -> str:
+        return html[html.index('id="decision"') :]
+
+    before = decision_section(client.get(detail(world)).content.decode())
+    assert "hidden until you submit your own scorecard" in before and 'href="#review-only"' in before
+    client.post(detail(world) + "review-only/", {"notes": "Deciding manager"})
+    page = client.get(detail(world))
+    after = decision_section(page.content.decode())
+    score = page.context["composite"].score
+    assert re.search(rf"Composite {re.escape(str(score))} / 100", after)
+    assert "pass mark" in after
