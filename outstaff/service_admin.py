@@ -53,7 +53,7 @@ class ServiceModelAdmin(admin.ModelAdmin):
         others = [
             f.name
             for f in [*self.model._meta.fields, *self.model._meta.many_to_many]
-            if f.editable and not f.primary_key and f.name not in editable and f.name not in declared
+            if f.editable and f.name not in editable and f.name not in declared
         ]
         return [*declared, *others]
 

@@ -12,6 +12,7 @@ from .models import ComplianceItem, CsvImport, EmploymentContract, LegalEntity, 
 from .services.compliance import COMPLIANCE_FIELDS
 from .services.contracts import CONTRACT_FIELDS
 from .services.legal_entities import ENTITY_FIELDS
+from .services.profile import PROVIDER_FIELDS
 
 
 class ForProvider(ServiceModelAdmin):
@@ -32,7 +33,15 @@ class LegalEntityInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(ServiceModelAdmin):
+    """A provider profile comes with its organization; its change form writes through provider_update."""
+
+    update_service = staticmethod(services.provider_update)
+    update_fields = PROVIDER_FIELDS
+
+    def service_actor(self, request, obj, data):
+        return Actor(organization=obj.organization, user=request.user)
+
     list_display = ["legal_name", "organization", "headquarters_country", "updated_at"]
     search_fields = ["legal_name", "organization__name"]
     raw_id_fields = ["organization"]

@@ -259,3 +259,13 @@ def test_candidates_screenings_and_risk_flags_in_the_admin(world, staff):
     assert response.status_code == 403
     flag.refresh_from_db()
     assert flag.status != "resolved"
+
+
+def test_a_provider_profile_changes_through_its_service(world, staff):
+    provider = world["provider"]
+    url = f"/admin/providers/provider/{provider.pk}/change/"
+    assert _submit(staff, url, headquarters_country="nl").status_code == 302
+    provider.refresh_from_db()
+    assert provider.headquarters_country == "NL"  # provider_update's normalisation
+    assert 'name="organization"' not in staff.get(url).content.decode()
+    assert staff.get("/admin/providers/provider/add/").status_code == 403
