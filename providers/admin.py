@@ -3,6 +3,7 @@ same service as the API, bulk and CSV (`outstaff.service_admin`), acting for the
 the same validation, audit (channel "admin"), events and rescans."""
 
 from django.contrib import admin
+from django.db import models
 
 from accounts.actors import Actor
 from outstaff.service_admin import ReadOnlyInline, ServiceModelAdmin
@@ -38,6 +39,7 @@ class ProviderAdmin(ServiceModelAdmin):
 
     update_service = staticmethod(services.provider_update)
     update_fields = PROVIDER_FIELDS
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def service_actor(self, request, obj, data):
         return Actor(organization=obj.organization, user=request.user)
