@@ -2,6 +2,7 @@
 same service as the API, bulk and CSV (`outstaff.service_admin`), acting for the owning provider:
 the same validation, audit (channel "admin"), events and rescans."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 
@@ -90,8 +91,30 @@ class PayrollRunAdmin(ForProvider):
     raw_id_fields = ["provider"]
 
 
+class PayrollEntryAdminForm(forms.ModelForm):
+    reason = forms.CharField(
+        required=False, help_text="Why the status moves back (required for a backwards move, as on every path)."
+    )
+
+    class Meta:
+        model = PayrollEntry
+        # What the admin may show; which of these it edits is PayrollEntryAdmin's create/update fields.
+        fields = [
+            "run",
+            "worker",
+            "provider",
+            "status",
+            "failure_reason",
+            "paid_at",
+            "gross_amount",
+            "currency",
+            "external_id",
+        ]
+
+
 @admin.register(PayrollEntry)
 class PayrollEntryAdmin(ForProvider):
+    form = PayrollEntryAdminForm
     create_service = staticmethod(services.payroll_entry_create)
     update_service = staticmethod(services.payroll_entry_update)
     update_fields = ("status", "failure_reason", "paid_at", "gross_amount", "currency", "external_id")

@@ -269,3 +269,16 @@ def test_a_provider_profile_changes_through_its_service(world, staff):
     assert provider.headquarters_country == "NL"  # provider_update's normalisation
     assert 'name="organization"' not in staff.get(url).content.decode()
     assert staff.get("/admin/providers/provider/add/").status_code == 403
+
+
+def test_a_payroll_entry_moved_back_in_the_admin_needs_the_reason_every_path_needs(world, staff):
+    from providers.models import PayrollEntry
+    from providers.tests.factories import PayrollEntryFactory
+
+    entry = PayrollEntryFactory(worker=world["worker"], provider=world["provider"], status="paid")
+    url = f"/admin/providers/payrollentry/{entry.id}/change/"
+    assert "needs a reason" in _errors(_submit(staff, url, status="processing"))
+    assert PayrollEntry.objects.get(pk=entry.pk).status == "paid"
+    assert _submit(staff, url, status="processing", reason="Payment recalled by the bank.").status_code == 302
+    entry.refresh_from_db()
+    assert entry.status == "processing" and entry.status_reason == "Payment recalled by the bank."
