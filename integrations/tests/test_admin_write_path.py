@@ -282,3 +282,19 @@ def test_a_payroll_entry_moved_back_in_the_admin_needs_the_reason_every_path_nee
     assert _submit(staff, url, status="processing", reason="Payment recalled by the bank.").status_code == 302
     entry.refresh_from_db()
     assert entry.status == "processing" and entry.status_reason == "Payment recalled by the bank."
+
+
+def test_every_service_admin_renders_its_add_and_change_pages(world, staff):
+    from django.contrib import admin
+
+    from outstaff.service_admin import ServiceModelAdmin
+
+    admins = {m: a for m, a in admin.site._registry.items() if isinstance(a, ServiceModelAdmin)}
+    assert len(admins) >= 11
+    for model, model_admin in admins.items():
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        if model_admin.create_service is not None:
+            assert staff.get(base + "add/").status_code == 200, model
+        row = model.objects.first()
+        if row is not None:
+            assert staff.get(f"{base}{row.pk}/change/").status_code == 200, model
