@@ -9,11 +9,13 @@ from .choices import (
     ComplianceKind,
     ComplianceStatus,
     ContractType,
+    CsvImportKind,
+    CsvImportStatus,
     EngagementModel,
     PayrollEntryStatus,
     PayrollRunStatus,
 )
-from .models import ComplianceItem, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
+from .models import ComplianceItem, CsvImport, EmploymentContract, LegalEntity, PayrollEntry, PayrollRun, Provider
 
 
 class ProviderFilterSet(SearchFilterSet, BaseFilterSet):
@@ -126,3 +128,15 @@ class WorkforceFilterSet(SearchFilterSet):
         if value == "complete":
             return queryset.filter(compliance_verified__gte=F("compliance_required"))
         return queryset.filter(compliance_verified__lt=F("compliance_required"))
+
+
+class CsvImportFilterSet(SearchFilterSet, BaseFilterSet):
+    """The provider's CSV imports page (imports have no API: the page is the only reader)."""
+
+    search_fields = ("file_name__icontains",)
+    kind = django_filters.ChoiceFilter(choices=CsvImportKind.choices)
+    status = django_filters.ChoiceFilter(choices=CsvImportStatus.choices)
+
+    class Meta:
+        model = CsvImport
+        fields = ["kind", "status"]

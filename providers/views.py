@@ -14,12 +14,18 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Scope
 from outstaff.preview_views import PreviewedServiceFormView
-from outstaff.views import PAGE_SIZE, ActorRequiredMixin, FilteredListView
+from outstaff.views import ActorRequiredMixin, FilteredListView
 
 from . import csv_import, csv_import_dispatch, selectors, services
 from .choices import CsvImportKind, CsvImportStatus, PayrollEntryStatus
 from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, requirements_for
-from .filters import ComplianceItemFilterSet, PayrollEntryFilterSet, PayrollRunFilterSet, WorkforceFilterSet
+from .filters import (
+    ComplianceItemFilterSet,
+    CsvImportFilterSet,
+    PayrollEntryFilterSet,
+    PayrollRunFilterSet,
+    WorkforceFilterSet,
+)
 from .forms import (
     ComplianceItemCreateForm,
     ComplianceItemForm,
@@ -389,14 +395,37 @@ class ComplianceItemCreateView(ProviderRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(worker=worker, form=form))
 
 
-class CsvImportListView(ProviderRequiredMixin, TemplateView):
+class CsvImportListView(ProviderRequiredMixin, FilteredListView):
     template_name = "providers/import_list.html"
+    filterset_class = CsvImportFilterSet
+    context_object_name = "imports"
+    sort_options = {
+        "file": ("file_name",),
+        "kind": ("kind",),
+        "status": ("status",),
+        "rows": ("total_rows",),
+        "errors": ("error_rows",),
+        "uploaded": ("created_at",),
+    }
+    csv_filename = "csv-imports"
+    csv_columns = [
+        ("File", "file_name"),
+        ("Kind", lambda j: j.get_kind_display()),
+        ("Status", lambda j: j.get_status_display()),
+        ("Rows", "total_rows"),
+        ("Rows with errors", "error_rows"),
+        ("Rows applied", "applied_rows"),
+        ("Uploaded", lambda j: j.created_at.isoformat(timespec="minutes")),
+    ]
+
+    def get_queryset(self):
+        return selectors.csv_import_list(actor=self.actor).order_by("-created_at", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", CsvUploadForm())
-        page = Paginator(selectors.csv_import_list(actor=self.actor), PAGE_SIZE).get_page(self.request.GET.get("page"))
-        context.update(page=page, imports=page.object_list, querystring="", examples=csv_import.EXAMPLES)
+        context["examples"] = csv_import.EXAMPLES
+        context["kinds"], context["statuses"] = CsvImportKind.choices, CsvImportStatus.choices
         context["columns"] = {CsvImportKind(k).label: v for k, v in csv_import.TEMPLATE_COLUMNS.items()}
         return context
 

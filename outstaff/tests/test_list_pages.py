@@ -79,6 +79,15 @@ def _teams(world, n, name="Ada"):
         TeamFactory(client=world["client"], name=f"{name}{i} team")
 
 
+def _imports(world, n, name="Ada"):
+    from providers.models import CsvImport
+
+    for i in range(n):
+        CsvImport.objects.create(
+            provider=world["provider"], kind="payroll_entries", file_name=f"{name}{i}.csv", content="x", total_rows=i
+        )
+
+
 PAGES = {
     # page: (URL, who views it, row maker, the CSV column that names the row)
     "risk board": ("/risks/", "client", _risk_flags, "Worker"),
@@ -87,6 +96,7 @@ PAGES = {
     "compliance items": ("/provider/compliance/", "provider", _compliance, "Worker"),
     "provider workforce": ("/provider/", "provider", _workforce, "Worker"),
     "teams": ("/teams/", "client", _teams, "Team"),
+    "csv imports": ("/provider/imports/", "provider", _imports, "File"),
 }
 
 
