@@ -2,26 +2,56 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.views.generic import TemplateView
 
 from accounts.choices import Role, Scope
-from outstaff.views import ActorRequiredMixin
+from outstaff.views import FilteredListView
 
 from . import selectors, services
+from .choices import DeliveryStatus
+from .filters import WebhookDeliveryFilterSet
 from .forms import WebhookEndpointForm
 from .models import WebhookDelivery, WebhookEndpoint
 from .tasks import webhook_dispatch_on_commit
 
 ADMIN_ROLES = {Role.CLIENT_ADMIN, Role.PROVIDER_ADMIN}
-RECENT_DELIVERIES = 50
 
 
-class IntegrationsView(ActorRequiredMixin, TemplateView):
-    """Webhook endpoints and recent deliveries, for client and provider admins. A new or rotated
-    secret is rendered in the POST response itself (never stored in the session), shown once."""
+def _delivery_subject(delivery) -> str:
+    data = (delivery.event.payload or {}).get("data") or {}
+    if data.get("message"):
+        return "a test event: nothing changed"
+    if data.get("resource_type"):
+        return f"{data['resource_type']} {data.get('change', '')}".strip()
+    return ""
+
+
+class IntegrationsView(FilteredListView):
+    """Webhook endpoints and their deliveries, for client and provider admins: the deliveries are
+    filtered by the API's FilterSet, sorted, paged and exported as CSV. A new or rotated secret is
+    rendered in the POST response itself (never stored in the session), shown once."""
 
     template_name = "integrations/integrations.html"
     write_family = Scope.WEBHOOKS
+    filterset_class = WebhookDeliveryFilterSet
+    selector = selectors.webhook_delivery_list
+    context_object_name = "deliveries"
+    sort_options = {
+        "when": ("created_at",),
+        "event": ("event__type",),
+        "status": ("status",),
+        "attempts": ("attempts",),
+    }
+    csv_filename = "webhook-deliveries"
+    csv_columns = [
+        ("When", lambda d: d.created_at.isoformat(timespec="seconds")),
+        ("Event", "event.type"),
+        ("About", _delivery_subject),
+        ("Endpoint", "endpoint.url"),
+        ("Status", lambda d: d.get_status_display()),
+        ("Attempts", "attempts"),
+        ("Last answer", "last_status_code"),
+        ("Last error", "last_error"),
+    ]
 
     def dispatch(self, request, *args, **kwargs):
         actor = getattr(request, "actor", None)
@@ -33,8 +63,8 @@ class IntegrationsView(ActorRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(
             endpoints=list(selectors.webhook_endpoint_list(actor=self.actor)),
-            deliveries=list(selectors.webhook_delivery_list(actor=self.actor)[:RECENT_DELIVERIES]),
             form=kwargs.get("form") or WebhookEndpointForm(),
+            delivery_statuses=DeliveryStatus.choices,
         )
         return context
 

@@ -133,3 +133,30 @@ def test_send_test_event_is_refused_for_a_disabled_or_foreign_endpoint(admin_cli
     theirs = endpoint_factory(organization=tenants["client_b"])
     assert admin_client.post(URL, {"action": "test", "endpoint": theirs.id}).status_code == 404
     assert not WebhookDelivery.objects.exists()
+
+
+def test_deliveries_filter_sort_page_and_export_like_every_list(admin_client, tenants, endpoint_factory):
+    import csv
+    import io
+
+    from integrations import services
+
+    mine = endpoint_factory(organization=tenants["client_a"], url="https://mine.example.test/")
+    theirs = endpoint_factory(organization=tenants["client_b"], url="https://theirs.example.test/")
+    actor_a = make_actor(tenants["client_a"])
+    for _ in range(3):
+        services.webhook_endpoint_send_test(actor=actor_a, endpoint=mine)
+    services.webhook_endpoint_send_test(actor=make_actor(tenants["client_b"]), endpoint=theirs)
+    WebhookDelivery.objects.filter(endpoint=mine).update(attempts=2)
+    first = WebhookDelivery.objects.filter(endpoint=mine).order_by("created_at").first()
+    WebhookDelivery.objects.filter(pk=first.pk).update(status="failed", attempts=9)
+
+    failed = admin_client.get(URL, {"status": "failed"}).content.decode()
+    assert failed.count("a test event: nothing changed") == 1
+    by_attempts = admin_client.get(URL, {"sort": "-attempts"}).content.decode()
+    assert by_attempts.index(">9<") < by_attempts.index(">2<")
+    response = admin_client.get(URL, {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:4] == ["When", "Event", "About", "Endpoint"]
+    assert len(rows) == 4 and all(row[3] == "https://mine.example.test/" for row in rows[1:])
+    assert admin_client.get(URL).content.decode().count("format=csv") == 1
