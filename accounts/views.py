@@ -6,11 +6,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
-from django.views.generic import TemplateView
 from django_otp import login as otp_login
 
-from outstaff.views import ActorRequiredMixin
+from outstaff.views import ActorRequiredMixin, FilteredListView
 
+from .api.filters import ApiKeyFilterSet
 from .choices import Scope
 from .forms import ApiKeyCreateForm, LoginForm, TotpTokenForm
 from .models import ApiKey
@@ -156,11 +156,33 @@ class SwitchOrganizationView(ActorRequiredMixin, View):
         return redirect("home")
 
 
-class ApiKeysView(ActorRequiredMixin, TemplateView):
-    """Create (scopes from a list, the key shown once), list (with last use) and revoke the
-    organization's API keys — no need for Swagger to get a key."""
+class ApiKeysView(FilteredListView):
+    """Create (scopes from a list, the key shown once), list (with last use; filtered by the API's
+    FilterSet, sorted, paged, exported as CSV) and revoke the organization's API keys — no need for
+    Swagger to get a key."""
 
     template_name = "accounts/api_keys.html"
+    filterset_class = ApiKeyFilterSet
+    context_object_name = "api_keys"
+    sort_options = {
+        "name": ("name",),
+        "created": ("created_at",),
+        "last_used": ("last_used_at",),
+        "status": ("revoked_at",),
+    }
+    csv_filename = "api-keys"
+    csv_columns = [
+        ("Name", "name"),
+        ("Starts with", "prefix"),
+        ("Scopes", lambda k: " ".join(k.scopes)),
+        ("Created", lambda k: k.created_at.date().isoformat()),
+        ("Created by", lambda k: (k.created_by.get_full_name() or k.created_by.email) if k.created_by else ""),
+        ("Last used", lambda k: k.last_used_at.isoformat(timespec="minutes") if k.last_used_at else "never"),
+        ("Revoked", lambda k: k.revoked_at.date().isoformat() if k.revoked_at else ""),
+    ]
+
+    def get_queryset(self):
+        return api_key_list(actor=self.actor).order_by("revoked_at", "-created_at")
 
     def dispatch(self, request, *args, **kwargs):
         actor = getattr(request, "actor", None)
@@ -173,7 +195,6 @@ class ApiKeysView(ActorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", ApiKeyCreateForm())
-        context["api_keys"] = api_key_list(actor=self.actor).order_by("revoked_at", "-created_at")
         return context
 
     def post(self, request, *args, **kwargs):

@@ -88,6 +88,13 @@ def _imports(world, n, name="Ada"):
         )
 
 
+def _api_keys(world, n, name="Ada"):
+    from accounts.tests.factories import ApiKeyFactory
+
+    for i in range(n):
+        ApiKeyFactory(organization=world["client"], name=f"{name}{i} sync")
+
+
 PAGES = {
     # page: (URL, who views it, row maker, the CSV column that names the row)
     "risk board": ("/risks/", "client", _risk_flags, "Worker"),
@@ -97,6 +104,7 @@ PAGES = {
     "provider workforce": ("/provider/", "provider", _workforce, "Worker"),
     "teams": ("/teams/", "client", _teams, "Team"),
     "csv imports": ("/provider/imports/", "provider", _imports, "File"),
+    "api keys": ("/api-keys/", "client", _api_keys, "Name"),
 }
 
 
