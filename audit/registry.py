@@ -24,7 +24,14 @@ from providers.selectors import (
 )
 from risks.models import RiskFlag
 from risks.selectors import risk_flag_list
-from screening.models import AssessmentResult, Candidate, InterviewScorecard, Screening, ScreeningTemplate
+from screening.models import (
+    AssessmentResult,
+    Candidate,
+    ChecklistItem,
+    InterviewScorecard,
+    Screening,
+    ScreeningTemplate,
+)
 from screening.selectors import (
     SCORECARD_BLIND_FIELDS,
     SCREENING_BLIND_FIELDS,
@@ -67,7 +74,7 @@ def _ratings_hidden(selector) -> Callable[[Actor], QuerySet]:
 
 def _own_screenings(actor: Actor) -> Q:
     """Versions of rows of the organization's screenings, by the screening recorded in the version,
-    so a deleted assessment result stays in the log."""
+    so a deleted assessment result (or checklist item) stays in the log."""
     return Q(screening_id__in=Screening.objects.filter(client_id=actor.organization.id).values("pk"))
 
 
@@ -114,6 +121,8 @@ RESOURCES: tuple[AuditedResource, ...] = (
         blind=_ratings_hidden(scorecard_list),
     ),
     AuditedResource("assessments", "Assessment result", AssessmentResult, _own_screenings, clients_only=True),
+    # The pre-onboarding checklist: unchecked items block the hire unless a client admin overrides.
+    AuditedResource("checklist-items", "Checklist item", ChecklistItem, _own_screenings, clients_only=True),
     AuditedResource("risk-flags", "Risk flag", RiskFlag, _through(risk_flag_list)),
     AuditedResource("api-keys", "API key", ApiKey, _own_organization("organization_id")),
     AuditedResource("memberships", "Membership", Membership, _own_organization("organization_id")),

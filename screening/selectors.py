@@ -148,6 +148,11 @@ def assessment_list(*, actor: Actor) -> QuerySet[AssessmentResult]:
     )
 
 
+def checklist_item_versions(*, screening: Screening) -> QuerySet:
+    """The audit versions of the screening's checklist items (a deleted item's too)."""
+    return ChecklistItem.pgh_event_model.objects.filter(screening_id=screening.pk)
+
+
 def checklist_items(*, screening: Screening) -> list[ChecklistItem]:
     order = {code: index for index, code in enumerate(ChecklistCode.values)}
     return sorted(screening.checklist_items.select_related("checked_by"), key=lambda item: order.get(item.code, 99))

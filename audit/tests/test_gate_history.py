@@ -276,3 +276,34 @@ def test_named_rows_and_gate_inputs_page_with_constant_queries(client, world):
         )
     many = count()
     assert many <= few + 1  # +1: a second page exists
+
+
+def test_checklist_items_are_on_the_audit_page_with_who_checked_them(client, world, api_key_client):
+    api = _session(world.manager.user)
+    url = f"/api/v1/screenings/{world.screening.pk}/checklist/"
+    response = api.post(url, {"code": "skills_weighed", "checked": True, "note": "Passport seen"}, format="json")
+    assert response.status_code == 200, response.content
+    assert api.post(url, {"code": "skills_weighed", "checked": False}, format="json").status_code == 200
+
+    # Readable through the API, scoped like the screening.
+    history_url = f"/api/v1/screenings/{world.screening.pk}/checklist/history/"
+    rows = api.get(history_url).json()["results"]
+    assert [row["resource"] for row in rows[:2]] == ["checklist-items", "checklist-items"]
+    unchecked, checked = rows[0], next(row for row in rows[1:] if row["object_id"] == rows[0]["object_id"])
+    assert unchecked["changes"]["checked"] == {"old": True, "new": False}
+    assert unchecked["changes"]["note"] == {"old": "Passport seen", "new": ""}
+    assert checked["changes"]["checked"] == {"old": False, "new": True}
+    assert checked["actor"]["id"] == str(world.manager.user.pk) and checked["channel"] == "api"
+    assert api.get(f"{history_url}?page_size=1").json()["next"]
+    assert _session(world.other_admin.user).get(history_url).status_code == 404
+    assert api_key_client(world.other_client, ["screening:read"]).get(history_url).status_code == 404
+    assert api_key_client(world.client, ["workers:read"]).get(history_url).status_code == 403
+    assert api_key_client(world.client, ["screening:read"]).get(history_url).status_code == 200
+
+    client.force_login(world.admin.user)
+    table = _table(client.get("/audit/?resource=checklist-items"))
+    assert "Checklist item" in table and "Passport seen" in table
+    assert f"checked_by</strong>: — → {world.manager.user.get_full_name()}" in table
+    client.force_login(world.other_admin.user)
+    assert "Passport seen" not in _table(client.get("/audit/"))
+    assert "Passport seen" not in _table(client.get("/audit/?resource=checklist-items"))

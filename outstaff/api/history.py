@@ -7,7 +7,7 @@ from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from outstaff.audit import audited_fields, history_rows
+from outstaff.audit import audited_fields, history_rows, predecessors
 
 MAX_PAGE = 200
 
@@ -57,6 +57,50 @@ def _whole_number(request, name: str) -> int | None:
     return int(value)
 
 
+def history_schema(summary: str):
+    """The OpenAPI description of a history endpoint (`before`, `page_size`, a page of versions)."""
+    return extend_schema(
+        summary=summary,
+        parameters=[
+            OpenApiParameter(
+                "before",
+                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX},
+                description="Only versions older than this history `id`.",
+            ),
+            OpenApiParameter(
+                "page_size",
+                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX, "default": 50},
+                description=f"Versions per page (default 50, at most {MAX_PAGE}; more is capped).",
+            ),
+        ],
+        responses=inline_serializer(
+            "HistoryPage",
+            {"next": serializers.CharField(allow_null=True), "results": HistoryEntrySerializer(many=True)},
+        ),
+    )
+
+
+def history_response(request, events, *, fields: list[str], resource: str, several_objects: bool = False):
+    """A page of `events` (versions of one object, or with `several_objects` of several, e.g. a
+    screening's checklist items), newest first, showing only `fields`, with the link to the next."""
+    size, before = (_whole_number(request, name) for name in ("page_size", "before"))
+    size = min(size or 50, MAX_PAGE)
+    if before is not None:
+        events = events.filter(pgh_id__lt=before)
+    event_model = events.model
+    # One extra version: the sign of a next page (and, for one object, the predecessor of the page's
+    # oldest row); several objects' predecessors are read for the page in two queries.
+    page = list(events.select_related("pgh_context").order_by("-pgh_id")[: size + 1])
+    previous = predecessors(page[:size]) if several_objects else None
+    rows = history_rows(page, previous=previous, resource=resource, fields_by_model={event_model: fields})[:size]
+    next_url = None
+    if len(page) > size:
+        query = request.query_params.copy()
+        query["before"] = str(rows[-1]["id"])
+        next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+    return Response({"next": next_url, "results": HistoryEntrySerializer(rows, many=True).data})
+
+
 class HistoryMixin:
     """Add to a ServiceViewSet whose model is tracked by pghistory. `history_resource` names the
     resource in the rows (defaults to the URL's resource segment, e.g. `payroll-runs`)."""
@@ -80,37 +124,14 @@ class HistoryMixin:
         representation has them (a blind rule: scores not yet shown to this interviewer)."""
         return set()
 
-    @extend_schema(
-        summary="Audit history of this object",
-        parameters=[
-            OpenApiParameter(
-                "before",
-                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX},
-                description="Only versions older than this history `id`.",
-            ),
-            OpenApiParameter(
-                "page_size",
-                {"type": "integer", "minimum": 1, "maximum": BIGINT_MAX, "default": 50},
-                description=f"Versions per page (default 50, at most {MAX_PAGE}; more is capped).",
-            ),
-        ],
-        responses=inline_serializer(
-            "HistoryPage",
-            {"next": serializers.CharField(allow_null=True), "results": HistoryEntrySerializer(many=True)},
-        ),
-    )
+    @history_schema("Audit history of this object")
     @action(detail=True, methods=["get"], url_path="history", filter_backends=[], pagination_class=None)
     def history(self, request, *args, **kwargs):
         instance = self.get_object()
-        size, before = (_whole_number(request, name) for name in ("page_size", "before"))
-        size = min(size or 50, MAX_PAGE)
-        events = type(instance).pgh_event_model.objects.filter(pgh_obj_id=instance.pk).select_related("pgh_context")
-        if before is not None:
-            events = events.filter(pgh_id__lt=before)
-        # Only the fields this caller's representation of the object shows (a provider never sees a
-        # screening's scores in its history either).
-        shown = set(self.get_serializer(instance).data)
         event_model = type(instance).pgh_event_model
+        # Only the fields this caller's representation of the object shows (a provider never sees a
+        # screening's scores in its history either), less what a blind rule hides from it.
+        shown = set(self.get_serializer(instance).data)
         hidden = self.history_hidden_fields(instance)
         fields = [
             field
@@ -119,13 +140,6 @@ class HistoryMixin:
             and field not in hidden
             and field.removesuffix("_id") not in hidden
         ]
-        # One extra version: the predecessor of the page's oldest row (and the sign of a next page).
-        page = list(events.order_by("-pgh_id")[: size + 1])
         resource = self.history_resource or request.path.rstrip("/").split("/")[-3]
-        rows = history_rows(page, resource=resource, fields_by_model={event_model: fields})[:size]
-        next_url = None
-        if len(page) > size:
-            query = request.query_params.copy()
-            query["before"] = str(rows[-1]["id"])
-            next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        return Response({"next": next_url, "results": HistoryEntrySerializer(rows, many=True).data})
+        events = event_model.objects.filter(pgh_obj_id=instance.pk)
+        return history_response(request, events, fields=fields, resource=resource)

@@ -165,6 +165,8 @@ class AutoSchema(SpectacularAutoSchema):
         (documents composed of many rows, which no single version names)."""
         if not self._service_viewset() or self._action in ("list", "history", "bulk", "export"):
             return False
+        if (self._action or "").endswith("_history"):  # e.g. a screening's checklist history
+            return False
         return self._is_object or self._action == "create"
 
     def is_excluded(self) -> bool:

@@ -214,6 +214,8 @@ ROUTES: dict[str, Route] = {
     "api:screening-detail": obj("screening", CLIENT_WIDE | PROVIDER_ONLY, {CA, HM, HM_OTHER}),
     "api:screening-activate": obj("screening", set(), {CA}),
     "api:screening-checklist": obj("screening", set(), {CA, HM, HM_OTHER}),
+    # The checklist is the client's: a provider reads a screening's outcome only.
+    "api:screening-checklist-history": obj("screening", CLIENT_WIDE),
     "api:screening-decide": obj("screening", set(), {CA, HM, HM_OTHER}),
     "api:screening-hire": obj("screening", set(), {CA, HM, HM_OTHER}),
     "api:screening-history": obj("screening", CLIENT_WIDE | PROVIDER_ONLY),

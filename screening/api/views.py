@@ -1,11 +1,12 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from rest_framework import exceptions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from accounts.choices import Scope
-from outstaff.api.history import HistoryMixin
+from outstaff.api.history import HistoryMixin, history_response, history_schema
 from outstaff.api.viewsets import ServiceViewSet, etag_for
+from outstaff.audit import audited_fields
 
 from .. import selectors, services
 from ..filters import AssessmentFilterSet, CandidateFilterSet, ScorecardFilterSet, ScreeningFilterSet
@@ -13,6 +14,7 @@ from .serializers import (
     ActivateSerializer,
     AssessmentSerializer,
     CandidateSerializer,
+    ChecklistItemSerializer,
     ChecklistSetSerializer,
     DecisionSerializer,
     HireSerializer,
@@ -83,6 +85,28 @@ class ScreeningViewSet(HistoryMixin, ServiceViewSet):
         data.is_valid(raise_exception=True)
         services.checklist_item_set(actor=self.actor, screening=screening, **data.validated_data)
         return self._after_write(screening)
+
+    @history_schema("Audit history of this screening's pre-onboarding checklist")
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="checklist/history",
+        url_name="checklist-history",
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def checklist_history(self, request, id=None):
+        """Every version of the screening's checklist items (who checked or unchecked which item,
+        when, through which channel, with the note), newest first. Clients only: a provider reads a
+        screening's outcome, not its checklist."""
+        screening = self.get_object()
+        if self.actor.is_provider:
+            raise exceptions.NotFound()
+        events = selectors.checklist_item_versions(screening=screening)
+        # What the screening shows of an item, and who checked it.
+        shown = {*ChecklistItemSerializer().fields, "checked_by"}
+        fields = [f for f in audited_fields(events.model) if f in shown or f.removesuffix("_id") in shown]
+        return history_response(request, events, fields=fields, resource="checklist-items", several_objects=True)
 
     @extend_schema(request=HireSerializer, responses=ScreeningSerializer)
     @action(detail=True, methods=["post"])
