@@ -359,7 +359,21 @@ class TemplateListView(ActorRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         templates = list(selectors.screening_template_list(actor=self.actor))
-        context["rows"] = [(t, mix_validity(selectors.template_weights(t))) for t in templates]
+        context["rows"] = [
+            (
+                t,
+                mix_validity(selectors.template_weights(t)),
+                # Each method by its name ("Structured interview"), not its code.
+                [
+                    (
+                        METHOD_VALIDITY[row["method"]].label if row["method"] in METHOD_VALIDITY else row["method"],
+                        row["weight"],
+                    )
+                    for row in t.methods
+                ],
+            )
+            for t in templates
+        ]
         context["sources"] = SOURCES
         context["can_install"] = self.actor.is_client_admin
         return context

@@ -253,6 +253,7 @@ def test_template_pages(world, client):
     login(client, world.manager)
     listing = client.get("/screening/templates/")
     assert listing.status_code == 200 and theirs.name not in listing.content.decode()
+    assert "Résumé review" in listing.content.decode() and "resume_review" not in listing.content.decode()
     weak_page = client.get(f"/screening/templates/{weak.id}/").content.decode()
     assert "Weak screening" in weak_page and "0.07" in weak_page
     kit_page = client.get(f"/screening/templates/{world.template.id}/").content.decode()
