@@ -37,9 +37,8 @@ class WorkerChoiceField(forms.ModelChoiceField):
     """Each worker by name, marked when already placed on a team (offboarded ones are not offered)."""
 
     def label_from_instance(self, obj):
-        label = f"{obj.full_name} · {obj.role_title}" if obj.role_title else obj.full_name
         team = getattr(obj, "placed_team", None)
-        return f"{label} — already placed on {team}" if team else label
+        return f"{obj.full_name} — already placed on {team}" if team else obj.full_name
 
 
 class AssignmentForm(forms.Form):
