@@ -149,7 +149,7 @@ ROUTES: dict[str, Route] = {
     "screening:checklist": obj("screening", set(), {CA, HM, HM_OTHER}),
     "screening:decide": obj("screening", set(), {CA, HM, HM_OTHER}),
     "screening:hire": obj("screening", set(), {CA, HM, HM_OTHER}),
-    "screening:activate": obj("screening", set(), {CA}),
+    "screening:activate": obj("screening", set(), {CA, HM, HM_OTHER}),
     "assignments:list": collection("team", CLIENT_TEAM),
     "assignments:team-create": signed_in(),
     "assignments:detail": obj("team", CLIENT_TEAM, {CA, HM}),
@@ -212,7 +212,7 @@ ROUTES: dict[str, Route] = {
     "api:candidate-history": obj("candidate", CLIENT_WIDE),
     "api:screening-list": collection("screening", CLIENT_WIDE | PROVIDER_ONLY),
     "api:screening-detail": obj("screening", CLIENT_WIDE | PROVIDER_ONLY, {CA, HM, HM_OTHER}),
-    "api:screening-activate": obj("screening", set(), {CA}),
+    "api:screening-activate": obj("screening", set(), {CA, HM, HM_OTHER}),
     "api:screening-checklist": obj("screening", set(), {CA, HM, HM_OTHER}),
     # The checklist is the client's: a provider reads a screening's outcome only.
     "api:screening-checklist-history": obj("screening", CLIENT_WIDE),
