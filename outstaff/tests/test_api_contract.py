@@ -57,6 +57,13 @@ def test_the_schema_validates_as_openapi_3(schema):
     validate(schema)
 
 
+def test_the_schema_generates_without_a_warning(tmp_path):
+    """As CI runs it (`--fail-on-warn`): e.g. two components of one name are a warning."""
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(tmp_path / "schema.yaml"))
+
+
 # --- 2. every operation documents errors, headers, scope ----------------------------------------------
 # POSTs that answer with a secret shown once: a replay would have to store it.
 NOT_REPLAYED = {("post", "/api/v1/api-keys/"), ("post", "/api/v1/webhook-endpoints/")}
