@@ -182,3 +182,76 @@ def test_make_run_runs_collectstatic_only_when_its_stamp_is_stale(tmp_path, monk
     (tmp_path / "staticfiles" / "staticfiles.json").write_text("{}")
     (tmp_path / "stamp").write_text(fingerprint)
     assert [step[0] for step in launcher.preparation_steps(fingerprint)] == ["migrate", "seed_demo"]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_make_run(env: dict) -> tuple[subprocess.Popen, list[str]]:
+    import threading
+
+    process = subprocess.Popen(
+        ["make", "-s", "run"],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )  # nosec B603 B607 - the README's `make run`, in a test
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    return process, lines
+
+
+def _stop(process: subprocess.Popen) -> None:
+    import signal
+
+    os.killpg(process.pid, signal.SIGINT)  # a terminal's Ctrl-C
+    try:
+        process.wait(timeout=90)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_make_run_serves_and_a_second_start_skips_collectstatic(readme_database):
+    """`make run` as the README has it (on a database of this test's): it migrates, collects, seeds and
+    serves; started again, it skips collectstatic, and no rescan of the seeded data is left queued."""
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = _environment(DATABASE_URL=readme_database, PORT=str(port))
+    for start in ("first", "second"):
+        process, lines = _start_make_run(env)
+        try:
+            deadline = time.monotonic() + 300
+            while not any("Outstaff is running at" in line for line in lines):
+                assert process.poll() is None, "".join(lines)[-3000:]
+                assert time.monotonic() < deadline, "".join(lines)[-3000:]
+                time.sleep(0.5)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:  # nosec B310
+                assert response.read() == b"ok"
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=30) as response:  # nosec B310
+                assert response.status == 200
+            with psycopg2.connect(readme_database) as check, check.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM risks_pendingrescan")
+                assert cursor.fetchone()[0] == 0
+            check.close()
+        finally:
+            _stop(process)
+        # Ctrl-C reaches make too (it then reports the interrupt); what matters is that all stopped.
+        deadline = time.monotonic() + 60
+        while not any("web, worker and beat stopped." in line for line in lines) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        output = "".join(lines)
+        assert "web, worker and beat stopped." in output, output[-3000:]
+        if start == "second":
+            assert "collectstatic: skipped" in output, output[-3000:]
+            assert "leaving it as it is" in output  # seed_demo --if-empty kept the data
