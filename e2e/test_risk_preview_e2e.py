@@ -71,7 +71,7 @@ def test_worker_dates_page_warns_then_saves_anyway(placement, live_server, page,
     moved = placement["today"] - dt.timedelta(days=40)
     page.get_by_label("Start date").fill(moved.isoformat())
     _submit(page, "Save")
-    assert "checkin_overdue" in page.locator(".risk-preview").inner_text()
+    assert "30/60/90-day check-in overdue" in page.locator(".risk-preview").inner_text()  # its name, not its code
     checker.check("worker-dates-warning")
     _submit(page, "Save anyway")
     assert "Dates saved." in page.inner_text(".messages")
