@@ -39,10 +39,14 @@ class Organization(BaseModel):
 
 # Staff, superuser and active flags are access (the Django admin sees every tenant): every change is
 # audited, with who made it. Only these and the e-mail are kept in the versions; never the password.
+# Enrolling and removing a second factor are access changes too: recorded by the two-factor services
+# as labelled versions of the user (django-otp's device rows, with their secret, are not copied).
 @pghistory.track(
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
+    pghistory.ManualEvent("two_factor.enrolled"),
+    pghistory.ManualEvent("two_factor.removed"),
     fields=["email", "is_active", "is_staff", "is_superuser"],
     model_name="UserEvent",
 )

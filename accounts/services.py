@@ -2,6 +2,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -131,6 +132,7 @@ def totp_device_confirm(*, user: User, token: str) -> TOTPDevice:
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    pghistory.create_event(user, label="two_factor.enrolled")
     return device
 
 
@@ -150,7 +152,9 @@ def totp_verify(*, user: User, token: str) -> TOTPDevice | None:
 def totp_devices_remove(*, user: User, organization: Organization | None) -> None:
     if two_factor_required(user=user, organization=organization):
         raise ValidationError("Two-factor authentication is required for your account; it cannot be turned off.")
-    TOTPDevice.objects.filter(user=user).delete()
+    removed, _ = TOTPDevice.objects.filter(user=user).delete()
+    if removed:
+        pghistory.create_event(user, label="two_factor.removed")
 
 
 @transaction.atomic

@@ -327,3 +327,22 @@ def test_granting_staff_or_superuser_is_audited_without_the_password():
     ]
     assert versions[1].pgh_context.metadata["channel"] == "admin"
     assert not hasattr(versions[0], "password")
+
+
+@pytest.mark.django_db
+def test_enrolling_and_removing_a_second_factor_is_audited_without_the_secret():
+    import pghistory
+
+    from accounts import services
+
+    user = UserFactory()
+    device = services.totp_device_start(user=user)
+    with pghistory.context(channel="web", user=str(user.pk)):
+        services.totp_device_confirm(user=user, token=totp_token(device))
+        services.totp_devices_remove(user=user, organization=None)
+        services.totp_devices_remove(user=user, organization=None)  # nothing left to remove: no version
+    versions = list(user.pgh_event_model.objects.filter(pgh_obj_id=user.pk).order_by("pgh_id"))
+    assert [v.pgh_label for v in versions] == ["insert", "two_factor.enrolled", "two_factor.removed"]
+    assert versions[1].pgh_context.metadata["user"] == str(user.pk)
+    assert versions[1].pgh_context.metadata["channel"] == "web"
+    assert not any(hasattr(v, "key") or hasattr(v, "bin_key") for v in versions)
