@@ -2,7 +2,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-import pghistory
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -131,8 +130,7 @@ def totp_device_confirm(*, user: User, token: str) -> TOTPDevice:
         raise ValidationError({"token": "That code is not valid. Enter the 6 digits your app shows now."})  # nosec B105
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    pghistory.create_event(user, label="two_factor.enrolled")
+    device.save(update_fields=["confirmed"])  # audited by accounts.receivers, as every path is
     return device
 
 
@@ -152,9 +150,7 @@ def totp_verify(*, user: User, token: str) -> TOTPDevice | None:
 def totp_devices_remove(*, user: User, organization: Organization | None) -> None:
     if two_factor_required(user=user, organization=organization):
         raise ValidationError("Two-factor authentication is required for your account; it cannot be turned off.")
-    removed, _ = TOTPDevice.objects.filter(user=user).delete()
-    if removed:
-        pghistory.create_event(user, label="two_factor.removed")
+    TOTPDevice.objects.filter(user=user).delete()
 
 
 @transaction.atomic

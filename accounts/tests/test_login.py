@@ -341,8 +341,26 @@ def test_enrolling_and_removing_a_second_factor_is_audited_without_the_secret():
         services.totp_device_confirm(user=user, token=totp_token(device))
         services.totp_devices_remove(user=user, organization=None)
         services.totp_devices_remove(user=user, organization=None)  # nothing left to remove: no version
+    # Re-enrolled, then the device removed in the Django admin (django-otp's own screen): audited too.
+    device = services.totp_device_start(user=user)
+    services.totp_device_confirm(user=user, token=totp_token(device))
+    with pghistory.context(channel="admin", user=str(user.pk)):
+        TOTPDevice.objects.get(user=user).delete()
+    leaving = UserFactory()
+    services.totp_device_confirm(user=leaving, token=totp_token(services.totp_device_start(user=leaving)))
+    leaving_id = leaving.pk
+    leaving.delete()  # the cascade takes the device with the user, and the deletion is recorded
+    leaving_labels = user.pgh_event_model.objects.filter(pgh_obj_id=leaving_id).order_by("pgh_id")
+    assert list(leaving_labels.values_list("pgh_label", flat=True))[-2:] == ["two_factor.removed", "delete"]
     versions = list(user.pgh_event_model.objects.filter(pgh_obj_id=user.pk).order_by("pgh_id"))
-    assert [v.pgh_label for v in versions] == ["insert", "two_factor.enrolled", "two_factor.removed"]
+    assert [v.pgh_label for v in versions] == [
+        "insert",
+        "two_factor.enrolled",
+        "two_factor.removed",
+        "two_factor.enrolled",
+        "two_factor.removed",
+    ]
+    assert versions[4].pgh_context.metadata["channel"] == "admin"
     assert versions[1].pgh_context.metadata["user"] == str(user.pk)
     assert versions[1].pgh_context.metadata["channel"] == "web"
     assert not any(hasattr(v, "key") or hasattr(v, "bin_key") for v in versions)
