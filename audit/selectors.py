@@ -3,10 +3,12 @@ organization may see, and the rows of one page, in a number of queries that depe
 number of audited tables, never on the number of rows."""
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.core.paginator import Page, Paginator
-from django.db.models import CharField, QuerySet, Value
+from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, UUIDField, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Trim
 
 from accounts.actors import Actor
 from accounts.choices import Role
@@ -17,6 +19,14 @@ from .registry import BY_NAME, AuditedResource, resources_for
 
 AUDIT_LOG_ROLES = {Role.CLIENT_ADMIN, Role.PROVIDER_ADMIN}
 PAGE_SIZE = 50
+# `sort` keys of the log (each column the union of audited tables selects); newest first breaks ties.
+AUDIT_SORTS = {
+    "when": ("pgh_created_at",),
+    "who": ("who",),
+    "resource": ("resource_label",),
+    "channel": ("channel",),
+}
+NEWEST_FIRST = ("-pgh_created_at", "-pgh_id")
 
 
 @dataclass(frozen=True)
@@ -42,13 +52,47 @@ def _versions(resource: AuditedResource, actor: Actor, filters: AuditFilters) ->
         queryset = queryset.filter(pgh_created_at__date__gte=filters.since)
     if filters.until:
         queryset = queryset.filter(pgh_created_at__date__lte=filters.until)
-    return queryset.annotate(resource=Value(resource.name, output_field=CharField())).values(
-        "pgh_created_at", "pgh_id", "resource"
+    metadata, text = "pgh_context__metadata", CharField()
+    user_name = User.objects.filter(pk=OuterRef("_user_id")).annotate(
+        shown=Coalesce(
+            NullIf(Trim(Concat("first_name", Value(" "), "last_name", output_field=text)), Value("")),
+            "email",
+            output_field=text,
+        )
+    )
+    return (
+        queryset.annotate(_user_id=Cast(KeyTextTransform("user", metadata), UUIDField()))
+        .annotate(
+            resource=Value(resource.name, output_field=text),
+            resource_label=Value(str(resource.label), output_field=text),
+            # Who as the page names them: an API key, a person, or the system task that acted.
+            who=Coalesce(
+                NullIf(
+                    Concat(Value("API key "), KeyTextTransform("api_key_name", metadata), output_field=text),
+                    Value("API key "),
+                ),
+                Subquery(user_name.values("shown")[:1], output_field=text),
+                NullIf(KeyTextTransform("source", metadata), Value("")),
+                NullIf(KeyTextTransform("task", metadata), Value("")),
+                Value("system"),
+                output_field=text,
+            ),
+            channel=Coalesce(
+                KeyTextTransform("channel", metadata),
+                Case(When(pgh_context__isnull=True, then=Value("system")), default=Value(""), output_field=text),
+                output_field=text,
+            ),
+        )
+        .values("pgh_created_at", "pgh_id", "resource", "resource_label", "who", "channel")
     )
 
 
-def audit_log_page(*, actor: Actor, filters: AuditFilters, page_number=1) -> tuple[Page, list[dict]]:
-    """A page of the log, newest first, and its rows (who, when, channel, request, before → after)."""
+def audit_log_entries(
+    *, actor: Actor, filters: AuditFilters, sort: tuple[str, ...] = (), descending: bool = False
+) -> QuerySet | list:
+    """Every matching version of every audited table the organization may see, one entry each
+    (when, pgh_id, resource, who, channel), sorted by `sort` (fields of AUDIT_SORTS), newest first
+    otherwise and among equals."""
     if not audit_log_allowed(actor=actor):
         raise PermissionError("Only client and provider admins read the audit log.")
     resources = resources_for(actor)
@@ -56,11 +100,18 @@ def audit_log_page(*, actor: Actor, filters: AuditFilters, page_number=1) -> tup
         resources = [r for r in resources if r.name == filters.resource]
     parts = [_versions(resource, actor, filters) for resource in resources]
     if not parts:
-        return Paginator([], PAGE_SIZE).get_page(1), []
+        return []
     combined = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    page = Paginator(combined.order_by("-pgh_created_at", "-pgh_id"), PAGE_SIZE).get_page(page_number)
+    order = tuple(f"-{field}" if descending else field for field in sort)
+    return combined.order_by(*order, *NEWEST_FIRST)
+
+
+def audit_log_rows(*, actor: Actor, entries) -> list[dict]:
+    """The rows of some entries (who, when, channel, request, before → after), in their order, in
+    a number of queries that depends on the audited tables among them, not on how many there are."""
+    entries = list(entries)
     wanted: dict[str, list[int]] = {}
-    for entry in page.object_list:
+    for entry in entries:
         wanted.setdefault(entry["resource"], []).append(entry["pgh_id"])
     events = {}
     for name, ids in wanted.items():
@@ -68,14 +119,25 @@ def audit_log_page(*, actor: Actor, filters: AuditFilters, page_number=1) -> tup
         for event in model.objects.filter(pgh_id__in=ids).select_related("pgh_context"):
             event.audit_resource = name
             events[(name, event.pgh_id)] = event
-    ordered = [events[(entry["resource"], entry["pgh_id"])] for entry in page.object_list]
+    ordered = [events[(entry["resource"], entry["pgh_id"])] for entry in entries]
     rows = history_rows(ordered, previous=predecessors(ordered))
-    labels = {r.name: r.label for r in resources}
+    labels = {entry["resource"]: entry["resource_label"] for entry in entries}
     for row in rows:
         row["resource_label"] = labels.get(row["resource"], row["resource"])
     _apply_blind_rule(rows, actor=actor)
     _name_people(rows, events=ordered)
-    return page, rows
+    return rows
+
+
+def audit_log_stream(*, actor: Actor, entries, chunk: int = 2000) -> Iterator[dict]:
+    """Every row of `entries` (the CSV), fetched `chunk` entries at a time."""
+    start = 0
+    while True:
+        batch = list(entries[start : start + chunk])
+        yield from audit_log_rows(actor=actor, entries=batch)
+        if len(batch) < chunk:
+            return
+        start += chunk
 
 
 def _apply_blind_rule(rows: list[dict], *, actor: Actor) -> None:

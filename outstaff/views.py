@@ -100,6 +100,14 @@ class FilteredListView(ActorRequiredMixin, TemplateView):
         otherwise); the CSV always has every filtered row."""
         return queryset
 
+    def page_rows(self, object_list):
+        """What the page lists for one page of the filtered rows (by default the rows themselves)."""
+        return object_list
+
+    def csv_rows(self, queryset):
+        """Every filtered row for the CSV, fetched in chunks."""
+        return queryset.iterator(chunk_size=CSV_CHUNK)
+
     def current_sort(self) -> tuple[str, bool]:
         """The requested sort key and direction, or ("", False) when none or an unknown one."""
         wanted = self.request.GET.get("sort", "")
@@ -115,7 +123,7 @@ class FilteredListView(ActorRequiredMixin, TemplateView):
         columns = [
             (header, attrgetter(value) if isinstance(value, str) else value) for header, value in self.csv_columns
         ]
-        rows = self.filtered_queryset(self.get_filterset()).iterator(chunk_size=CSV_CHUNK)
+        rows = self.csv_rows(self.filtered_queryset(self.get_filterset()))
         response = StreamingHttpResponse(csv_stream(rows, columns), content_type="text/csv; charset=utf-8")
         filename = f"{self.csv_filename}-{timezone.localdate().isoformat()}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -138,5 +146,5 @@ class FilteredListView(ActorRequiredMixin, TemplateView):
             csv_url="?" + csv_query.urlencode() if self.csv_columns else "",
             sort=self.current_sort(),
         )
-        context[self.context_object_name] = page.object_list
+        context[self.context_object_name] = self.page_rows(page.object_list)
         return context

@@ -3,7 +3,7 @@ import django_filters
 from outstaff.filters import BaseFilterSet, SearchFilterSet
 
 from .choices import AssessmentKind, ScreeningStage, ScreeningStatus
-from .models import AssessmentResult, Candidate, InterviewScorecard, Screening
+from .models import AssessmentResult, Candidate, InterviewScorecard, Screening, ScreeningTemplate
 
 
 class CandidateFilterSet(SearchFilterSet, BaseFilterSet):
@@ -52,3 +52,14 @@ class AssessmentFilterSet(BaseFilterSet):
     class Meta:
         model = AssessmentResult
         fields = ["screening", "kind", "external_id"]
+
+
+class ScreeningTemplateFilterSet(SearchFilterSet, BaseFilterSet):
+    """The role-templates page: search by name or role, active or retired."""
+
+    search_fields = ("name__icontains", "role_title__icontains")
+    is_active = django_filters.BooleanFilter()
+
+    class Meta:
+        model = ScreeningTemplate
+        fields = ["is_active"]

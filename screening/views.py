@@ -14,7 +14,7 @@ from providers.selectors import provider_list
 from . import forms, selectors, services
 from .cefr import cefr_at_least
 from .choices import ScreeningStage, ScreeningStatus
-from .filters import ScreeningFilterSet
+from .filters import ScreeningFilterSet, ScreeningTemplateFilterSet
 from .models import Screening, ScreeningTemplate
 from .validity import METHOD_VALIDITY, SOURCES, mix_validity
 
@@ -350,29 +350,46 @@ class ActivateView(ScreeningActionView):
         )
 
 
-class TemplateListView(ActorRequiredMixin, TemplateView):
+def _method_labels(template) -> list[tuple[str, float]]:
+    """Each method by its name ("Structured interview"), not its code, with its weight."""
+    return [
+        (METHOD_VALIDITY[row["method"]].label if row["method"] in METHOD_VALIDITY else row["method"], row["weight"])
+        for row in template.methods
+    ]
+
+
+class TemplateListView(FilteredListView):
     """GET: the client's role templates. POST (client admins): install the standard templates."""
 
     template_name = "screening/template_list.html"
     write_family = Scope.SCREENING
+    filterset_class = ScreeningTemplateFilterSet
+    context_object_name = "templates"
+    sort_options = {
+        "name": ("name",),
+        "role": ("role_title",),
+        "pass": ("pass_threshold",),
+        "active": ("is_active",),
+        "updated": ("updated_at",),
+    }
+    csv_filename = "role-templates"
+    csv_columns = [
+        ("Template", "name"),
+        ("Role", "role_title"),
+        ("Methods", lambda t: ", ".join(f"{label} ×{weight}" for label, weight in _method_labels(t))),
+        ("Pass mark", "pass_threshold"),
+        ("Minimum CEFR", lambda t: ", ".join(f"{skill} {level}" for skill, level in (t.min_cefr or {}).items())),
+        ("Expected validity", lambda t: mix_validity(selectors.template_weights(t)).value),
+        ("Active", lambda t: "yes" if t.is_active else "no"),
+    ]
+
+    def get_queryset(self):
+        return selectors.screening_template_list(actor=self.actor).order_by("name", "id")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        templates = list(selectors.screening_template_list(actor=self.actor))
         context["rows"] = [
-            (
-                t,
-                mix_validity(selectors.template_weights(t)),
-                # Each method by its name ("Structured interview"), not its code.
-                [
-                    (
-                        METHOD_VALIDITY[row["method"]].label if row["method"] in METHOD_VALIDITY else row["method"],
-                        row["weight"],
-                    )
-                    for row in t.methods
-                ],
-            )
-            for t in templates
+            (t, mix_validity(selectors.template_weights(t)), _method_labels(t)) for t in context["templates"]
         ]
         context["sources"] = SOURCES
         context["can_install"] = self.actor.is_client_admin

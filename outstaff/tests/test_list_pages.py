@@ -8,6 +8,7 @@ import io
 import re
 from decimal import Decimal
 
+import pghistory
 import pytest
 from django.db import connection
 from django.http import StreamingHttpResponse
@@ -17,10 +18,12 @@ from django.utils import timezone
 from accounts.choices import Role
 from accounts.tests.factories import make_actor
 from assignments.tests.factories import AssignmentFactory, TeamFactory
+from audit.registry import BY_NAME
 from providers.choices import ComplianceKind
 from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory, PayrollRunFactory
 from risks.tests.factories import RiskFlagFactory
-from screening.tests.factories import ScreeningFactory
+from screening.tests.factories import ScreeningFactory, ScreeningTemplateFactory
+from workers.models import Worker
 from workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +98,18 @@ def _api_keys(world, n, name="Ada"):
         ApiKeyFactory(organization=world["client"], name=f"{name}{i} sync")
 
 
+def _audit(world, n, name="Ada"):
+    author = world.setdefault("author", make_actor(world["client"]).user)
+    with pghistory.context(user=str(author.pk), channel="web"):  # as a request would
+        for i in range(n):  # each worker's creation is a version in the organization's audit log
+            WorkerFactory(client=world["client"], provider=world["provider"], first_name=f"{name}{i}")
+
+
+def _role_templates(world, n, name="Ada"):
+    for i in range(n):
+        ScreeningTemplateFactory(client=world["client"], name=f"{name}{i} template", role_title="Backend engineer")
+
+
 PAGES = {
     # page: (URL, who views it, row maker, the CSV column that names the row)
     "risk board": ("/risks/", "client", _risk_flags, "Worker"),
@@ -105,6 +120,8 @@ PAGES = {
     "teams": ("/teams/", "client", _teams, "Team"),
     "csv imports": ("/provider/imports/", "provider", _imports, "File"),
     "api keys": ("/api-keys/", "client", _api_keys, "Name"),
+    "audit log": ("/audit/", "client", _audit, None),
+    "role templates": ("/screening/templates/", "client", _role_templates, "Template"),
 }
 
 
@@ -259,3 +276,77 @@ def test_team_page_has_tenure_and_a_first_90_days_filter(client, worlds):
     assert "Veteran" in body and "Newcomer" not in body
     rows = _csv(client.get(f"/teams/{team.id}/", {"format": "csv"}))
     assert "Worker tenure (days)" in rows[0] and "Worker in the first 90 days" in rows[0]
+
+
+def test_audit_log_sorts_by_who_channel_resource_and_when_and_exports_the_filtered_rows(client, worlds):
+    mine, _ = worlds
+    admin = _login(client, mine["client"])
+    zed = make_actor(mine["client"]).user
+    abe = make_actor(mine["client"]).user
+    type(zed).objects.filter(pk=zed.pk).update(first_name="Zed", last_name="Zulu")
+    type(abe).objects.filter(pk=abe.pk).update(first_name="Abe", last_name="Alpha")
+    first, second = (WorkerFactory(client=mine["client"], provider=mine["provider"]) for _ in range(2))
+    team = TeamFactory(client=mine["client"], name="Audited team")
+    with pghistory.context(user=str(zed.pk), channel="web"):
+        Worker.objects.filter(pk=first.pk).update(role_title="Renamed by Zed")
+    with pghistory.context(user=str(abe.pk), channel="api"):
+        Worker.objects.filter(pk=second.pk).update(role_title="Renamed by Abe")
+    # One transaction gives every version the same time: spread them over three days.
+    for resource, pk, day in (("workers", first.pk, 1), ("workers", second.pk, 2), ("teams", team.pk, 3)):
+        BY_NAME[resource].event_model.objects.filter(pgh_obj_id=pk).update(
+            pgh_created_at=timezone.make_aware(dt.datetime(2026, 3, day))
+        )
+
+    def table(params):
+        body = client.get("/audit/", params).content.decode()
+        return body.split('<table class="audit-log">', 1)[1]
+
+    body = table({})  # newest first by default
+    assert body.index("Audited team") < body.index("Renamed by Abe") < body.index("Renamed by Zed")
+    body = table({"sort": "when"})
+    assert body.index("Renamed by Zed") < body.index("Renamed by Abe") < body.index("Audited team")
+    for sort, before, after in (
+        ("who", "Renamed by Abe", "Renamed by Zed"),
+        ("-who", "Renamed by Zed", "Renamed by Abe"),
+        ("channel", "Renamed by Abe", "Renamed by Zed"),  # "api" before "web"
+        ("-channel", "Renamed by Zed", "Renamed by Abe"),
+        ("resource", "Audited team", "Renamed by Abe"),  # "Team" before "Worker"
+        ("-resource", "Renamed by Abe", "Audited team"),
+    ):
+        body = table({"sort": sort})
+        assert body.index(before) < body.index(after), sort
+    assert 'data-sort="descending"' in table({"sort": "-who"})
+    rows = _csv(client.get("/audit/", {"format": "csv", "who": f"user:{abe.pk}", "sort": "who"}))
+    header, *data = rows
+    assert header[:4] == ["When", "Who", "Channel", "Resource"]
+    assert [(row[1], row[2], row[3]) for row in data] == [("Abe Alpha", "api", "Worker")]
+    assert "role_title: Backend engineer → Renamed by Abe" in data[0][header.index("Change")]
+    assert admin.user.pk != abe.pk
+
+
+def test_audit_csv_writes_a_formula_as_text(client, worlds):
+    mine, _ = worlds
+    _login(client, mine["client"])
+    worker = WorkerFactory(client=mine["client"], provider=mine["provider"])
+    with pghistory.context(channel="=HYPERLINK(1)"):
+        Worker.objects.filter(pk=worker.pk).update(role_title="x")
+    rows = _csv(client.get("/audit/", {"format": "csv", "sort": "channel"}))
+    assert rows[1][rows[0].index("Channel")] == "'=HYPERLINK(1)"  # "'" sorts before every letter
+
+
+def test_role_templates_sort_filter_and_export(client, worlds):
+    mine, _ = worlds
+    _login(client, mine["client"])
+    ScreeningTemplateFactory(client=mine["client"], name="Alpha kit", role_title="Zookeeper", pass_threshold=80)
+    ScreeningTemplateFactory(client=mine["client"], name="Omega kit", role_title="Accountant", pass_threshold=50)
+    ScreeningTemplateFactory(client=mine["client"], name="=Retired kit", role_title="Clerk", is_active=False)
+    body = client.get("/screening/templates/", {"sort": "role"}).content.decode()
+    assert body.index("Omega kit") < body.index("Alpha kit")
+    body = client.get("/screening/templates/", {"sort": "-pass"}).content.decode()
+    assert body.index("Alpha kit") < body.index("Omega kit")
+    body = client.get("/screening/templates/", {"is_active": "true"}).content.decode()
+    assert "Alpha kit" in body and "Retired kit" not in body
+    rows = _csv(client.get("/screening/templates/", {"format": "csv", "sort": "name"}))
+    assert [row[0] for row in rows[1:]] == ["'=Retired kit", "Alpha kit", "Omega kit"]
+    assert rows[0] == ["Template", "Role", "Methods", "Pass mark", "Minimum CEFR", "Expected validity", "Active"]
+    assert rows[1][-1] == "no"
