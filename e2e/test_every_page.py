@@ -35,6 +35,7 @@ HIRING_MANAGER_PAGES = [
 CLIENT_ADMIN_PAGES = [
     ("home", "/"),
     ("integrations", "/integrations/"),
+    ("audit", "/audit/"),
     ("team-new", "/teams/new/"),
     ("worker", "/workers/", "table a[href^='/workers/']"),
     ("worker-dates", "/workers/?status=active", "table a[href^='/workers/']", "a[href$='/dates/']"),
