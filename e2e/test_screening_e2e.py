@@ -51,7 +51,7 @@ def test_hiring_manager_scores_the_interview_and_passes_the_candidate(live_serve
     assert page.get_by_text("Scorecard submitted.").is_visible()
     # SI (4, 5) → 87.5; WS 80 → (.21 × 87.5 + .165 × 80) / .375 = 84.20
     assert "84.20" in page.locator("#composite").inner_text()
-    assert page.get_by_text("Meets the pass rule").is_visible()
+    assert page.get_by_text("Meets the pass rule", exact=True).is_visible()
 
     page.get_by_label("Pass", exact=True).check()
     page.get_by_label("Decision notes").fill("Strong structured interview and work sample.")

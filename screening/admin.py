@@ -199,3 +199,15 @@ class CandidateEventAdmin(EventModelAdmin):
 
 
 admin.site.register(Candidate.pgh_event_model, CandidateEventAdmin)
+
+
+class GateInputEventAdmin(EventModelAdmin):
+    """Audit history (read-only) of the screening gate's rule and inputs: templates, scorecards and
+    assessment results. By id, so the versions of a deleted row still list."""
+
+    list_display = ["pgh_created_at", "pgh_label", "pgh_obj_id", "pgh_context"]
+    list_select_related = ["pgh_context"]
+
+
+for tracked in (ScreeningTemplate, InterviewScorecard, AssessmentResult):
+    admin.site.register(tracked.pgh_event_model, GateInputEventAdmin)
