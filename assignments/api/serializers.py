@@ -103,3 +103,7 @@ class ProviderAssignmentSerializer(serializers.ModelSerializer):
 
 class AssignmentEndSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True, help_text="Last day worked; default today.")
+
+
+# A provider reads assignments through ProviderAssignmentSerializer: the schema documents both shapes.
+AssignmentSerializer.provider_view = ProviderAssignmentSerializer

@@ -1,5 +1,4 @@
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, permissions
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -7,7 +6,7 @@ from accounts.choices import Scope
 from outstaff.api.bulk import BulkUpsertMixin
 from outstaff.api.history import HistoryMixin
 from outstaff.api.preview import RiskPreviewMixin
-from outstaff.api.viewsets import ServiceViewSet, etag_for
+from outstaff.api.viewsets import ClientWritesMixin, ServiceViewSet, etag_for
 
 from .. import selectors, services
 from ..filters import AssignmentFilterSet, TeamFilterSet
@@ -17,16 +16,6 @@ from .serializers import (
     ProviderAssignmentSerializer,
     TeamSerializer,
 )
-
-
-class ClientWritesMixin:
-    """The client directs the work, so only a client changes teams and assignments; a provider
-    (even with a write-scoped key) reads them."""
-
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.method not in permissions.SAFE_METHODS and not request.actor.is_client:
-            raise exceptions.PermissionDenied("Only the client directs assignments; providers can read them.")
 
 
 class TeamViewSet(HistoryMixin, ClientWritesMixin, ServiceViewSet):

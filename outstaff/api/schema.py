@@ -288,6 +288,16 @@ class AutoSchema(SpectacularAutoSchema):
         finally:
             field.allow_null, field.allow_blank = saved
 
+    def _map_basic_serializer(self, serializer, direction):
+        """A resource whose provider readers get a narrower view (`provider_view` on its serializer,
+        DESIGN §9) answers with either shape: the response component lists the fields of both and
+        requires only those both always send, each audience-only field saying whose view has it."""
+        schema = super()._map_basic_serializer(serializer, direction)
+        provider_view = getattr(serializer, "provider_view", None)
+        if direction != "response" or provider_view is None:
+            return schema
+        return _either_audience(schema, super()._map_basic_serializer(provider_view, direction))
+
     def _get_serializer_field_meta(self, field, direction):
         meta = super()._get_serializer_field_meta(field, direction)
         if meta.get("default") == "" and isinstance(field, _FORMATTED_FIELDS):
@@ -301,6 +311,28 @@ class AutoSchema(SpectacularAutoSchema):
             meta["nullable"] = True
             meta.pop("default", None)
         return meta
+
+
+def _either_audience(client: dict, provider: dict) -> dict:
+    properties = dict(client.get("properties", {}))
+    for name, prop in properties.items():
+        if name not in provider.get("properties", {}) and "$ref" not in prop:
+            properties[name] = {**prop, "description": _with_note(prop, "Not in a provider's view.")}
+    for name, prop in provider.get("properties", {}).items():
+        if name not in properties:
+            properties[name] = (
+                prop if "$ref" in prop else {**prop, "description": _with_note(prop, "Only in a provider's view.")}
+            )
+    both = set(provider.get("required", []))
+    required = [name for name in client.get("required", []) if name in both]
+    merged = {**client, "properties": properties, "required": required}
+    if not required:
+        merged.pop("required")
+    return merged
+
+
+def _with_note(prop: dict, note: str) -> str:
+    return f"{prop['description']} {note}" if prop.get("description") else note
 
 
 def _example_for(schema: dict, components: dict, depth: int = 0, name: str = ""):

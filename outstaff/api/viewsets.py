@@ -315,3 +315,15 @@ class ServiceViewSet(BaseServiceViewSet):
         instance = self.get_object()  # locked and If-Match-checked
         type(self).delete_service(actor=self.actor, instance=instance)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ClientWritesMixin:
+    """Resources the client alone changes (it directs the work and screens its candidates): a
+    provider, even with a write-scoped key, reads them, and any write is a 403 saying so."""
+
+    client_writes_refusal = "Only the client directs assignments; providers can read them."
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method not in permissions.SAFE_METHODS and not request.actor.is_client:
+            raise exceptions.PermissionDenied(self.client_writes_refusal)

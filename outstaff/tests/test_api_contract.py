@@ -467,3 +467,38 @@ def test_rate_limits_fail_open_when_the_cache_is_down(small_limits, api_key_clie
     nothing_listens = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
     with override_settings(CACHES={"default": nothing_listens}):
         assert [api.get(WORKERS).status_code for _ in range(5)] == [200] * 5
+
+
+def test_a_providers_narrower_view_is_valid_against_the_schema_too(schema, api_key_client):
+    """Assignments and screenings answer a provider with fewer fields (DESIGN §9): the response
+    components describe both shapes, so a provider's real answer validates (the fuzz found it did not)."""
+    from openapi_schema_validator import OAS30Validator
+
+    from assignments.tests.factories import AssignmentFactory
+    from screening.tests.factories import ScreeningFactory
+
+    assignment = AssignmentFactory()
+    provider = assignment.worker.provider
+    ScreeningFactory(client=assignment.client, provider=provider, status="passed")
+    api = api_key_client(provider.organization, ["assignments:read", "screening:read"])
+    components = schema["components"]
+    for url, component in (("/api/v1/assignments/", "Assignment"), ("/api/v1/screenings/", "Screening")):
+        rows = api.get(url).json()["results"]
+        assert rows, url
+        validator = OAS30Validator({"$ref": f"#/components/schemas/{component}", "components": components})
+        errors = [f"{list(e.path)}: {e.message}" for e in validator.iter_errors(rows[0])]
+        assert not errors, (url, errors[:3])
+    properties = components["schemas"]["Assignment"]["properties"]
+    assert "Not in a provider's view." in properties["team"]["description"]
+    assert "Only in a provider's view." in properties["client_name"]["description"]
+
+
+def test_a_provider_cannot_create_or_change_a_screening(api_key_client):
+    from screening.tests.factories import ScreeningFactory
+
+    screening = ScreeningFactory(status="passed")
+    provider = screening.provider or ProviderFactory()
+    api = api_key_client(provider.organization, ["screening:write", "workers:write"])
+    created = api.post("/api/v1/screenings/", {}, format="json")
+    body = _problem(created, 403)
+    assert "providers read its outcome" in body["detail"]

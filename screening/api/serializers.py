@@ -139,6 +139,10 @@ class ScreeningOutcomeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# A provider reads screenings through ScreeningOutcomeSerializer: the schema documents both shapes.
+ScreeningSerializer.provider_view = ScreeningOutcomeSerializer
+
+
 class DecisionSerializer(serializers.Serializer):
     outcome = serializers.ChoiceField(
         choices=[ScreeningStatus.PASSED, ScreeningStatus.FAILED, ScreeningStatus.WITHDRAWN]

@@ -5,7 +5,7 @@ from rest_framework.response import Response
 
 from accounts.choices import Scope
 from outstaff.api.history import HistoryMixin, history_response, history_schema
-from outstaff.api.viewsets import ServiceViewSet, etag_for
+from outstaff.api.viewsets import ClientWritesMixin, ServiceViewSet, etag_for
 from outstaff.audit import audited_fields
 
 from .. import selectors, services
@@ -36,9 +36,12 @@ class CandidateViewSet(HistoryMixin, ServiceViewSet):
     partial_update_only = True
 
 
-class ScreeningViewSet(HistoryMixin, ServiceViewSet):
+class ScreeningViewSet(HistoryMixin, ClientWritesMixin, ServiceViewSet):
     """A candidate screened for a role: stage, status, composite and the expected validity of the
-    method mix. Providers get only the outcome (passed / failed, date) of workers they will employ."""
+    method mix. Providers get only the outcome (passed / failed, date) of workers they will employ,
+    and change nothing (403)."""
+
+    client_writes_refusal = "Only the client that screens changes a screening; providers read its outcome."
 
     scope_family = Scope.SCREENING
     serializer_class = ScreeningSerializer
