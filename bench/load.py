@@ -215,13 +215,23 @@ def run_wrk(wrk: str, script: str, base: str, target: Target, *, connections: in
     return result
 
 
-def load_run(*, port: int, connections: int = 16, duration: int = 10, sizes=(50, 500), stdout=None) -> dict:
+def select_targets(targets: list[Target], only: list[str] | None) -> list[Target]:
+    """The targets whose name contains one of `only` (all when none is given), each API list with
+    its baseline: a ratio is only measured against the baseline of the same run."""
+    if not only:
+        return targets
+    chosen = {t.name for t in targets if t.group != "baseline" and any(word in t.name for word in only)}
+    return [t for t in targets if t.name in chosen or t.baseline_of in chosen]
+
+
+def load_run(*, port: int, connections: int = 16, duration: int = 10, sizes=(50, 500), only=None, stdout=None) -> dict:
     say = (lambda text: stdout.write(text + "\n")) if stdout is not None else (lambda text: None)
     wrk = ensure_wrk()
     secret = "bench-" + secrets.token_urlsafe(50)
     # Sessions are signed with the server's key: make them under the key the server gets.
     settings.SECRET_KEY = secret
     targets, info = build_targets(sizes=sizes)
+    targets = select_targets(targets, only)
     log_dir = Path(settings.BASE_DIR) / "var" / "bench"
     log_dir.mkdir(parents=True, exist_ok=True)
     base = f"http://127.0.0.1:{port}"
@@ -248,23 +258,25 @@ def load_run(*, port: int, connections: int = 16, duration: int = 10, sizes=(50,
         if result["group"] == "baseline" and result["baseline_of"] in results:
             api = results[result["baseline_of"]]
             api["baseline_rps"] = result["rps"]
+            api["baseline_p95"] = result["p95"]
             api["ratio"] = api["rps"] / result["rps"] if result["rps"] else 0.0
     return {"targets": info, "connections": connections, "duration": duration, "results": list(results.values())}
 
 
 def load_table(report: dict) -> str:
     lines = [
-        "| target | req/s | p50 ms | p95 ms | p99 ms | errors | baseline req/s | ratio |",
-        "|---|---|---|---|---|---|---|---|",
+        "| target | req/s | p50 ms | p95 ms | p99 ms | errors | baseline req/s | baseline p95 ms | ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in report["results"]:
         if row["group"] == "baseline":
             continue
         errors = row["status_errors"] + row["socket_errors"]
         baseline = f"{row['baseline_rps']:.0f}" if "baseline_rps" in row else ""
+        baseline_p95 = f"{row['baseline_p95'] / 1000:.0f}" if "baseline_p95" in row else ""
         ratio = f"{row['ratio']:.2f}×" if "ratio" in row else ""
         lines.append(
             f"| `{row['name']}` | {row['rps']:.0f} | {row['p50'] / 1000:.0f} | {row['p95'] / 1000:.0f} | "
-            f"{row['p99'] / 1000:.0f} | {errors} | {baseline} | {ratio} |"
+            f"{row['p99'] / 1000:.0f} | {errors} | {baseline} | {baseline_p95} | {ratio} |"
         )
     return "\n".join(lines)

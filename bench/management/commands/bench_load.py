@@ -19,10 +19,18 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--duration", type=int, default=10, help="seconds per target")
         parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500])
+        parser.add_argument(
+            "--only",
+            nargs="+",
+            default=None,
+            help="only the targets whose name contains one of these (with their baselines)",
+        )
         parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
 
-    def handle(self, *args, port, connections, duration, sizes, json: Path | None, **options):
-        report = load_run(port=port, connections=connections, duration=duration, sizes=sizes, stdout=self.stdout)
+    def handle(self, *args, port, connections, duration, sizes, only, json: Path | None, **options):
+        report = load_run(
+            port=port, connections=connections, duration=duration, sizes=sizes, only=only, stdout=self.stdout
+        )
         commit = subprocess.run(  # nosec B603 B607 - fixed git argv (the commit for the report)
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=settings.BASE_DIR
         ).stdout.strip()
