@@ -8,6 +8,20 @@ from django.db import models
 from django.db.models.functions import Now
 
 
+def reads(*columns: str):
+    """Declare the columns a model property (or a serializer method) reads: lookups relative to its
+    model ("first_name", "client_id", "status_changed_by__email") or the name of an annotation its
+    list query may carry. The API's lean list path (`outstaff.api.lean`) then computes it from a row
+    holding just those columns, by running the property itself on a partial instance; reading
+    anything undeclared there makes that request take the instance path instead."""
+
+    def mark(function):
+        function.lean_reads = columns
+        return function
+
+    return mark
+
+
 class BaseModel(models.Model):
     """UUID primary key (exposed ids are never sequential) and the timestamps that drive
     `updated_since` incremental sync and ETags."""

@@ -2,7 +2,7 @@ import pghistory
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
-from outstaff.models import BaseModel
+from outstaff.models import BaseModel, reads
 from outstaff.tombstones import tombstone_trigger
 
 from .choices import FlagStatus, RiskCategory, Severity
@@ -123,6 +123,7 @@ class RiskFlag(BaseModel):
         return f"{self.rule_code} · {self.worker}"
 
     @property
+    @reads("last_seen", "last_seen_at")
     def last_sighting(self):
         """When a scan last saw the condition: `last_seen` as the selectors annotate it (the later
         of `last_seen_at` and the last finished full scan, for an unresolved flag), else the

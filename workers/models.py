@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from outstaff.fields import CountryField, external_id_field, subdivision_code_validator
-from outstaff.models import BaseModel
+from outstaff.models import BaseModel, reads
 from outstaff.tombstones import tombstone_trigger
 
 from .choices import CheckInKind, ExitReason, WorkerStatus
@@ -92,6 +92,7 @@ class Worker(BaseModel):
         return self.full_name
 
     @property
+    @reads("first_name", "last_name")
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
 

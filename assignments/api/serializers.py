@@ -64,6 +64,10 @@ class AssignmentSerializer(serializers.ModelSerializer):
         read_only_fields = ["client", "status", "created_at", "updated_at"]
         validators: list = []
 
+    # get_fields changes a field only for a single instance: a list's fields are the same for every
+    # request, so the API's lean list path may compile them once (outstaff.api.lean).
+    list_fields_static = True
+
     def get_fields(self):
         fields = super().get_fields()
         if self.instance is not None and not isinstance(self.instance, (list, tuple)):

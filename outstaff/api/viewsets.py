@@ -15,19 +15,26 @@ Everything an API resource does the same way lives here, once:
 
 import hashlib
 import json
+import logging
 import uuid
 
+import django_filters
 import pghistory
+from django import forms as django_forms
 from django.db import transaction
-from rest_framework import exceptions, mixins, permissions, status, viewsets
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework import exceptions, generics, mixins, pagination, permissions, status, viewsets
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from outstaff.etags import etag_for  # noqa: F401  (re-exported: the API modules import it from here)
 from outstaff.models import IdempotencyRecord
 
+from . import lean
 from .errors import PROBLEM_CONTENT_TYPE
 from .fast import fast_many_representation
+
+log = logging.getLogger(__name__)
 
 
 class PreconditionFailed(exceptions.APIException):
@@ -55,6 +62,31 @@ def _etags(header: str) -> set[str]:
         if tag:
             tags.add(tag)
     return tags
+
+
+_PLAIN_FILTERSETS: dict[type, bool] = {}
+
+
+def _filters_nothing_unbound(filterset_class) -> bool:
+    """Whether `filterset_class`, given no data, is valid and returns its queryset unfiltered: it
+    keeps django-filter's form, validation and filtering, no filter is required, and every filter
+    is django-filter's own (which return the queryset for an empty value) or a `method=` filter
+    (whose method django-filter does not call for an empty value). Checked once per class."""
+    known = _PLAIN_FILTERSETS.get(filterset_class)
+    if known is None:
+        overridden = any(
+            getattr(filterset_class, name) is not getattr(django_filters.FilterSet, name)
+            for name in ("__init__", "qs", "filter_queryset", "is_valid", "errors", "form", "get_form_class")
+        )
+        filters = filterset_class.base_filters.values()
+        known = (
+            not overridden
+            and filterset_class._meta.form is django_forms.Form
+            and not any(f.extra.get("required") for f in filters)
+            and all(f.method is not None or type(f).filter.__module__.startswith("django_filters.") for f in filters)
+        )
+        _PLAIN_FILTERSETS[filterset_class] = known
+    return known
 
 
 class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -208,11 +240,40 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         response["ETag"] = etag_for(instance)
         return response
 
+    # --- filters ---------------------------------------------------------------------------------
+    def filter_queryset(self, queryset):
+        """DRF's, except that a request carrying no parameter but the paginator's skips building the
+        FilterSet (a deep copy of its filters, a form class and its validation): a plain FilterSet
+        given no data filters nothing. A request with any other parameter is filtered and
+        validated as before (a bad value is a 400)."""
+        backends = self.filter_backends
+        if DjangoFilterBackend in backends and self._no_filter_parameters():
+            filterset_class = getattr(self, "filterset_class", None)
+            if filterset_class is None or _filters_nothing_unbound(filterset_class):
+                backends = [backend for backend in backends if backend is not DjangoFilterBackend]
+        for backend in list(backends):
+            queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
+
+    def _no_filter_parameters(self) -> bool:
+        paginator = self.paginator
+        allowed = {getattr(paginator, "cursor_query_param", None), getattr(paginator, "page_size_query_param", None)}
+        return all(name in allowed for name in self.request.query_params)
+
     # --- reads -------------------------------------------------------------------------------
     def list(self, request, *args, **kwargs):
-        """DRF's ListModelMixin.list, with the page's rows presented by `fast_many_representation`
-        (DRF's output, without its per-field cost on every row)."""
+        """DRF's ListModelMixin.list, with the page's rows read as tuples of the columns the
+        serializer prints (`lean.py`), or, for a serializer the lean path does not understand, as
+        instances presented by `fast_many_representation`; DRF's output either way."""
         queryset = self.filter_queryset(self.get_queryset())
+        plan = self._lean_plan(queryset)
+        if plan is not None:
+            values = plan.values(queryset)
+            rows = self.paginate_queryset(values) if self.paginator is not None else list(values)
+            if rows is not None:
+                data = self._lean_present(plan, rows)
+                if data is not None:
+                    return self.get_paginated_response(data) if self.paginator is not None else Response(data)
         if self.list_select_related is not None:
             # A list prints related ids from the row itself: join only what it prints names from.
             queryset = queryset.select_related(None)
@@ -222,6 +283,27 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if page is not None:
             return self.get_paginated_response(fast_many_representation(self.get_serializer(page, many=True)))
         return Response(fast_many_representation(self.get_serializer(queryset, many=True)))
+
+    def _lean_plan(self, queryset):
+        if type(self).get_serializer is not generics.GenericAPIView.get_serializer:
+            return None  # the resource builds its serializer its own way
+        paginator = self.paginator
+        ordering = ()
+        if isinstance(paginator, pagination.CursorPagination):
+            # The cursor's position is read from the page's rows: the ordering's columns are fetched.
+            ordering = tuple(paginator.get_ordering(self.request, queryset, self))
+        return lean.plan_for(self.get_serializer_class(), queryset, ordering)
+
+    def _lean_present(self, plan, rows) -> "list[dict] | None":
+        """The rows as DRF prints them, or None when a property or method read something its
+        `@reads` did not declare (the page is then read again as instances, and it is logged)."""
+        try:
+            return plan.presenter(self.get_serializer_context())(rows)
+        except Exception:
+            if lean.STRICT:
+                raise
+            log.warning("lean list of %s fell back to instances", type(self).__name__, exc_info=True)
+            return None
 
     def retrieve(self, request, *args, **kwargs):
         instance = self.get_object()

@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from outstaff.models import reads
+
 from ..models import RiskFlag
 from ..rules import RULES
 
@@ -51,6 +53,7 @@ class RiskFlagSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @reads("status_changed_by__first_name", "status_changed_by__last_name", "status_changed_by__email")
     def get_status_changed_by(self, flag) -> str | None:
         user = flag.status_changed_by
         return (user.get_full_name() or user.email) if user else None
