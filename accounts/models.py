@@ -5,6 +5,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from outstaff.dataversion import data_version_triggers
 from outstaff.models import BaseModel
 
 from .choices import OrganizationKind, Role
@@ -23,6 +24,8 @@ class Organization(BaseModel):
     require_two_factor = models.BooleanField(default=False)
 
     class Meta:
+        # Its name is on cached pages (outstaff/dataversion.py).
+        triggers = [*data_version_triggers(tenants_sql="SELECT id FROM {rows}")]
         ordering = ("name",)
 
     def __str__(self) -> str:

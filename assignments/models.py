@@ -4,6 +4,7 @@ from django.contrib.postgres.fields import ArrayField, DateRangeField, RangeBoun
 from django.db import models
 from django.db.models import F, Func, Q
 
+from outstaff.dataversion import data_version_triggers
 from outstaff.fields import external_id_field
 from outstaff.models import BaseModel
 from outstaff.tombstones import tombstone_trigger
@@ -31,7 +32,12 @@ class Team(BaseModel):
     manager_ids = ArrayField(models.UUIDField(), default=list, blank=True, editable=False)
 
     class Meta:
-        triggers = [tombstone_trigger(resource_type="teams", organizations_sql="ARRAY[OLD.client_id]")]
+        triggers = [
+            tombstone_trigger(resource_type="teams", organizations_sql="ARRAY[OLD.client_id]"),
+            # Who manages it decides a hiring manager's scope; its managers table has its own
+            # triggers (migration 0006). outstaff/dataversion.py.
+            *data_version_triggers(tenants_sql="SELECT client_id FROM {rows}"),
+        ]
         ordering = ("name",)
         constraints = [
             models.UniqueConstraint(fields=["client", "name"], name="%(app_label)s_%(class)s_unique_name"),
@@ -73,7 +79,11 @@ class Assignment(BaseModel):
                 organizations_sql=(
                     "ARRAY[OLD.client_id, (SELECT w.provider_id FROM workers_worker w WHERE w.id = OLD.worker_id)]"
                 ),
-            )
+            ),
+            *data_version_triggers(
+                tenants_sql="SELECT client_id FROM {rows} UNION ALL "
+                "SELECT w.provider_id FROM {rows} AS r JOIN workers_worker AS w ON w.id = r.worker_id"
+            ),
         ]
         ordering = ("-starts_on", "id")
         constraints = [

@@ -2,6 +2,7 @@ import pghistory
 from django.db import models
 from django.db.models import Case, Q, Value, When
 
+from outstaff.dataversion import data_version_triggers
 from outstaff.models import BaseModel, reads
 from outstaff.tombstones import tombstone_trigger
 
@@ -59,7 +60,8 @@ class RiskFlag(BaseModel):
                 resource_type="risk-flags",
                 organizations_sql="ARRAY[OLD.client_id, OLD.provider_id]",
                 has_external_id=False,
-            )
+            ),
+            *data_version_triggers(tenants_sql="SELECT client_id FROM {rows} UNION ALL SELECT provider_id FROM {rows}"),
         ]
         ordering = ("-last_seen_at", "id")
         constraints = [

@@ -2,6 +2,7 @@ import pghistory
 from django.db import models
 from django.db.models import Q
 
+from outstaff.dataversion import data_version_triggers
 from outstaff.fields import CountryField, external_id_field
 from outstaff.models import BaseModel
 from outstaff.tombstones import tombstone_trigger
@@ -30,7 +31,10 @@ class Candidate(BaseModel):
     )
 
     class Meta:
-        triggers = [tombstone_trigger(resource_type="candidates", organizations_sql="ARRAY[OLD.client_id]")]
+        triggers = [
+            tombstone_trigger(resource_type="candidates", organizations_sql="ARRAY[OLD.client_id]"),
+            *data_version_triggers(tenants_sql="SELECT client_id FROM {rows}"),
+        ]
         ordering = ("last_name", "first_name", "id")
         constraints = [
             models.UniqueConstraint(
@@ -65,6 +69,7 @@ class ScreeningTemplate(BaseModel):
     is_active = models.BooleanField(default=True)
 
     class Meta:
+        triggers = [*data_version_triggers(tenants_sql="SELECT client_id FROM {rows}")]
         ordering = ("name",)
         constraints = [
             models.UniqueConstraint(fields=["client", "name"], name="%(app_label)s_%(class)s_unique_name"),
@@ -95,7 +100,10 @@ class Screening(BaseModel):
     checklist_override_reason = models.TextField(blank=True, default="")
 
     class Meta:
-        triggers = [tombstone_trigger(resource_type="screenings", organizations_sql="ARRAY[OLD.client_id]")]
+        triggers = [
+            tombstone_trigger(resource_type="screenings", organizations_sql="ARRAY[OLD.client_id]"),
+            *data_version_triggers(tenants_sql="SELECT client_id FROM {rows} UNION ALL SELECT provider_id FROM {rows}"),
+        ]
         ordering = ("-created_at", "id")
         constraints = [
             models.UniqueConstraint(
@@ -131,6 +139,11 @@ class InterviewScorecard(BaseModel):
     )
 
     class Meta:
+        triggers = [
+            *data_version_triggers(
+                tenants_sql="SELECT s.client_id FROM {rows} AS r JOIN screening_screening AS s ON s.id = r.screening_id"
+            )
+        ]
         ordering = ("screening", "interviewer", "-version")
         constraints = [
             models.UniqueConstraint(

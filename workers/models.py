@@ -6,11 +6,19 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 
+from outstaff.dataversion import data_version_triggers
 from outstaff.fields import CountryField, external_id_field, subdivision_code_validator
 from outstaff.models import BaseModel, reads
 from outstaff.tombstones import tombstone_trigger
 
 from .choices import CheckInKind, ExitReason, WorkerStatus
+
+# The organizations whose cached reads (outstaff/dataversion.py) a row of a worker feeds: the
+# worker's client and its provider (the worker's own row names both).
+THROUGH_WORKER_TENANTS = (
+    "SELECT o.id FROM {rows} AS r JOIN workers_worker AS w ON w.id = r.worker_id"
+    " CROSS JOIN LATERAL (VALUES (w.client_id), (w.provider_id)) AS o(id)"
+)
 
 
 @pghistory.track()
@@ -57,7 +65,8 @@ class Worker(BaseModel):
 
     class Meta:
         triggers = [
-            tombstone_trigger(resource_type="workers", organizations_sql="ARRAY[OLD.client_id, OLD.provider_id]")
+            tombstone_trigger(resource_type="workers", organizations_sql="ARRAY[OLD.client_id, OLD.provider_id]"),
+            *data_version_triggers(tenants_sql="SELECT client_id FROM {rows} UNION ALL SELECT provider_id FROM {rows}"),
         ]
         ordering = ("last_name", "first_name", "id")
         constraints = [
@@ -141,7 +150,8 @@ class CheckIn(BaseModel):
                     "(SELECT ARRAY[w.client_id, w.provider_id] FROM workers_worker w WHERE w.id = OLD.worker_id)"
                 ),
                 has_external_id=False,
-            )
+            ),
+            *data_version_triggers(tenants_sql=THROUGH_WORKER_TENANTS),
         ]
         ordering = ("due_on", "id")
         verbose_name = "check-in"
