@@ -1,4 +1,4 @@
-from .selectors import actor_for_request, membership_list_for_user
+from .selectors import actor_for_request, memberships_for_request
 
 
 def actor(request):
@@ -6,5 +6,5 @@ def actor(request):
         return {}
     return {
         "actor": actor_for_request(request),
-        "memberships": membership_list_for_user(user=request.user),
+        "memberships": memberships_for_request(request),
     }

@@ -10,11 +10,13 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, organization__is_active=True).select_related("organization", "user")
 
 
-def actor_for_user(*, user: User, organization_id: str | None = None) -> Actor | None:
-    """The user's actor in the chosen organization (or their first one); None without a membership."""
+def actor_for_user(*, user: User, organization_id: str | None = None, memberships=None) -> Actor | None:
+    """The user's actor in the chosen organization (or their first one); None without a membership.
+    `memberships`: the user's, when the caller already read them."""
     if not user.is_authenticated:
         return None
-    memberships = list(membership_list_for_user(user=user))
+    if memberships is None:
+        memberships = list(membership_list_for_user(user=user))
     if not memberships:
         return None
     chosen = next((m for m in memberships if str(m.organization_id) == str(organization_id)), memberships[0])
@@ -34,9 +36,19 @@ def actor_for_request(request) -> Actor | None:
     else:
         session = getattr(request, "session", None)
         org_id = session.get(ACTIVE_ORG_SESSION_KEY) if session is not None else None
-        actor = actor_for_user(user=request.user, organization_id=org_id)
+        actor = actor_for_user(user=request.user, organization_id=org_id, memberships=memberships_for_request(request))
     request._outstaff_actor = actor
     return actor
+
+
+def memberships_for_request(request) -> list[Membership]:
+    """The signed-in user's memberships, read once per request (the actor and the page's
+    organization switcher both need them)."""
+    memberships = getattr(request, "_outstaff_memberships", None)
+    if memberships is None:
+        memberships = list(membership_list_for_user(user=request.user)) if request.user.is_authenticated else []
+        request._outstaff_memberships = memberships
+    return memberships
 
 
 def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:

@@ -7,14 +7,18 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.actors import Actor
+from outstaff.dataversion import cached
 from providers.choices import PayrollEntryStatus
 from providers.selectors import compliance_items_expiring, payroll_entry_list
 from risks.choices import FlagStatus
-from risks.selectors import risk_flag_list
+from risks.selectors import risk_flag_list, risk_flag_open_count
 from screening.choices import ScreeningStage, ScreeningStatus
 from screening.selectors import screening_list
 from workers.choices import WorkerStatus
 from workers.selectors import check_in_list, worker_list
+
+from .charts import open_flags_by_week, retention_trend
+from .inbox import inbox_items
 
 CURRENT_FLAGS = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 UPCOMING_DAYS = 14
@@ -75,3 +79,41 @@ def dashboard_summary(*, actor: Actor, today: dt.date | None = None) -> dict:
         )
         summary["compliance_expiring"] = compliance_items_expiring(actor=actor, today=today).order_by().count()
     return summary
+
+
+def home_page(*, actor: Actor, today: dt.date | None = None) -> dict:
+    """Everything the home page shows: the counts, the inbox, the two charts and the navigation's
+    open-flag count.
+
+    For a client's users it is cached under the client's data version (outstaff/dataversion.py):
+    every table it reads (workers, check-ins, risk flags, assignments, teams and their managers,
+    screenings, candidates, screening templates, scorecards, the organization itself) bumps the
+    client's version when a write to one of its rows commits, whatever the path, and the version is
+    read before anything is computed, so a committed write is never followed by the old page. The
+    key names the user and role (a hiring manager's scope and the inbox's scorecards are theirs),
+    today and the time zone. A provider's home also counts payroll and compliance, which do not bump
+    versions: it is computed on each request."""
+    today = today or timezone.localdate()
+
+    def compute() -> dict:
+        return {
+            "summary": dashboard_summary(actor=actor, today=today),
+            "inbox": inbox_items(actor=actor, today=today),
+            "charts": [open_flags_by_week(actor=actor, today=today), retention_trend(actor=actor, today=today)],
+            "risk_open_count": risk_flag_open_count(actor=actor),
+        }
+
+    if not actor.is_client or actor.user is None:
+        return compute()
+    return cached(
+        "dashboard.home",
+        tenant_ids=[actor.organization.id],
+        scope=(
+            actor.organization.id,
+            actor.role,
+            actor.user.pk,
+            today.isoformat(),
+            timezone.get_current_timezone_name(),
+        ),
+        compute=compute,
+    )

@@ -2,9 +2,7 @@ from django.views.generic import TemplateView
 
 from outstaff.views import ActorRequiredMixin
 
-from .charts import open_flags_by_week, retention_trend
-from .inbox import inbox_items
-from .selectors import dashboard_summary
+from .selectors import home_page
 
 
 class HomeView(ActorRequiredMixin, TemplateView):
@@ -12,7 +10,6 @@ class HomeView(ActorRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["summary"] = dashboard_summary(actor=self.actor)
-        context["inbox"] = inbox_items(actor=self.actor)
-        context["charts"] = [open_flags_by_week(actor=self.actor), retention_trend(actor=self.actor)]
+        # summary, inbox, charts and the navigation's risk_open_count (over the context processor's).
+        context.update(home_page(actor=self.actor))
         return context
