@@ -2,6 +2,9 @@
 costs the same for a client with 50 workers or 5,000."""
 
 import datetime as dt
+import functools
+import hashlib
+from collections.abc import Callable
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -11,6 +14,7 @@ from outstaff.dataversion import cached
 from providers.choices import PayrollEntryStatus
 from providers.selectors import compliance_items_expiring, payroll_entry_list
 from risks.choices import FlagStatus
+from risks.rules import RULES
 from risks.selectors import risk_flag_list, risk_flag_open_count
 from screening.choices import ScreeningStage, ScreeningStatus
 from screening.selectors import screening_list
@@ -81,9 +85,16 @@ def dashboard_summary(*, actor: Actor, today: dt.date | None = None) -> dict:
     return summary
 
 
-def home_page(*, actor: Actor, today: dt.date | None = None) -> dict:
+def home_page(
+    *,
+    actor: Actor,
+    today: dt.date | None = None,
+    present: Callable[[dict], object] | None = None,
+    present_version: str = "",
+):
     """Everything the home page shows: the counts, the inbox, the two charts and the navigation's
-    open-flag count.
+    open-flag count, as a dict, or what `present(dict)` makes of it (the view renders it once);
+    `present_version` names the presentation code (its templates), which the cache key holds.
 
     For a client's users it is cached under the client's data version (outstaff/dataversion.py):
     every table it reads (workers, check-ins, risk flags, assignments, teams and their managers,
@@ -91,17 +102,18 @@ def home_page(*, actor: Actor, today: dt.date | None = None) -> dict:
     client's version when a write to one of its rows commits, whatever the path, and the version is
     read before anything is computed, so a committed write is never followed by the old page. The
     key names the user and role (a hiring manager's scope and the inbox's scorecards are theirs),
-    today and the time zone. A provider's home also counts payroll and compliance, which do not bump
-    versions: it is computed on each request."""
+    today, the time zone and the rules' wording. A provider's home also counts payroll and
+    compliance, which do not bump versions: it is computed on each request."""
     today = today or timezone.localdate()
 
-    def compute() -> dict:
-        return {
+    def compute():
+        data = {
             "summary": dashboard_summary(actor=actor, today=today),
             "inbox": inbox_items(actor=actor, today=today),
             "charts": [open_flags_by_week(actor=actor, today=today), retention_trend(actor=actor, today=today)],
             "risk_open_count": risk_flag_open_count(actor=actor),
         }
+        return present(data) if present else data
 
     if not actor.is_client or actor.user is None:
         return compute()
@@ -114,6 +126,15 @@ def home_page(*, actor: Actor, today: dt.date | None = None) -> dict:
             actor.user.pk,
             today.isoformat(),
             timezone.get_current_timezone_name(),
+            _rules_version(),
+            present_version,
         ),
         compute=compute,
     )
+
+
+@functools.cache
+def _rules_version() -> str:
+    """The rules' titles and next steps, which the inbox quotes: a deploy that rewords one is a new key."""
+    wording = sorted((code, rule.title, rule.next_step) for code, rule in RULES.items())
+    return hashlib.sha256(repr(wording).encode()).hexdigest()[:12]

@@ -8,6 +8,7 @@ versions (tests/test_dataversion.py checks the real COMMIT in its own transactio
 page read after an uncommitted write of its own transaction is computed, never cached."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -266,3 +267,22 @@ def test_every_table_the_page_reads_bumps_the_version_on_every_kind_of_write():
         )
         found = dict(cursor.fetchall())
     assert found == dict.fromkeys(SOURCE_TABLES, 4)  # insert, update, delete, truncate
+
+
+def _without_csrf(body: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value="|X-CSRFToken": ")[^"]+', r"\1", body)
+
+
+def test_the_cached_page_is_the_computed_page_byte_for_byte(acme):
+    RiskFlagFactory(worker=acme["mine"], severity="high")
+    CheckInFactory(worker=acme["mine"], due_on=acme["today"] - dt.timedelta(days=1))
+    ScreeningFactory(client=acme["client"], stage="decision")
+    for actor in (acme["admin"], acme["manager"]):
+        browser = _browser(actor)
+        computed = _page(browser)  # this transaction wrote the rows above: computed, not cached
+        flush_pending()
+        _page(browser)
+        with CaptureQueriesContext(connection) as queries:
+            cached = _page(browser)
+        assert len(queries) == WARM_HOME_QUERIES
+        assert _without_csrf(cached) == _without_csrf(computed)
