@@ -286,3 +286,19 @@ def test_the_cached_page_is_the_computed_page_byte_for_byte(acme):
             cached = _page(browser)
         assert len(queries) == WARM_HOME_QUERIES
         assert _without_csrf(cached) == _without_csrf(computed)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_real_commits_a_write_is_on_the_next_page_and_a_warm_page_is_cached():
+    today = timezone.localdate()
+    client = ClientFactory(name="Initech")
+    admin = make_actor(client, role=Role.CLIENT_ADMIN)
+    worker = WorkerFactory(client=client, start_date=today - dt.timedelta(days=400))
+    check_in = CheckInFactory(worker=worker, due_on=today - dt.timedelta(days=3))
+    browser = _browser(admin)
+    assert _stat_before(_warm(browser), "check-ins overdue") == "1"
+    # Each call below commits on its own (autocommit), as a request or a task would.
+    check_in_record(actor=admin, instance=check_in, engagement=3, role_clarity=3, manager_relationship=3)
+    assert _stat_before(_warm(browser), "check-ins overdue") == "0"
+    WorkerFactory(client=client, start_date=today - dt.timedelta(days=10))
+    assert _stat_before(_warm(browser), "active workers") == "2"
