@@ -65,6 +65,49 @@ def csv_stream(rows, columns: list[tuple[str, Callable]]) -> Iterator[str]:
         yield writer.writerow([csv_safe(value(row)) for _, value in columns])
 
 
+class GroupedRows:
+    """The rows of a list ordered by group first (a provider's workers by client, then country), paged
+    without sorting every row: the groups come in the list's order with their sizes (one query that
+    an index answers), so a page's rows are the slices of the few groups it overlaps, each read in
+    the within-group order an index serves, then the page's rows themselves in the list's full order
+    (one query, sorting at most a page). A Paginator takes it as its object list; `count()` is the
+    sum of the groups' sizes (no COUNT query of its own).
+
+    `groups` are (condition, size) pairs in the list's order; `order_within` the ORDER BY of the
+    rows inside one group (the list's ordering without its group keys). The query count is the same
+    whatever the number of groups a page spans: the slices are one UNION ALL subquery."""
+
+    def __init__(self, queryset, *, groups: list[tuple], order_within: tuple[str, ...]):
+        self.queryset = queryset
+        self.groups = groups
+        self.order_within = order_within
+        self.total = sum(size for _, size in groups)
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, self.total if index.stop is None else min(index.stop, self.total)
+        slices, offset = [], 0
+        for condition, size in self.groups:
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                group_rows = self.queryset.filter(condition).order_by(*self.order_within)
+                slices.append(group_rows.values("pk")[low:high])
+            offset += size
+            if offset >= stop:
+                break
+        if not slices:
+            return []
+        ids = slices[0].union(*slices[1:], all=True) if len(slices) > 1 else slices[0]
+        return list(self.queryset.filter(pk__in=ids))
+
+
 class FilteredListView(ActorRequiredMixin, TemplateView):
     """A page listing a selector's rows through the same FilterSet the API uses, paginated so the
     number of queries does not depend on the number of rows.

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Scope
 from outstaff.preview_views import PreviewedServiceFormView
-from outstaff.views import ActorRequiredMixin, FilteredListView
+from outstaff.views import ActorRequiredMixin, FilteredListView, GroupedRows
 
 from . import csv_import, csv_import_dispatch, selectors, services
 from .choices import CsvImportKind, CsvImportStatus, PayrollEntryStatus
@@ -90,10 +90,30 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
         ("Required compliance items", "compliance_required"),
     ]
 
+    # Within one (client, country) group, each sort's remaining keys: the groups are paged from
+    # their sizes (outstaff.views.GroupedRows), so no request sorts every worker by client name.
+    order_within = {
+        "name": ("last_name", "first_name"),
+        "status": ("status",),
+        "payroll": ("payroll_status",),
+        "compliance": ("compliance_verified",),
+    }
+
+    def paginated_queryset(self, queryset):
+        key, descending = self.current_sort()
+        within = self.order_within[key or "name"]
+        self.clients = selectors.workforce_clients(actor=self.actor)
+        groups, self.group_totals = selectors.workforce_groups(
+            workers=queryset, clients=self.clients, descending=descending
+        )
+        # The list's own tie-breaker: the selector's "id" unsorted, FilteredListView's "pk" when sorted.
+        order = (*(f"-{field}" if descending else field for field in within), "id" if not key else "pk")
+        return GroupedRows(queryset, groups=groups, order_within=order)
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         summaries = selectors.compliance_summaries(workers=context["workers"])
-        totals = selectors.workforce_group_counts(workers=context["page"].paginator.object_list)
+        totals = self.group_totals
         for worker in context["workers"]:
             worker.compliance = summaries[worker.id]
             worker.group_total = totals.get((worker.client_id, worker.country), 0)
@@ -104,7 +124,7 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
         context["failed_count"] = (
             selectors.payroll_entry_list(actor=self.actor).filter(status=PayrollEntryStatus.FAILED).count()
         )
-        context["clients"] = selectors.workforce_clients(actor=self.actor)
+        context["clients"] = self.clients
         return context
 
 

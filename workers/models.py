@@ -87,9 +87,25 @@ class Worker(BaseModel):
         indexes = [
             models.Index(fields=["client", "status"]),
             models.Index(fields=["provider", "status"]),
-            # The team list (by name) and the API list (newest first, the cursor's order) of one tenant.
-            models.Index(fields=["client", "last_name", "first_name", "id"], name="workers_client_name_idx"),
-            models.Index(fields=["provider", "last_name", "first_name", "id"], name="workers_provider_name_idx"),
+            # The team list of one tenant by name, and its count: only workers not erased are listed,
+            # so the index holds only those and the count reads it alone (an index-only scan instead
+            # of visiting every worker row of the tenant for `erased_at`: 31 ms → 2 ms at 19.6k).
+            *[
+                models.Index(
+                    fields=[owner, "last_name", "first_name", "id"],
+                    condition=Q(erased_at__isnull=True),
+                    name=f"workers_{owner}_live_name_idx",
+                )
+                for owner in ("client", "provider")
+            ],
+            # The provider home: a provider's workers grouped by client and country, each group by
+            # name. Its group sizes are read from this index alone, and a page's rows are slices of
+            # a group in this order (providers.selectors.workforce_groups).
+            models.Index(
+                fields=["provider", "client", "country", "last_name", "first_name", "id"],
+                name="workers_provider_groups_idx",
+            ),
+            # The API list of one tenant (newest first, the cursor's order).
             models.Index(fields=["client", "created_at", "id"], name="workers_client_created_idx"),
             models.Index(fields=["provider", "created_at", "id"], name="workers_provider_created_idx"),
             models.Index(fields=["start_date"]),

@@ -45,7 +45,7 @@ PAGE_QUERIES = {
     "client dashboard": 16,
     "workers": 6,
     "risks": 10,
-    "provider home": 11,
+    "provider home": 10,
     "hiring manager dashboard": 16,
 }
 # Warm, once the data has committed: the pages cached under the tenant's data version

@@ -89,6 +89,48 @@ def test_home_query_count_does_not_grow(tenants, client):
     assert len(many) == len(few)
 
 
+@pytest.mark.parametrize("sort", ["", "name", "-name", "status", "-status", "payroll", "-compliance"])
+def test_home_pages_groups_from_their_sizes_in_the_same_order_as_one_sorted_list(tenants, client, monkeypatch, sort):
+    """The home pages its (client, country) groups from their sizes (outstaff.views.GroupedRows): every
+    page, for every sort, holds the rows one ORDER BY over every worker would put there, and a page
+    spanning several groups costs the same queries as one inside a group. Two clients share a name
+    (they sort as one), and client names sort against their ids' order."""
+    from accounts.tests.factories import ClientFactory
+    from outstaff import views as base_views
+    from providers import selectors
+    from providers.views import ProviderHomeView
+
+    monkeypatch.setattr(base_views, "PAGE_SIZE", 3)
+    actor = login(client, tenants["provider_a"].organization)
+    zulu, alpha = tenants["client_a"], ClientFactory(name="Alpha")
+    zulu.name = "Zulu"
+    zulu.save()
+    twin = ClientFactory(name="Alpha")
+    for index in range(13):
+        WorkerFactory(
+            provider=tenants["provider_a"],
+            client=(zulu, alpha, twin)[index % 3],
+            country=("PL", "DE", "AT", "DE")[index % 4],
+            last_name=("Kim", "Abe", "Kim", "Oz", "Abe")[index % 5],
+            status=("active", "onboarding")[index % 2],
+        )
+    expected = selectors.workforce_list(actor=actor)
+    if sort:
+        fields = ProviderHomeView.sort_options[sort.removeprefix("-")]
+        expected = expected.order_by(*(f"-{f}" if sort.startswith("-") else f for f in fields), "pk")
+    expected = [worker.id for worker in expected]
+    assert len(expected) == 14  # the fixture's worker and these
+    shown, queries = [], set()
+    for page in range(1, 6):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/provider/", {"sort": sort, "page": page} if sort else {"page": page})
+        queries.add(len(captured))
+        shown += [worker.id for worker in response.context["workers"]]
+        assert response.context["page"].paginator.count == 14
+    assert shown == expected
+    assert len(queries) == 1, queries
+
+
 # --- payroll runs and entries ------------------------------------------------------------------------
 def test_create_run_from_page(tenants, client):
     login(client, tenants["provider_a"].organization, role="payroll_officer")
