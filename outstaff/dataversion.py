@@ -22,20 +22,24 @@ API
 - ``flush_pending()``: tests only: what COMMIT would do to the versions, inside the test's
   transaction (``SET CONSTRAINTS ... IMMEDIATE``), so a test can read a cached value after a write.
 
-How the version changes (``outstaff/migrations/0003_data_version.py``)
---------------------------------------------------------------------
+How the version changes (``outstaff/migrations/0003_data_version.py``, ``0004_...``)
+------------------------------------------------------------------------------------
 1. A statement-level AFTER trigger (INSERT, UPDATE, DELETE; a TRUNCATE starts a new epoch) of each
    opted-in table reads the statement's transition tables, so a bulk write of 100k rows costs one
    call, and inserts (txid, tenant) into the UNLOGGED table ``outstaff_dataversion_pending``,
-   ``ON CONFLICT DO NOTHING``: one row per tenant per transaction. No lock on a shared row: concurrent
-   transactions have different txids, so they never wait on each other here.
-2. A deferred constraint trigger on that table runs at COMMIT (once per tenant row; the first one of
-   a transaction does the work, the others find nothing): it deletes the transaction's pending rows
-   and sets each tenant's ``outstaff_dataversion.version`` to a fresh value of a global sequence, in
-   tenant-id order. Writers of one tenant hold its version row's lock only from that moment to the
-   end of their COMMIT, and always take several tenants' rows in the same order, so they neither
-   serialise their transactions' work nor deadlock on these rows. The data and its new version
-   become visible in the same commit.
+   ``ON CONFLICT DO NOTHING`` (one row per tenant per transaction), plus one marker row per writing
+   statement into ``outstaff_dataversion_mark``. No lock on a shared row: concurrent transactions
+   have different txids, so they never wait on each other here.
+2. A deferred constraint trigger on the markers runs at COMMIT, in the order the markers were
+   queued: every one but the last finds a later marker and returns; the last one (queued by the
+   transaction's last writing statement, after that statement's foreign-key checks) deletes the
+   transaction's pending rows and sets each tenant's ``outstaff_dataversion.version`` to a fresh
+   value of a global sequence, in tenant-id order. So a writer takes a tenant's version row only
+   once its deferred foreign-key checks (which can wait for another transaction's row lock) are
+   done, holds it only until its COMMIT ends, and several tenants' rows are always taken in the same
+   order: writers of one tenant neither serialise their work nor deadlock on these rows
+   (``outstaff/tests/test_dataversion.py`` has the deadlock a bump at the first write's event
+   caused). The data and its new version become visible in the same commit.
 3. A reader (``data_versions``) reads the versions in one query *before* computing. Under READ
    COMMITTED every later statement sees at least what was committed before that read, so a value
    stored under version v holds every write committed before v was read (and possibly newer ones),

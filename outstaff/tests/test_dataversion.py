@@ -3,7 +3,9 @@ tenants' versions and no other's, a rolled-back one changes nothing, two open tr
 to one tenant do not wait for each other, a TRUNCATE starts a new epoch, and a cache that cannot be
 reached is a miss."""
 
+import datetime as dt
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -13,6 +15,8 @@ from accounts.models import Organization
 from accounts.tests.factories import ClientFactory
 from assignments.models import Team
 from outstaff.dataversion import cached, data_versions, flush_pending
+from workers.models import CheckIn, Worker
+from workers.tests.factories import WorkerFactory
 
 
 def _version(org) -> str:
@@ -130,3 +134,43 @@ def test_a_cache_that_cannot_be_reached_is_a_miss():
     with override_settings(CACHES=unreachable):
         values = [cached("test.down", tenant_ids=[acme.id], scope=(), compute=lambda n=n: n) for n in range(3)]
     assert values == [0, 1, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_waiting_on_a_foreign_key_holds_no_version_row():
+    """T1 wrote to the tenant, then inserted a row referencing a worker that T2 holds FOR UPDATE:
+    T1's COMMIT waits (its foreign-key check) for T2. The bump runs after that check, so T1 holds
+    no version row while it waits and T2's COMMIT, which bumps the same tenant, goes through:
+    no deadlock (bumping at T1's first write's event did deadlock here)."""
+    worker = WorkerFactory()
+    client = worker.client
+    before = _version(client)
+    t1_ready, t1_go, errors = threading.Event(), threading.Event(), []
+
+    def t1():
+        try:
+            with transaction.atomic():
+                Team.objects.create(client=client, name="First")
+                CheckIn.objects.create(worker_id=worker.pk, kind="ad_hoc", due_on=dt.date(2026, 12, 1))
+                t1_ready.set()
+                t1_go.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=t1)
+    thread.start()
+    assert t1_ready.wait(10)
+    try:
+        with transaction.atomic():
+            Worker.objects.select_for_update().get(pk=worker.pk)
+            Worker.objects.filter(pk=worker.pk).update(first_name="Locked")
+            t1_go.set()
+            time.sleep(0.5)  # T1 is now in its COMMIT, waiting for this lock
+    finally:
+        t1_go.set()
+        thread.join(15)
+    assert not errors, errors
+    assert CheckIn.objects.filter(worker_id=worker.pk).count() == 1
+    assert _version(client) != before
