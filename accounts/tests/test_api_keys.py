@@ -149,3 +149,32 @@ def test_filters_active_and_updated_since(orgs, api_key_client):
     revoked_ids = {row["id"] for row in api.get(URL, {"active": "false"}).json()["results"]}
     assert str(old.id) in revoked_ids and str(old.id) not in active_ids and len(active_ids) == 1
     assert api.get(URL, {"updated_since": "2999-01-01T00:00:00Z"}).json()["results"] == []
+
+
+def test_a_key_is_looked_up_in_one_query_and_every_change_is_seen_by_the_next_request(orgs):
+    """The lookup is not cached: a scope change, a deactivated organization and a revoked key
+    answer differently on the very next request."""
+    from django.utils import timezone
+
+    from accounts.services import api_key_authenticate
+
+    key, raw = api_key_create(organization=orgs["a"], name="Sync", scopes=["workers:read"])
+    client = bearer(raw)
+    assert client.get("/api/v1/workers/").status_code == 200  # the last-use write, once a minute
+    with CaptureQueriesContext(connection) as queries:
+        found = api_key_authenticate(raw_key=raw)
+    assert len(queries) == 1
+    assert found == key and found.organization == orgs["a"] and found.scopes == ["workers:read"]
+    with CaptureQueriesContext(connection) as queries:
+        assert found.organization.name == orgs["a"].name  # joined, not fetched again
+    assert len(queries) == 0
+    assert client.get("/api/v1/assignments/").status_code == 403
+    ApiKey.objects.filter(pk=key.pk).update(scopes=["workers:read", "assignments:read"])
+    assert client.get("/api/v1/assignments/").status_code == 200
+    type(orgs["a"]).objects.filter(pk=orgs["a"].pk).update(is_active=False)
+    assert client.get("/api/v1/workers/").status_code == 401
+    type(orgs["a"]).objects.filter(pk=orgs["a"].pk).update(is_active=True)
+    assert client.get("/api/v1/workers/").status_code == 200
+    ApiKey.objects.filter(pk=key.pk).update(revoked_at=timezone.now())
+    assert client.get("/api/v1/workers/").status_code == 401
+    assert api_key_authenticate(raw_key=raw + "x") is None
