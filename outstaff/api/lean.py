@@ -23,8 +23,9 @@ on the request — makes `plan_for` return `None`, and the list takes the instan
 `outstaff/tests/test_lean_list.py` compares both with DRF's own output for every list endpoint."""
 
 import datetime as dt
+import decimal
 import logging
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from django.db import models
 from django.db.models.base import ModelState
@@ -132,6 +133,8 @@ def _converter(field, model_field=None):
         return ("datetime", field)
     if field_class is drf_fields.DateField and getattr(field, "format", api_settings.DATE_FORMAT) == ISO_8601:
         return ("convert", _date_or(field.to_representation))
+    if field_class is drf_fields.DecimalField:
+        return ("convert", _decimal_converter(field))
     identity = _IDENTITY_TYPE.get(field_class)
     convert = field.to_representation
     if field_class is drf_fields.ChoiceField and _str_choices(field):
@@ -139,6 +142,26 @@ def _converter(field, model_field=None):
     if identity is not None:
         return ("convert", lambda value: value if type(value) is identity else convert(value))
     return ("convert", convert)
+
+
+def _decimal_converter(field):
+    """DecimalField.to_representation as a string: a value that already has the field's decimal
+    places and fits its digits is what quantizing returns, printed with `f` (a database numeric of
+    the model's precision always is); anything else takes DRF's own steps."""
+    convert = field.to_representation
+    coerce = getattr(field, "coerce_to_string", api_settings.COERCE_DECIMAL_TO_STRING)
+    if not coerce or field.localize or field.normalize_output or field.decimal_places is None:
+        return convert
+    exponent, max_digits = -field.decimal_places, field.max_digits
+
+    def step(value):
+        if type(value) is decimal.Decimal:
+            sign, digits, value_exponent = value.as_tuple()
+            if value_exponent == exponent and (max_digits is None or len(digits) <= max_digits):
+                return format(value, "f")
+        return convert(value)
+
+    return step
 
 
 def _uuid_or(convert):
@@ -331,13 +354,7 @@ class Plan:
             kind, convert = _converter(field, model_field)
             if kind != "as_is":
                 self.converted.append((field.field_name, index, kind, convert))
-            nullable = tuple(columns.index(lookup) for fk, lookup in hops if fk.null)
-            if nullable:
-                # DRF: a null relation on the way is the field's default, None if it allows null,
-                # else the field is left out (read-only fields are not required).
-                if field.default is not empty or (field.required and not field.allow_null):
-                    raise Unsupported(field.field_name)
-                self.null_hops.append((field.field_name, nullable, None if field.allow_null else SKIP))
+            self._null_hops(field, hops, columns)
             return index
         prop = getattr(current, last, None)
         reads = _reads_of(prop.fget) if isinstance(prop, property) else None
@@ -350,6 +367,15 @@ class Plan:
         kind, convert = _converter(field)
         self.computed.append((field.field_name, "attribute", field, kind, convert))
         return 0
+
+    def _null_hops(self, field, hops, columns: _Columns) -> None:
+        nullable = tuple(columns.index(lookup) for fk, lookup in hops if fk.null)
+        if nullable:
+            # DRF: a null relation on the way is the field's default, None if it allows null, else
+            # the field is left out (read-only fields are not required).
+            if field.default is not empty or (field.required and not field.allow_null):
+                raise Unsupported(field.field_name)
+            self.null_hops.append((field.field_name, nullable, None if field.allow_null else SKIP))
 
     def _relation_node(self, node: _Node, fk, columns: _Columns, fk_lookup: str) -> _Node:
         """The partial instance cached as `node`'s relation `fk`; its primary key is the foreign key
@@ -448,13 +474,23 @@ _METHOD = object()
 
 
 def _attribute_step(field):
+    """DRF's get_attribute on a partial instance: a plain attribute walk (foreign keys, then a
+    property), DRF's own rules (a callable, a null relation on the way, SkipField) otherwise."""
     get = field.get_attribute
+    walk = attrgetter(".".join(field.source_attrs))
 
-    def step(instance):
+    def drf(instance):
         try:
             return get(instance)
         except SkipField:
             return SKIP
+
+    def step(instance):
+        try:
+            value = walk(instance)
+        except Exception:  # noqa: BLE001 - e.g. a null relation: DRF decides (None, skip, error)
+            return drf(instance)
+        return drf(instance) if callable(value) else value
 
     return step
 
