@@ -58,18 +58,19 @@ CACHED_PAGE_QUERIES = {
 # batch's savepoint; plus the scan's lock and its record, spread over the batches.
 SCAN_STATEMENTS_PER_BATCH = 14
 # The API list's speed relative to its baseline in this process (time of the baseline's request /
-# time of the API's, best of nine each), at 2,000 workers through Django's test client: about 0.06–0.3
-# when measured (docs/benchmarks.md). Fail only far below that, at about a quarter of it: timings on a
-# busy CI machine are noisy, the ratio of two minimums much less so.
+# time of the API's, best of nine each), at 2,000 workers through Django's test client: 0.33-0.49
+# measured in two runs with the lean read path (outstaff/api/lean.py; 0.06-0.3 before it, see
+# docs/benchmarks.md). Fail only far below that, at about a quarter of it: timings on a busy CI
+# machine are noisy, the ratio of two minimums much less so.
 MIN_RATIO_TO_BASELINE = {
-    ("workers", 50): 0.03,
-    ("workers", 500): 0.08,
-    ("assignments", 50): 0.03,
-    ("assignments", 500): 0.04,
-    ("payroll-entries", 50): 0.02,
-    ("payroll-entries", 500): 0.045,
-    ("risk-flags", 50): 0.012,
-    ("risk-flags", 500): 0.04,
+    ("workers", 50): 0.08,
+    ("workers", 500): 0.1,
+    ("assignments", 50): 0.09,
+    ("assignments", 500): 0.12,
+    ("payroll-entries", 50): 0.08,
+    ("payroll-entries", 500): 0.09,
+    ("risk-flags", 50): 0.08,
+    ("risk-flags", 500): 0.1,
 }
 
 
