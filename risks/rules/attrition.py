@@ -74,6 +74,11 @@ def in_attrition_window(facts: WorkerFacts) -> bool:
     description=f"A day-30, 60 or 90 check-in is past its due date and not done (looked for until "
     f"{DAY_90_CHECKIN_GRACE_DAYS} days after day 90, so a late day-90 check-in is seen too).",
     reads=("worker.start_date", "check_ins"),
+    applies_to=lambda facts: (
+        not facts.is_offboarded
+        and facts.worker.start_date is not None
+        and facts.days_since_start <= ATTRITION_WINDOW_DAYS + DAY_90_CHECKIN_GRACE_DAYS
+    ),
     severity=Severity.MEDIUM,
     summary="{days_in} days in and the {label} check-in due {due} is not done{never}",
     evidence={"overdue": "overdue"},
@@ -113,6 +118,7 @@ def checkin_overdue(facts: WorkerFacts, prior) -> Iterator[dict]:
     description=f"A check-in scored {LOW_RATING_AT_OR_BELOW} or less (of 5) on engagement, role clarity or the "
     "manager relationship.",
     reads=("check_ins",),
+    applies_to=in_attrition_window,
     severity=Severity.MEDIUM,
     summary="low check-in ratings: {words}",
     evidence={"low_ratings": "low", "threshold": "threshold"},
@@ -141,6 +147,7 @@ def checkin_low_rating(facts: WorkerFacts, prior) -> Iterator[dict]:
     title="First payroll failed or late",
     description="The worker's first payroll entry failed, or its pay date passed without payment.",
     reads=("payroll_entries",),
+    applies_to=in_attrition_window,
     severity=Severity.HIGH,
     summary="{text}",
     evidence={"payroll_entry_id": "first.id", "status": "first.status", "pay_date": "first.pay_date"},
@@ -169,6 +176,11 @@ def first_payroll_failed(facts: WorkerFacts, prior) -> Iterator[dict]:
     description=f"Onboarding compliance items are still missing, rejected or expired {ONBOARDING_GRACE_DAYS} days "
     "after the start date.",
     reads=("worker.start_date", "compliance_items"),
+    applies_to=lambda facts: (
+        in_attrition_window(facts)
+        and facts.days_since_start is not None
+        and facts.days_since_start > ONBOARDING_GRACE_DAYS
+    ),
     severity=Severity.LOW,
     summary="{days_in} days after start, onboarding items still open: {words}",
     evidence={"open_items": "open_items", "grace_days": "grace_days"},
@@ -205,6 +217,9 @@ def onboarding_incomplete(facts: WorkerFacts, prior) -> Iterator[dict]:
     title="No active assignment or directing manager",
     description="A new worker has no active assignment, or the assignment names no directing manager.",
     reads=("worker.start_date", "active_assignments.manager_id"),
+    applies_to=lambda facts: (
+        in_attrition_window(facts) and facts.worker.start_date is not None and facts.worker.start_date <= facts.today
+    ),
     severity=Severity.MEDIUM,
     summary="{text}",
     evidence="details",
@@ -231,6 +246,7 @@ def no_directing_manager(facts: WorkerFacts, prior) -> Iterator[dict]:
     description=f"The onboarding gate was overridden, or the screening passed with a composite below "
     f"{LOW_COMPOSITE_SCORE} (or below its template's pass threshold).",
     reads=("worker.gate_override_reason", "screenings"),
+    applies_to=in_attrition_window,
     severity=Severity.MEDIUM,
     summary="{text}",
     evidence="details",
@@ -268,7 +284,8 @@ def screening_override(facts: WorkerFacts, prior) -> Iterator[dict]:
     title="High 90-day attrition risk",
     description=f"The weighted attrition signals add up to {ATTRITION_THRESHOLD} or more "
     f"(weights: {', '.join(f'{k} {v}' for k, v in ATTRITION_WEIGHTS.items())}).",
-    reads=("the findings of the signals above",),
+    reads=("prior",),  # the findings of the signals above
+    applies_to=in_attrition_window,
     severity=Severity.HIGH,
     summary="attrition score {score} reaches the threshold {threshold}: {parts}",
     evidence={"score": "score", "threshold": "threshold", "signals": "signals"},

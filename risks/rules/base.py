@@ -11,9 +11,10 @@ from decimal import Decimal
 from functools import cached_property
 from uuid import UUID
 
+from jurisdictions import Jurisdiction
 from risks.choices import RiskCategory, Severity
 
-from .facts import WorkerFacts
+from .facts import DERIVED_FACTS, FACT_KINDS, WorkerFacts
 
 SEVERITY_RANK = {Severity.LOW: 0, Severity.MEDIUM: 1, Severity.HIGH: 2, Severity.CRITICAL: 3}
 
@@ -52,10 +53,14 @@ class Finding:
     jurisdiction: dict | None = None
 
     @cached_property
+    def _stable(self):
+        return _jsonable(self.facts)
+
+    @cached_property
     def evidence(self) -> dict:
         evidence = {
             "summary": self.summary,
-            "facts": _jsonable(self.facts),
+            "facts": self._stable,
             "observed": _jsonable(self.observed),
             "sources": list(self.sources),
         }
@@ -68,7 +73,7 @@ class Finding:
         stable = {
             "rule": self.rule_code,
             "severity": self.severity,
-            "facts": self.evidence["facts"],
+            "facts": self._stable,  # without building the rest of the evidence (most flags are unchanged)
             "jurisdiction": self.jurisdiction,
         }
         return hashlib.sha256(json.dumps(stable, sort_keys=True).encode()).hexdigest()
@@ -95,7 +100,15 @@ class Rule:
       to a list adds each), and `cites`: fixed citations (research, DESIGN).
 
     The namespace holds the match's values plus `facts`, `worker`, `pack` (the worker's jurisdiction)
-    and `today`. A new country's rule is a matcher and a few declarative lines."""
+    and `today`. A new country's rule is a matcher and a few declarative lines.
+
+    `reads` also decides what the scan loads: a kind of fact (risks.rules.facts.FACT_KINDS, or what is
+    derived from one, e.g. `active_assignments`) is loaded for a worker only when a rule that applies
+    to the worker names it. Two optional preconditions say when a rule cannot fire, so the scan skips
+    it (and the facts only it reads): `applies_in(pack)`, decided once per pack, and
+    `applies_to(facts)`, which may read only `facts.worker`, `facts.jurisdiction`, `facts.today` and
+    what is derived from them (`is_offboarded`, `days_since_start`). The matcher still checks what
+    it needs itself; a precondition only has to be true whenever the matcher could yield."""
 
     code: str
     category: str
@@ -111,6 +124,8 @@ class Rule:
     reads: tuple[str, ...] = ()
     # What a person does about a flag of this rule, in a sentence (shown with every flag).
     next_step: str = ""
+    applies_in: Callable[[Jurisdiction], bool] | None = None
+    applies_to: Callable[[WorkerFacts], bool] | None = None
 
     def evaluate(self, facts: WorkerFacts, prior: list[Finding]) -> Iterator[Finding]:
         for matched in self.match(facts, prior):
@@ -175,6 +190,8 @@ def declare(
     observed: dict[str, str] | str | None = None,
     reads: tuple[str, ...] = (),
     next_step: str = "",
+    applies_in: Callable[[Jurisdiction], bool] | None = None,
+    applies_to: Callable[[WorkerFacts], bool] | None = None,
 ):
     """Register a rule under its stable code; decorates its matcher (the predicate). Rules run in
     registration order and receive the findings of the rules before them (the attrition score
@@ -197,7 +214,10 @@ def declare(
             observed=observed,
             reads=tuple(reads),
             next_step=next_step,
+            applies_in=applies_in,
+            applies_to=applies_to,
         )
+        fact_kinds_read(RULES[code])  # a misspelt fact in `reads` fails at import, not in a scan
         return match
 
     return register
@@ -209,6 +229,69 @@ def evaluate_rules(facts: WorkerFacts, rules: Iterable[Rule] | None = None) -> l
     for each in rules if rules is not None else RULES.values():
         findings.extend(each.evaluate(facts, findings))
     return findings
+
+
+# Names in `reads` that are no fact of their own: the worker row, its pack, the day, and the findings
+# of the rules before (the attrition score).
+_NOT_FACTS = frozenset(("worker", "pack", "today", "prior"))
+
+
+def fact_kinds_read(rule: Rule) -> frozenset[str]:
+    """The kinds of fact (FACT_KINDS) the rule reads, from its `reads`."""
+    kinds = set()
+    for path in rule.reads:
+        head = path.split(".", 1)[0]
+        if head in _NOT_FACTS:
+            continue
+        kind = DERIVED_FACTS.get(head, head)
+        if kind not in FACT_KINDS:
+            raise ValueError(f"Rule {rule.code} reads {path!r}, which is no fact a rule can read")
+        kinds.add(kind)
+    return frozenset(kinds)
+
+
+@dataclass(frozen=True)
+class PackRules:
+    """The registered rules that may fire in one pack (`applies_in`), in registration order, each
+    with its worker precondition and the kinds of fact it reads."""
+
+    pack: Jurisdiction
+    rules: tuple[tuple[Rule, Callable[[WorkerFacts], bool] | None, frozenset[str]], ...]
+
+    def for_worker(self, light: WorkerFacts) -> tuple[list[Rule], set[str]]:
+        """The rules that apply to the worker of `light` (facts holding only the worker, its pack
+        and the day) and the kinds of fact they read."""
+        rules: list[Rule] = []
+        kinds: set[str] = set()
+        decided: dict = {None: True}  # several rules share a precondition (the attrition window)
+        for rule, applies_to, read in self.rules:
+            applies = decided.get(applies_to)
+            if applies is None:
+                applies = decided[applies_to] = applies_to(light)
+            if applies:
+                rules.append(rule)
+                kinds |= read
+        return rules, kinds
+
+
+_pack_rules: dict[int, PackRules] = {}
+
+
+def rules_for(pack: Jurisdiction) -> PackRules:
+    """The registered rules for a pack, decided once per pack object (a pack is immutable; a test's
+    `dataclasses.replace` of one is another object)."""
+    found = _pack_rules.get(id(pack))
+    if found is None or found.pack is not pack:
+        found = PackRules(
+            pack=pack,
+            rules=tuple(
+                (rule, rule.applies_to, fact_kinds_read(rule))
+                for rule in RULES.values()
+                if rule.applies_in is None or rule.applies_in(pack)
+            ),
+        )
+        _pack_rules[id(pack)] = found
+    return found
 
 
 def hours(value) -> str:

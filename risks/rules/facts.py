@@ -5,6 +5,7 @@ is a pure function that tests can feed directly."""
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from uuid import UUID
 
 from jurisdictions import Jurisdiction
@@ -151,7 +152,9 @@ class WorkerFacts:
     # licence applies only from a headcount (OSH Code 2020).
     provider_headcount_in_country: int = 0
 
-    @property
+    # Computed once per worker (most rules read them; the facts and `today` never change after
+    # construction, and `dataclasses.replace` builds a new instance with nothing cached).
+    @cached_property
     def active_assignments(self) -> list[AssignmentFact]:
         return sorted((a for a in self.assignments if a.is_active_on(self.today)), key=lambda a: a.starts_on)
 
@@ -161,10 +164,18 @@ class WorkerFacts:
         latest = max(entries, key=lambda e: e.pay_date, default=None)
         return latest.annualised_gross if latest else None
 
-    @property
+    @cached_property
     def current_contract(self) -> ContractFact | None:
         current = [c for c in self.contracts if c.is_current_on(self.today)]
         return max(current, key=lambda c: (c.starts_on, c.signed_on is not None), default=None)
+
+    def shared(self, name: str, compute):
+        """`compute(self)`, once per facts object, for rules that read the same computation (both
+        tenure-cap rules count the same placements). Kept beside the fields, never compared."""
+        memo = self.__dict__.setdefault("_shared", {})
+        if name not in memo:
+            memo[name] = compute(self)
+        return memo[name]
 
     @property
     def is_offboarded(self) -> bool:
@@ -177,3 +188,26 @@ class WorkerFacts:
         if self.worker.start_date is None:
             return None
         return (self.today - self.worker.start_date).days
+
+
+# The kinds of fact a WorkerFacts holds beyond the worker, its pack and the day: a rule's `reads`
+# names them (or what is derived from them, below), and the scan loads a kind for a worker only when
+# a rule that applies to the worker reads it (risks.rules.base.rules_for).
+FACT_KINDS = frozenset(
+    (
+        "assignments",
+        "person_assignments",
+        "contracts",
+        "legal_entities",
+        "payroll_entries",
+        "compliance_items",
+        "check_ins",
+        "screenings",
+        "provider_headcount_in_country",
+    )
+)
+DERIVED_FACTS = {
+    "active_assignments": "assignments",
+    "current_contract": "contracts",
+    "annual_earnings": "payroll_entries",
+}

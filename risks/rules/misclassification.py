@@ -170,6 +170,7 @@ def employment_contract_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
     description="The provider has no active legal entity in the country where the worker works, so it cannot be "
     "the employer there.",
     reads=("worker.country", "legal_entities", "pack.employer_registration"),
+    applies_to=lambda facts: not facts.is_offboarded,
     severity=Severity.CRITICAL,
     summary="{worker.provider_name} has no active legal entity in {worker.country}{inactive_text}",
     evidence={"country": "worker.country", "provider": "worker.provider_name", "inactive_entities": "inactive"},
@@ -198,6 +199,7 @@ def no_legal_entity_in_country(facts: WorkerFacts, prior) -> Iterator[dict]:
         "provider_headcount_in_country",
         "pack.staffing_licence",
     ),
+    applies_in=lambda pack: pack.licence_required,
     severity=Severity.CRITICAL,
     summary="{pack.name} requires a staffing licence{why} ({pack.licence_name}); {entity.name}'s licence {state}",
     evidence="details",
@@ -260,6 +262,7 @@ def staffing_licence_missing(facts: WorkerFacts, prior) -> Iterator[dict]:
     "(Mexico: subcontracting of personnel, LFT art. 12–15; the Philippines: labour-only contracting, DOLE "
     "DO 174-17), allowing only genuine specialised services or job contracting that the provider directs.",
     reads=("active_assignments.directed_by", "pack.personnel_supply"),
+    applies_in=lambda pack: pack.personnel_supply is not None,
     severity=Severity.CRITICAL,
     summary="{assignment.client_name} directs {worker.full_name} since {assignment.starts_on}: "
     "{pack.name} does not allow supplying personnel to work under the client's direction; allowed only "
@@ -289,7 +292,9 @@ def personnel_supply_restricted(facts: WorkerFacts, prior) -> Iterator[dict]:
     description="Below the country's earnings threshold, a placement through a temporary employment service for "
     "longer than the statutory period makes the client the employer (South Africa: LRA s.198A(3)(b), more "
     "than three months).",
-    reads=("person_assignments", "payroll_entries", "pack.deemed_employment"),
+    reads=("active_assignments", "person_assignments", "payroll_entries", "pack.deemed_employment"),
+    applies_in=lambda pack: pack.deemed_employment is not None,
+    applies_to=lambda facts: not facts.is_offboarded,
     severity=lambda m: Severity.HIGH if m["below"] else Severity.MEDIUM,
     summary=lambda m: (
         f"placed with {m['assignment'].client_name} since {m['tenure'].chain_started_on.isoformat()}, more than "
@@ -442,10 +447,18 @@ def _cap_count(cap, facts: WorkerFacts, assignment: AssignmentFact, periods) -> 
 
 def _tenure_matches(facts: WorkerFacts, code: str) -> Iterator[dict]:
     """The placements past (`tenure_cap_exceeded`) or within the warning period of
-    (`tenure_cap_approaching`) the pack's cap, by the pack's counting method."""
+    (`tenure_cap_approaching`) the pack's cap, by the pack's counting method. Both rules read one
+    count of the worker's placements, made once."""
+    for fired, match in facts.shared("tenure_cap_matches", _tenure_cap_matches):
+        if fired == code:
+            yield match
+
+
+def _tenure_cap_matches(facts: WorkerFacts) -> list[tuple[str, dict]]:
+    found: list[tuple[str, dict]] = []
     cap = facts.jurisdiction.tenure_cap
     if cap is None:
-        return
+        return found
     for assignment in facts.active_assignments:
         periods, rows = _person_periods(
             facts, assignment.client_id, provider_id=assignment.provider_id if cap.provider_change_resets else None
@@ -463,8 +476,6 @@ def _tenure_matches(facts: WorkerFacts, code: str) -> Iterator[dict]:
             fired = "tenure_cap_approaching"
         else:
             continue
-        if fired != code:
-            continue
         if len(providers) > 1:
             counted_text += f", across providers {', '.join(providers)}"
         details = {
@@ -477,7 +488,7 @@ def _tenure_matches(facts: WorkerFacts, code: str) -> Iterator[dict]:
             **method_details,
             "cap_date": cap_date,
         }
-        yield {
+        match = {
             "assignment": assignment,
             "cap": cap,
             "cap_date": cap_date,
@@ -487,6 +498,8 @@ def _tenure_matches(facts: WorkerFacts, code: str) -> Iterator[dict]:
             "details": details,
             "observed": {**observed, "days_until_cap": (cap_date - facts.today).days},
         }
+        found.append((fired, match))
+    return found
 
 
 @declare(
@@ -496,6 +509,7 @@ def _tenure_matches(facts: WorkerFacts, code: str) -> Iterator[dict]:
     description="The placement with one client reaches the country's maximum within the pack's warning period "
     "(90 days), counted across providers and assignments by calendar dates.",
     reads=("person_assignments", "active_assignments", "pack.tenure_cap"),
+    applies_in=lambda pack: pack.tenure_cap is not None,
     severity=Severity.MEDIUM,
     summary="reaches {pack.name}'s {cap_text} cap on {cap_date} ({days_until_cap} days): {counted_text}",
     evidence="details",
@@ -513,6 +527,7 @@ def tenure_cap_approaching(facts: WorkerFacts, prior) -> Iterator[dict]:
     title="Placement past the legal maximum",
     description="The placement with one client has reached or passed the country's maximum.",
     reads=("person_assignments", "active_assignments", "pack.tenure_cap"),
+    applies_in=lambda pack: pack.tenure_cap is not None,
     severity=Severity.HIGH,
     summary="past {pack.name}'s {cap_text} cap since {cap_date}: {counted_text}",
     evidence="details",
@@ -544,6 +559,7 @@ def _contractor_since(facts: WorkerFacts) -> dt.date | None:
     reads=(
         "current_contract.contract_type",
         "contracts",
+        "active_assignments",
         "person_assignments",
         "pack.contractor_permanence_months",
         "pack.contractor_continuity_gap_days",
@@ -606,6 +622,7 @@ def contractor_long_engagement(facts: WorkerFacts, prior) -> Iterator[dict]:
     description="The worker is placed with another client in the same period (on this record or another record "
     "of the same person), which breaks the dedicated-worker model the contract describes.",
     reads=("assignments", "person_assignments"),
+    applies_to=lambda facts: not facts.is_offboarded,
     severity=Severity.HIGH,
     summary="dedicated to {worker.client_name} but also placed with {elsewhere} from {first_from}",
     evidence={"dedicated_to": "worker.client_name", "other_clients_count": "other_count", "overlaps": "overlaps"},

@@ -9,12 +9,17 @@ Period = tuple[dt.date, dt.date | None]  # (first day, last day or None for open
 ONE_DAY = dt.timedelta(days=1)
 
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day `months` later (or earlier), clamped to the month's last day (31 Jan + 1 = 28/29 Feb)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    # calendar.monthrange's day count without its weekday (the Polish window calls this per day).
+    last = 29 if month == 2 and calendar.isleap(year) else _MONTH_DAYS[month]
+    return dt.date(year, month, min(day.day, last))
 
 
 def whole_months_between(start: dt.date, end: dt.date) -> int:
@@ -86,13 +91,21 @@ def consecutive_tenure(
 
 
 def days_in_window(periods: list[Period], *, window_start: dt.date, window_end: dt.date) -> int:
-    return sum(((last - first).days + 1) for first, last in _clip(periods, window_start, window_end))
+    return _days_in(_clip(periods, window_start, window_end))
+
+
+def _days_in(stretches: list[tuple[dt.date, dt.date]]) -> int:
+    return sum(((last - first).days + 1) for first, last in stretches)
 
 
 def _clip(periods: list[Period], window_start: dt.date, window_end: dt.date) -> list[tuple[dt.date, dt.date]]:
     """The merged periods cut to [window_start, window_end]."""
+    return _clip_merged(_merge(periods), window_start, window_end)
+
+
+def _clip_merged(merged: list[Period], window_start: dt.date, window_end: dt.date) -> list[tuple[dt.date, dt.date]]:
     clipped = []
-    for start, end in _merge(periods):
+    for start, end in merged:
         first, last = max(start, window_start), min(end or window_end, window_end)
         if last >= first:
             clipped.append((first, last))
@@ -147,16 +160,18 @@ def rolling_window_tenure(
     if not any(s <= today for s, _ in periods):
         return None
     cap_days = months_as_days(max_months, days_per_month=days_per_month)
+    # Merged once: the window slides over the same periods day by day below.
+    merged = _merge(periods)
 
     def window_start_for(day: dt.date) -> dt.date:
         return add_months(day, -window_months) + ONE_DAY
 
     def past_cap(day: dt.date) -> bool:
-        stretches = _clip(periods, window_start_for(day), day)
+        stretches = _clip_merged(merged, window_start_for(day), day)
         return passes_cap(stretches, max_months=max_months, days_per_month=days_per_month)
 
     window_start = window_start_for(today)
-    counted = days_in_window(periods, window_start=window_start, window_end=today)
+    counted = _days_in(_clip_merged(merged, window_start, today))
     cap_date = None
     if past_cap(today):
         # Walk back to the first day of this breach. Each day back removes at most one counted day
@@ -165,7 +180,7 @@ def rolling_window_tenure(
         day = today
         while True:
             previous = day - ONE_DAY
-            margin = days_in_window(periods, window_start=window_start_for(previous), window_end=previous) - cap_days
+            margin = _days_in(_clip_merged(merged, window_start_for(previous), previous)) - cap_days
             step = max(1, margin - 40)  # 40 days cover the art. 112/114 difference and the clamps
             if step > 1 and past_cap(day - dt.timedelta(days=step)):
                 day -= dt.timedelta(days=step)
