@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from risks.choices import FlagStatus
 from risks.models import RiskFlag
-from risks.rules import SEVERITY_RANK, evaluate_rules
+from risks.rules import SEVERITY_RANK
 from workers.models import Worker
 
-from .scan import _dedupe, _with_same_person_records
-from .scan_data import load_worker_facts, worker_rows
+from .scan import _with_same_person_records, batch_findings
+from .scan_data import worker_rows
 
 
 def risk_preview(*, worker_ids: Iterable, today: dt.date | None = None) -> list[dict]:
@@ -27,9 +27,7 @@ def risk_preview(*, worker_ids: Iterable, today: dt.date | None = None) -> list[
     today = today or timezone.localdate()
     rows = worker_rows(Worker.objects.filter(id__in=ids).order_by("id"))
     names = {row["id"]: f"{row['first_name']} {row['last_name']}" for row in rows}
-    wanted = {}
-    for facts in load_worker_facts(rows, today=today):
-        wanted.update(_dedupe(evaluate_rules(facts), facts.worker.id))
+    wanted = batch_findings(rows, today=today)
     existing = {
         (flag.worker_id, flag.assignment_id, flag.rule_code): flag
         for flag in RiskFlag.objects.filter(worker_id__in=ids).exclude(status=FlagStatus.RESOLVED)

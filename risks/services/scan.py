@@ -24,7 +24,7 @@ from risks.rules import RULES, SEVERITY_RANK, Finding, evaluate_rules
 from risks.selectors import risk_scan_last_full_started_at
 from workers.models import Worker
 
-from .scan_data import load_worker_facts, worker_rows
+from .scan_data import load_batch, read_uuids_fast, worker_rows
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +50,20 @@ class FlagChange:
     summary: str
 
 
+# A report lists every flag a scan opened, reopened, escalated or resolved, but only the first of
+# those it saw still open (all are counted): listing every open flag made a full scan's memory grow
+# with the database (68k at 100k workers), to print them.
+STILL_OPEN_LISTED = 100
+
+
 @dataclass
 class ScanReport:
     scope: str
     today: dt.date
     workers: int = 0
     opened: list[FlagChange] = field(default_factory=list)
-    still_open: list[FlagChange] = field(default_factory=list)
+    still_open: list[FlagChange] = field(default_factory=list)  # the first STILL_OPEN_LISTED
+    still_open_count: int = 0
     resolved: list[FlagChange] = field(default_factory=list)
     reopened: list[FlagChange] = field(default_factory=list)
     escalated: list[FlagChange] = field(default_factory=list)
@@ -65,7 +72,7 @@ class ScanReport:
         return {
             "workers": self.workers,
             "opened": len(self.opened),
-            "still_open": len(self.still_open),
+            "still_open": self.still_open_count,
             "resolved": len(self.resolved),
             "reopened": len(self.reopened),
             "escalated": len(self.escalated),
@@ -101,6 +108,7 @@ def risk_scan_run(
     full = worker_ids is None
     started_at = timezone.now()
     report = ScanReport(scope="full" if full else "workers", today=today)
+    read_uuids_fast()
     with scan_lock(exclusive=full), pghistory.context(source=SCAN_ACTOR, scope=report.scope):
         if full:
             last_id = None
@@ -139,7 +147,7 @@ ANALYZE_AFTER_CHANGED_FLAGS = 1000
 
 def _analyze_if_flags_moved(report: ScanReport) -> None:
     changed = len(report.opened) + len(report.resolved)
-    if changed >= ANALYZE_AFTER_CHANGED_FLAGS and changed * 10 >= len(report.still_open):
+    if changed >= ANALYZE_AFTER_CHANGED_FLAGS and changed * 10 >= report.still_open_count:
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {RiskFlag._meta.db_table}")
 
@@ -179,6 +187,31 @@ def _dedupe(findings: list[Finding], worker_id) -> dict[tuple, Finding]:
     return keyed
 
 
+def batch_findings(rows: list[dict], *, today: dt.date) -> dict[tuple, Finding]:
+    """What the rules find for the workers of `rows` (from `worker_rows`), keyed by the flag's subject
+    (worker, assignment, rule): each worker's facts, and only the rules that apply to them."""
+    wanted: dict[tuple, Finding] = {}
+    for facts, rules in load_batch(rows, today=today):
+        wanted.update(_dedupe(evaluate_rules(facts, rules), facts.worker.id))
+    return wanted
+
+
+# The columns a current flag is compared by: a flag whose hash, severity, category, client and
+# provider all match what the scan found is not written, so it is not read as a model either (with
+# its evidence, a JSON document parsed for every current flag of the batch).
+COMPARED = (
+    "id",
+    "worker_id",
+    "assignment_id",
+    "rule_code",
+    "evidence_hash",
+    "severity",
+    "category",
+    "client_id",
+    "provider_id",
+)
+
+
 @transaction.atomic
 def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_workers: bool) -> None:
     ids = [row["id"] for row in rows]
@@ -194,22 +227,27 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
     providers = {row["id"]: row["provider_id"] for row in rows}
     clients = {row["id"]: row["client_id"] for row in rows}
 
-    wanted: dict[tuple, Finding] = {}
-    for facts in load_worker_facts(rows, today=today):
-        wanted.update(_dedupe(evaluate_rules(facts), facts.worker.id))
+    wanted = batch_findings(rows, today=today)
 
+    # The batch's current flags, locked until the batch commits (a person changing one waits, or the
+    # batch waits for them), in the order the model lists them.
     existing = {
-        (flag.worker_id, flag.assignment_id, flag.rule_code): flag
-        for flag in RiskFlag.objects.select_for_update().filter(worker_id__in=ids).exclude(status=FlagStatus.RESOLVED)
+        (worker_id, assignment_id, rule_code): (flag_id, digest, severity, category, client_id, provider_id)
+        for flag_id, worker_id, assignment_id, rule_code, digest, severity, category, client_id, provider_id in (
+            RiskFlag.objects.select_for_update()
+            .filter(worker_id__in=ids)
+            .exclude(status=FlagStatus.RESOLVED)
+            .values_list(*COMPARED)
+        )
     }
     to_create, to_update, to_resolve = [], [], []
     lifecycle: list[tuple[RiskFlag, str, list[str]]] = []  # (flag, event, changed fields) for the outbox
+    differing: list[tuple[int, tuple, Finding, object]] = []  # (flag id, key, finding, client id)
     for key, finding in wanted.items():
         worker_id = key[0]
-        evidence, digest = finding.evidence, finding.evidence_hash
         client_id = finding.client_id or clients[worker_id]
-        flag = existing.pop(key, None)
-        if flag is None:
+        current = existing.pop(key, None)
+        if current is None:
             to_create.append(
                 RiskFlag(
                     worker_id=worker_id,
@@ -219,8 +257,8 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
                     rule_code=finding.rule_code,
                     category=finding.category,
                     severity=finding.severity,
-                    evidence=evidence,
-                    evidence_hash=digest,
+                    evidence=finding.evidence,
+                    evidence_hash=finding.evidence_hash,
                     status=FlagStatus.OPEN,
                     first_seen_at=now,
                     last_seen_at=now,
@@ -230,7 +268,33 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
             )
             report.opened.append(_change(finding, names[worker_id], worker_id=worker_id))
             continue
-        report.still_open.append(_change(finding, names[worker_id], worker_id=worker_id))
+        report.still_open_count += 1
+        if len(report.still_open) < STILL_OPEN_LISTED:
+            report.still_open.append(_change(finding, names[worker_id], worker_id=worker_id))
+        flag_id, digest, severity, category, flag_client_id, flag_provider_id = current
+        if (digest, severity, category, flag_client_id, flag_provider_id) != (
+            finding.evidence_hash,
+            finding.severity,
+            finding.category,
+            client_id,
+            providers[worker_id],
+        ):
+            differing.append((flag_id, key, finding, client_id))
+        # An unchanged flag is not written at all: every finished full scan since it was last written
+        # saw it (or it would be resolved), so its last sighting is read from the scan runs
+        # (selectors.flag_last_seen) instead of being rewritten on every open flag each night. Its
+        # facts are unchanged (same hash) but the evidence's day counts and the summary that quotes
+        # them (days overdue, days until a cap, days since start) move with the passing of days alone:
+        # they are kept as of the flag's last write (DESIGN "Stable evidence"), which rewrote a third
+        # of the open flags every night.
+
+    # Only the flags to write are read as models (one query, none on a rescan that changes nothing).
+    wanted_ids = [flag_id for flag_id, _, _, _ in differing] + [current[0] for current in existing.values()]
+    flags = RiskFlag.objects.in_bulk(wanted_ids) if wanted_ids else {}
+    for flag_id, key, finding, client_id in differing:
+        flag = flags[flag_id]
+        worker_id = key[0]
+        evidence, digest = finding.evidence, finding.evidence_hash
         changed = False
         if flag.evidence_hash != digest:
             escalated = SEVERITY_RANK[finding.severity] > SEVERITY_RANK.get(flag.severity, 0)
@@ -264,16 +328,10 @@ def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_wo
             flag.evidence = evidence
             flag.last_seen_at = flag.updated_at = now
             to_update.append(flag)
-        # An unchanged flag is not written at all: every finished full scan since it was last written
-        # saw it (or it would be resolved), so its last sighting is read from the scan runs
-        # (selectors.flag_last_seen) instead of being rewritten on every open flag each night. Its
-        # facts are unchanged (same hash) but the evidence's day counts and the summary that quotes
-        # them (days overdue, days until a cap, days since start) move with the passing of days alone:
-        # they are kept as of the flag's last write (DESIGN "Stable evidence"), which rewrote a third
-        # of the open flags every night.
 
     previous_scan = risk_scan_last_full_started_at() if existing else None
-    for flag in existing.values():
+    for current in existing.values():
+        flag = flags[current[0]]
         rule = RULES.get(flag.rule_code)
         what = rule.title.lower() if rule else f"rule {flag.rule_code} (retired)"
         successor = SUPERSEDED_BY.get(flag.rule_code)

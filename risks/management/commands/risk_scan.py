@@ -41,7 +41,9 @@ class Command(BaseCommand):
             for title, changes in sections:
                 if not changes:
                     continue
-                self.stdout.write(self.style.MIGRATE_HEADING(f"{title} ({len(changes)}):"))
+                count = report.still_open_count if changes is report.still_open else len(changes)
+                listed = f", the first {len(changes)} listed" if count > len(changes) else ""
+                self.stdout.write(self.style.MIGRATE_HEADING(f"{title} ({count}{listed}):"))
                 for change in changes:
                     self.stdout.write(
                         f"  [{change.severity}] {change.rule_code} · {change.worker_name} — {change.summary}"
@@ -49,6 +51,6 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Scanned {report.workers} worker(s) as of {report.today.isoformat()}: "
-                f"{len(report.opened)} opened, {len(report.still_open)} still open, {len(report.resolved)} resolved."
+                f"{len(report.opened)} opened, {report.still_open_count} still open, {len(report.resolved)} resolved."
             )
         )
