@@ -118,6 +118,12 @@ class Assignment(BaseModel):
             models.Index(fields=["client", "created_at", "id"], name="assignments_client_created_idx"),
             models.Index(fields=["worker", "starts_on"]),
             models.Index(fields=["team", "status"]),
+            # A hiring manager's scope (accounts.Actor.directed_assignments: the client's assignments
+            # on their teams or directed by them, and their workers), read from the index alone on
+            # every count of their pages instead of visiting the client's assignment rows each time.
+            models.Index(
+                fields=["client"], include=["team", "manager", "worker", "id"], name="assignments_directed_idx"
+            ),
         ]
 
     def __str__(self) -> str:
