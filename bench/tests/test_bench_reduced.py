@@ -8,15 +8,17 @@ process, never an absolute time). Lower a pinned count when a change makes it sm
 
 import datetime as dt
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from accounts.models import Membership, Organization, User
+from accounts.models import ApiKey, Membership, Organization, User
 from accounts.selectors import ACTIVE_ORG_SESSION_KEY
 from accounts.services import api_key_create
 from assignments.models import Assignment
@@ -348,3 +350,13 @@ def test_the_scan_finds_what_every_rule_finds_on_every_fact(bench):
         for key, finding in everything.items():
             assert scanned[key] == finding, key
             assert (scanned[key].evidence, scanned[key].evidence_hash) == (finding.evidence, finding.evidence_hash)
+
+
+@pytest.mark.django_db
+def test_bench_lists_prints_each_list_against_its_baseline_and_leaves_no_key(bench):
+    out = StringIO()
+    call_command("bench_lists", requests=1, sizes=[1], stdout=out)
+    table = out.getvalue()
+    for resource, kind in API_LISTS:
+        assert f"| `{resource}` ({kind}) ×1 |" in table
+    assert not ApiKey.objects.filter(name="bench_lists").exists()
