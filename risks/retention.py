@@ -156,5 +156,36 @@ def retention_cohorts(
     )
 
 
+def retention_overall(*, actor: Actor, months: int = 12, today: dt.date | None = None) -> list[Cohort]:
+    """The "All" cohorts of `retention_cohorts` (what the risk board's chart draws) in one query
+    grouped by month alone: no join for group labels and no query for exit reasons, which the chart
+    does not show (`exit_reasons` stays empty). The same counts as summing `retention_cohorts`'
+    groups, as a test shows. The risk board caches it (risks.selectors.risk_board_summary)."""
+    today = today or timezone.localdate()
+    first_month = add_months(today.replace(day=1), -(months - 1))
+    matured_by = today - dt.timedelta(days=RETENTION_DAY)
+    left_early = Q(exit_date__isnull=False, exit_date__lt=F("start_date") + dt.timedelta(days=RETENTION_DAY))
+    rows = (
+        Worker.objects.filter(actor.worker_scope(), start_date__gte=first_month, start_date__lte=today)
+        .annotate(cohort=TruncMonth("start_date"))
+        .values("cohort")
+        .annotate(
+            starters=Count("id"),
+            reached=Count("id", filter=Q(start_date__lte=matured_by)),
+            retained=Count("id", filter=Q(start_date__lte=matured_by) & ~left_early),
+            early=Count("id", filter=left_early),
+        )
+        .order_by("cohort")
+    )
+    overall = {add_months(first_month, i): None for i in range(months)}
+    for month in overall:
+        overall[month] = Cohort(month=month, group=None, label="All")
+    for row in rows:
+        cohort = overall[_month(row["cohort"])]
+        cohort.starters, cohort.reached_day_90 = row["starters"], row["reached"]
+        cohort.retained, cohort.early_leavers = row["retained"], row["early"]
+    return list(overall.values())
+
+
 def _month(value) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value

@@ -5,11 +5,16 @@ which every scan keeps current."""
 
 from django.db.models import Case, F, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest
+from django.utils import timezone
 
 from accounts.actors import Actor
+from accounts.models import Organization
+from outstaff.dataversion import cached
+from providers.models import Provider
 
 from .choices import FlagStatus
 from .models import SEVERITY_ORDER, RiskFlag, RiskScanRun  # noqa: F401 - SEVERITY_ORDER: read by views, digest
+from .retention import retention_overall
 
 CURRENT_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
@@ -77,9 +82,28 @@ def risk_flag_board(*, actor: Actor, current_only: bool = True) -> QuerySet[Risk
     return queryset.order_by("severity_rank", "-first_seen_at", "id")
 
 
+def _tenant_scope(actor: Actor) -> tuple:
+    """What a value cached under the actor's organization's data version depends on besides the
+    organization's rows: whose scope it is (a hiring manager's is their teams') and their role."""
+    return (actor.organization.id, actor.role, actor.user.pk if actor.user else "", actor.sees_whole_client)
+
+
 def risk_flag_open_count(*, actor: Actor) -> int:
-    """The live count in the navigation: one COUNT query."""
+    """The live count of the actor's open flags: one COUNT query."""
     return RiskFlag.objects.filter(_flag_scope(actor), status=FlagStatus.OPEN).count()
+
+
+def risk_flag_open_count_cached(*, actor: Actor) -> int:
+    """The navigation's count on every page: a COUNT over the tenant's open flags (13–17k at 100k
+    workers), cached under the organization's data version (outstaff/dataversion.py: any committed
+    write to its flags, workers, assignments or teams, by any path, changes the version and so the
+    key; a transaction that wrote reads its own count)."""
+    return cached(
+        "risks.open_count",
+        tenant_ids=[actor.organization.id],
+        scope=_tenant_scope(actor),
+        compute=lambda: risk_flag_open_count(actor=actor),
+    )
 
 
 def risk_flag_history(*, flag: RiskFlag) -> list:
@@ -103,12 +127,43 @@ def risk_scan_last_full_finished_at():
     )
 
 
-def risk_flag_counterparties(*, actor: Actor) -> list[tuple]:
+def risk_board_summary(*, actor: Actor, today=None) -> dict:
+    """What the risk board shows of the whole tenant besides its page of flags, each a scan of
+    thousands of the tenant's rows per request: the navigation's open-flag count (13–17k flags at
+    100k workers), the parties on its current flags (the provider filter: a DISTINCT over 13k
+    flags) and the retention chart (every worker who started in the last 12 months, 6k). Cached in
+    one entry under the organization's data version (outstaff/dataversion.py: any committed write
+    to its flags, workers, assignments or teams, by any path, changes the version and so the key),
+    the actor's scope and today; a transaction that wrote computes it. The parties' names are not
+    in it (risk_flag_counterparties reads them fresh: a provider's legal name bumps no client's
+    version)."""
+    today = today or timezone.localdate()
+
+    def compute():
+        flags = risk_flag_list(actor=actor).filter(status__in=CURRENT_STATUSES).order_by()
+        party = "client_id" if actor.is_provider else "provider_id"
+        return {
+            "open_count": risk_flag_open_count(actor=actor),
+            "party_ids": sorted(set(flags.values_list(party, flat=True))),
+            "retention": retention_overall(actor=actor, months=12, today=today),
+        }
+
+    return cached(
+        "risks.board_summary",
+        tenant_ids=[actor.organization.id],
+        scope=(*_tenant_scope(actor), today.isoformat()),
+        compute=compute,
+    )
+
+
+def risk_flag_counterparties(*, actor: Actor, party_ids=None) -> list[tuple]:
     """(id, name) of the other party on the actor's current flags, for the page's filter: the
-    clients for a provider, the providers for a client."""
-    flags = risk_flag_list(actor=actor).filter(status__in=CURRENT_STATUSES).order_by()
+    clients for a provider, the providers for a client; `party_ids` as risk_board_summary has them
+    (read here when not given). One query on the few parties for their names."""
+    if party_ids is None:
+        party_ids = risk_board_summary(actor=actor)["party_ids"]
     if actor.is_provider:
-        rows = flags.values_list("client_id", "client__name").distinct()
+        rows = Organization.objects.filter(id__in=party_ids).values_list("id", "name")
     else:
-        rows = flags.values_list("provider_id", "provider__legal_name").distinct()
+        rows = Provider.objects.filter(organization_id__in=party_ids).values_list("organization_id", "legal_name")
     return sorted(rows, key=lambda row: row[1])

@@ -112,7 +112,7 @@ class RiskBoardView(FilteredListView):
         groups = [(s.label, s.value, [f for f in flags if f.severity == s]) for s in SEVERITY_ORDER]
         packs = all_jurisdictions()
         used = sorted({(f.evidence.get("jurisdiction") or {}).get("code") for f in flags} - {None})
-        report = retention.retention_cohorts(actor=self.actor, group_by="client", months=12)
+        summary = selectors.risk_board_summary(actor=self.actor)
         context.update(
             groups=[g for g in groups if g[2]],
             flag_count=len(flags),
@@ -127,10 +127,11 @@ class RiskBoardView(FilteredListView):
                 "onboarding_grace_days": ONBOARDING_GRACE_DAYS,
                 "low_composite": LOW_COMPOSITE_SCORE,
             },
-            chart=retention_chart(report.overall),
+            chart=retention_chart(summary["retention"]),
             can_triage=self.actor.can_write(Scope.RISKS),
             rules=RULES,
-            counterparties=selectors.risk_flag_counterparties(actor=self.actor),
+            counterparties=selectors.risk_flag_counterparties(actor=self.actor, party_ids=summary["party_ids"]),
+            risk_open_count=summary["open_count"],
             counterparty_param="client" if self.actor.is_provider else "provider",
             last_full_scan=selectors.risk_scan_last_full_finished_at(),
         )
@@ -202,7 +203,7 @@ class RiskOpenCountView(ActorRequiredMixin, View):
     """The navigation badge, polled by htmx so the count stays live without a reload."""
 
     def get(self, request):
-        count = selectors.risk_flag_open_count(actor=self.actor)
+        count = selectors.risk_flag_open_count_cached(actor=self.actor)
         return render(request, "risks/_open_count.html", {"risk_open_count": count})
 
 
