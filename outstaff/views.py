@@ -73,7 +73,8 @@ class GroupedRows:
     (one query, sorting at most a page). A Paginator takes it as its object list; `count()` is the
     sum of the groups' sizes (no COUNT query of its own).
 
-    `groups` are (condition, size) pairs in the list's order; `order_within` the ORDER BY of the
+    `groups` are (lookups, size) pairs in the list's order (lookups: a dict for `filter()`, built into
+    a condition only for the groups a page overlaps); `order_within` the ORDER BY of the
     rows inside one group (the list's ordering without its group keys). The query count is the same
     whatever the number of groups a page spans: the slices are one UNION ALL subquery."""
 
@@ -94,10 +95,10 @@ class GroupedRows:
             return self[index : index + 1][0]
         start, stop = index.start or 0, self.total if index.stop is None else min(index.stop, self.total)
         slices, offset = [], 0
-        for condition, size in self.groups:
+        for lookups, size in self.groups:
             low, high = max(start - offset, 0), min(stop - offset, size)
             if low < high:
-                group_rows = self.queryset.filter(condition).order_by(*self.order_within)
+                group_rows = self.queryset.filter(**lookups).order_by(*self.order_within)
                 slices.append(group_rows.values("pk")[low:high])
             offset += size
             if offset >= stop:

@@ -202,7 +202,7 @@ def workforce_clients(*, actor: Actor) -> list[tuple]:
 
 def workforce_groups(*, workers: QuerySet, clients: list[tuple], descending: bool = False) -> list[tuple]:
     """The (client, country) groups of a filtered workforce list in the home page's order (client
-    name, then country; both reversed when `descending`), as (condition, size, totals) for
+    name, then country; both reversed when `descending`), as ([(lookups, size)], totals) for
     outstaff.views.GroupedRows: one query, answered from the index on (provider, client, country, …)
     alone, instead of sorting every worker by client name to show a page. `clients` is
     `workforce_clients`' list, ordered by name in PostgreSQL; clients of the same name form one
@@ -229,7 +229,7 @@ def workforce_groups(*, workers: QuerySet, clients: list[tuple], descending: boo
             groups[-1][2] += size
         else:
             groups.append([key, [client_id], size])
-    return [(Q(client_id__in=ids, country=key[1]), size) for key, ids, size in groups], totals
+    return [({"client_id__in": ids, "country": key[1]}, size) for key, ids, size in groups], totals
 
 
 def compliance_summaries(*, workers) -> dict:

@@ -1,6 +1,8 @@
 """Risk pages: the risk board of the actor's organization (a client's or a provider's), a flag's
 detail with its audit trail, the triage actions, the jurisdiction packs and the retention cohorts."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -70,6 +72,26 @@ def _flag_next_step(flag) -> str:
     return rule.next_step if rule else ""
 
 
+_ID_MARKER = uuid.UUID(int=0)
+
+
+def with_links(flags) -> None:
+    """Each flag's links (its worker, its page, its triage actions) as `flag.urls`, for the row
+    templates: one reverse() per kind of link and request, the flag's id put in its place, instead
+    of ~8 reverse() calls a row (400 on a board page: ~11 ms of its CPU). The same URLs as reverse()
+    with the ids would give (a UUID has no characters to quote), as a test checks."""
+    marker = str(_ID_MARKER)
+    patterns = {
+        "worker": reverse("workers:detail", args=[_ID_MARKER]),
+        "detail": reverse("risks:flag-detail", args=[_ID_MARKER]),
+        **{action: reverse("risks:flag-transition", args=[_ID_MARKER, action]) for action in TRANSITIONS},
+    }
+    for flag in flags:
+        ids = {"worker": str(flag.worker_id)}
+        own = str(flag.id)
+        flag.urls = {key: pattern.replace(marker, ids.get(key, own)) for key, pattern in patterns.items()}
+
+
 class RiskBoardView(FilteredListView):
     """The risk page of the actor's organization: current flags grouped by severity with their
     evidence in plain words, triage buttons, the jurisdiction facts used, the attrition weights,
@@ -109,6 +131,7 @@ class RiskBoardView(FilteredListView):
         flags = list(context["flags"])
         for flag in flags:
             flag.rule = RULES.get(flag.rule_code)
+        with_links(flags)
         groups = [(s.label, s.value, [f for f in flags if f.severity == s]) for s in SEVERITY_ORDER]
         packs = all_jurisdictions()
         used = sorted({(f.evidence.get("jurisdiction") or {}).get("code") for f in flags} - {None})
@@ -132,6 +155,8 @@ class RiskBoardView(FilteredListView):
             rules=RULES,
             counterparties=selectors.risk_flag_counterparties(actor=self.actor, party_ids=summary["party_ids"]),
             risk_open_count=summary["open_count"],
+            # The triage forms' return address (their default), read once instead of three times a row.
+            next_url=self.request.get_full_path(),
             counterparty_param="client" if self.actor.is_provider else "provider",
             last_full_scan=selectors.risk_scan_last_full_finished_at(),
         )
@@ -148,6 +173,7 @@ class RiskFlagDetailView(ActorRequiredMixin, TemplateView):
         except RiskFlag.DoesNotExist as error:
             raise Http404("No such risk flag.") from error
         flag.rule = RULES.get(flag.rule_code)
+        with_links([flag])
         context.update(
             flag=flag,
             history=selectors.risk_flag_history(flag=flag),
@@ -182,6 +208,7 @@ class RiskFlagTransitionView(ActorRequiredMixin, View):
             # Swap the row in place and refresh the navigation count out of band.
             flag = selectors.risk_flag_get(actor=self.actor, flag_id=flag_id)
             flag.rule = RULES.get(flag.rule_code)
+            with_links([flag])
             context = {
                 "flag": flag,
                 "actor": self.actor,

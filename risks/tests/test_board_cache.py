@@ -159,3 +159,19 @@ def test_the_board_shows_the_cached_counts(world, client):
     flush_pending()
     body = client.get("/risks/").content.decode()
     assert "North GmbH" in body and "South Ltd" in body
+
+
+def test_the_rows_links_are_the_urls_reverse_gives(world, client):
+    from django.urls import reverse
+
+    from risks.views import TRANSITIONS
+
+    flag = RiskFlag.objects.get(worker=world["workers"][0])
+    client.force_login(world["admin"].user)
+    body = client.get("/risks/").content.decode()
+    expected = [reverse("workers:detail", args=[flag.worker_id]), reverse("risks:flag-detail", args=[flag.id])]
+    expected += [reverse("risks:flag-transition", args=[flag.id, action]) for action in TRANSITIONS]
+    for url in expected:
+        assert f'"{url}"' in body, url
+    detail = client.get(reverse("risks:flag-detail", args=[flag.id])).content.decode()
+    assert f'action="{reverse("risks:flag-transition", args=[flag.id, "resolve"])}"' in detail
