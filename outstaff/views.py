@@ -132,7 +132,8 @@ class FilteredListView(ActorRequiredMixin, TemplateView):
         return self.filterset_class(self.request.GET or None, queryset=self.get_queryset())
 
     def filtered_queryset(self, filterset):
-        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else self.get_queryset()
+        # Without valid filters, the queryset the FilterSet was given (the selector runs once a request).
+        queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
         key, descending = self.current_sort()
         if key:
             fields = self.sort_options[key]
