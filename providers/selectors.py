@@ -7,6 +7,7 @@ layering, so the Worker model is reached through our own foreign keys, never imp
 
 import datetime as dt
 from collections import defaultdict
+from typing import NamedTuple
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -16,6 +17,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.choices import Role
 from accounts.models import Organization, User
+from outstaff.dataversion import cached
 
 from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
 from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, required_kinds
@@ -200,19 +202,36 @@ def workforce_clients(*, actor: Actor) -> list[tuple]:
     return list(Organization.objects.filter(Exists(employs)).order_by("name", "id").values_list("id", "name"))
 
 
-def workforce_groups(*, workers: QuerySet, clients: list[tuple], descending: bool = False) -> list[tuple]:
+def workforce_groups(
+    *, workers: QuerySet, clients: list[tuple], descending: bool = False, whole_workforce_of=None
+) -> list[tuple]:
     """The (client, country) groups of a filtered workforce list in the home page's order (client
     name, then country; both reversed when `descending`), as ([(lookups, size)], totals) for
     outstaff.views.GroupedRows: one query, answered from the index on (provider, client, country, …)
     alone, instead of sorting every worker by client name to show a page. `clients` is
     `workforce_clients`' list, ordered by name in PostgreSQL; clients of the same name form one
-    group per country, as they do in the list's ORDER BY. `totals` is {(client id, country): size}."""
-    rows = (
-        workers.order_by()
-        .values_list("client_id", "country")
-        .annotate(n=Count("id"))
-        .order_by("-country" if descending else "country")
-    )
+    group per country, as they do in the list's ORDER BY. `totals` is {(client id, country): size}.
+
+    `whole_workforce_of` (a provider organization's id) says `workers` is that provider's whole,
+    unfiltered workforce: the sizes (~5 ms of index-only GROUP BY over 22k workers) are then cached
+    under the provider's data version (outstaff/dataversion.py), which every committed write to a
+    worker it employs or employed bumps (workers.Worker's triggers: insert, delete, a change of
+    client, country or provider). The names and their order come from `clients`, read live."""
+
+    def sizes():
+        return list(workers.order_by().values_list("client_id", "country").annotate(n=Count("id")).order_by("country"))
+
+    if whole_workforce_of is None:
+        rows = sizes()
+    else:
+        rows = cached(
+            "providers.workforce_groups",
+            tenant_ids=[whole_workforce_of],
+            scope=(whole_workforce_of,),
+            compute=sizes,
+        )
+    if descending:
+        rows = rows[::-1]
     names = dict(clients)
     name_rank: dict = {}
     for _, name in clients:
@@ -232,6 +251,14 @@ def workforce_groups(*, workers: QuerySet, clients: list[tuple], descending: boo
     return [({"client_id__in": ids, "country": key[1]}, size) for key, ids, size in groups], totals
 
 
+class ComplianceState(NamedTuple):
+    """What a list needs of a compliance item: which one, its kind and its status."""
+
+    id: object
+    kind: str
+    status: str
+
+
 def compliance_summaries(*, workers) -> dict:
     """For the given (already scoped) workers: per worker id, the required kinds with the item of
     each (or None when no item exists), as recorded by the worker's current employer. One query
@@ -242,18 +269,38 @@ def compliance_summaries(*, workers) -> dict:
     for item in ComplianceItem.objects.filter(worker_id__in=list(employer)).order_by("kind"):
         if item.provider_id == employer[item.worker_id]:
             items[item.worker_id][item.kind] = item
+    return _summaries(workers, items)
+
+
+def compliance_states(*, workers) -> dict:
+    """`compliance_summaries` with each item as a ComplianceState (id, kind, status) read as a
+    tuple instead of a model: the provider home shows 50 workers' ~8 items each and reads only
+    their statuses (building the models was ~4 ms of a request at 100k workers)."""
+    workers = list(workers)
+    employer = {w.id: w.provider_id for w in workers}
+    items = defaultdict(dict)
+    rows = (
+        ComplianceItem.objects.filter(worker_id__in=list(employer))
+        .order_by("kind")
+        .values_list("worker_id", "provider_id", "id", "kind", "status")
+    )
+    for worker_id, provider_id, item_id, kind, status in rows:
+        if provider_id == employer[worker_id]:
+            items[worker_id][kind] = ComplianceState(item_id, kind, status)
+    return _summaries(workers, items)
+
+
+_PROBLEM_STATUSES = (ComplianceStatus.MISSING, ComplianceStatus.EXPIRED, ComplianceStatus.REJECTED)
+
+
+def _summaries(workers: list, items: dict) -> dict:
     summaries = {}
     for worker in workers:
         kinds = required_kinds(worker.country)
         mine = items[worker.id]
         rows = [{"kind": k, "label": ComplianceKind(k).label, "item": mine.get(k)} for k in kinds]
         extra = [{"kind": k, "label": ComplianceKind(k).label, "item": i} for k, i in mine.items() if k not in kinds]
-        problems = [
-            row
-            for row in rows
-            if row["item"] is None
-            or row["item"].status in (ComplianceStatus.MISSING, ComplianceStatus.EXPIRED, ComplianceStatus.REJECTED)
-        ]
+        problems = [row for row in rows if row["item"] is None or row["item"].status in _PROBLEM_STATUSES]
         summaries[worker.id] = {"required": rows, "extra": extra, "problems": problems}
     return summaries
 

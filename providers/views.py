@@ -103,8 +103,13 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
         key, descending = self.current_sort()
         within = self.order_within[key or "name"]
         self.clients = selectors.workforce_clients(actor=self.actor)
+        # Unfiltered (no filter in the query string), the list is the provider's whole workforce.
+        unfiltered = not (self.request.GET.keys() - {"sort", "page"})
         groups, self.group_totals = selectors.workforce_groups(
-            workers=queryset, clients=self.clients, descending=descending
+            workers=queryset,
+            clients=self.clients,
+            descending=descending,
+            whole_workforce_of=self.actor.organization.id if unfiltered else None,
         )
         # The list's own tie-breaker: the selector's "id" unsorted, FilteredListView's "pk" when sorted.
         order = (*(f"-{field}" if descending else field for field in within), "id" if not key else "pk")
@@ -112,7 +117,7 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        summaries = selectors.compliance_summaries(workers=context["workers"])
+        summaries = selectors.compliance_states(workers=context["workers"])
         totals = self.group_totals
         for worker in context["workers"]:
             worker.compliance = summaries[worker.id]

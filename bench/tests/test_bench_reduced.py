@@ -50,7 +50,9 @@ PAGE_QUERIES = {
     # a warm page (CACHED_PAGE_QUERIES) skips the scans.
     "workers": 7,
     "risks": 11,
-    "provider home": 11,
+    # And its group sizes, cached under the provider's version too: a second version read on a miss;
+    # warm, a version read instead of the sizes' GROUP BY over every worker (same count, ~5 ms less).
+    "provider home": 12,
     "hiring manager dashboard": 16,
 }
 # Warm, once the data has committed: the pages cached under the tenant's data version
