@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from outstaff.dataversion import data_version_triggers
 from outstaff.fields import CountryField, external_id_field
 from outstaff.models import BaseModel
 from outstaff.tombstones import tombstone_trigger
@@ -27,6 +28,15 @@ def _unique_external_id(owner: str) -> models.UniqueConstraint:
         condition=~Q(external_id=""),
         name="%(app_label)s_%(class)s_unique_external_id",
     )
+
+
+# The organizations whose cached reads (outstaff/dataversion.py) a payroll entry or compliance item
+# feeds: the provider that recorded it, and its worker's client and current provider.
+RECORDED_FOR_TENANTS = (
+    "SELECT provider_id FROM {rows} UNION ALL"
+    " SELECT o.id FROM {rows} AS r JOIN workers_worker AS w ON w.id = r.worker_id"
+    " CROSS JOIN LATERAL (VALUES (w.client_id), (w.provider_id)) AS o(id)"
+)
 
 
 # The provider organization's settings (its name and country in the directory clients choose from).
@@ -178,7 +188,8 @@ class PayrollEntry(BaseModel):
                 organizations_sql=(
                     "ARRAY[(SELECT w.client_id FROM workers_worker w WHERE w.id = OLD.worker_id), OLD.provider_id]"
                 ),
-            )
+            ),
+            *data_version_triggers(tenants_sql=RECORDED_FOR_TENANTS),
         ]
         ordering = ("-created_at", "id")
         verbose_name_plural = "payroll entries"
@@ -228,7 +239,8 @@ class ComplianceItem(BaseModel):
                 organizations_sql=(
                     "ARRAY[(SELECT w.client_id FROM workers_worker w WHERE w.id = OLD.worker_id), OLD.provider_id]"
                 ),
-            )
+            ),
+            *data_version_triggers(tenants_sql=RECORDED_FOR_TENANTS),
         ]
         ordering = ("worker", "kind")
         constraints = [

@@ -142,6 +142,28 @@ def compliance_items_expiring(*, actor: Actor, within_days: int = EXPIRY_WARNING
     )
 
 
+def provider_home_counts(*, actor: Actor, today: dt.date | None = None) -> tuple[int, int]:
+    """(compliance items expiring within EXPIRY_WARNING_DAYS, failed payroll entries) for the
+    provider home's cards, cached under the provider's data version (outstaff/dataversion.py):
+    both read only the provider's workers, its compliance items and its payroll entries, each of
+    which bumps the provider's version on every committed write (their Meta.triggers), and the
+    key holds today (the expiry window moves with it)."""
+    today = today or timezone.localdate()
+
+    def compute():
+        expiring = compliance_items_expiring(actor=actor, today=today).count()
+        failed = payroll_entry_list(actor=actor).filter(status=PayrollEntryStatus.FAILED).count()
+        return expiring, failed
+
+    org_id = actor.organization.id
+    return cached(
+        "providers.home_counts",
+        tenant_ids=[org_id],
+        scope=(org_id, today.isoformat(), EXPIRY_WARNING_DAYS),
+        compute=compute,
+    )
+
+
 def _verified_required_count_subquery():
     """Per worker: how many of the kinds their country requires are verified. One subquery that
     reads the worker's country from the outer row (no join back to the worker) with a branch per

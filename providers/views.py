@@ -125,10 +125,7 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
             worker.payroll_status_label = (
                 PayrollEntryStatus(worker.payroll_status).label if worker.payroll_status else ""
             )
-        context["expiring_count"] = selectors.compliance_items_expiring(actor=self.actor).count()
-        context["failed_count"] = (
-            selectors.payroll_entry_list(actor=self.actor).filter(status=PayrollEntryStatus.FAILED).count()
-        )
+        context["expiring_count"], context["failed_count"] = selectors.provider_home_counts(actor=self.actor)
         context["clients"] = self.clients
         return context
 

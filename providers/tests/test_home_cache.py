@@ -1,10 +1,13 @@
 """The provider home's (client, country) group sizes are cached under the provider's data version
 (providers.selectors.workforce_groups, outstaff/dataversion.py) when the list is unfiltered: a
 committed write to a worker it employs is on the next page, another provider's write neither
-changes nor shows on it, and a page served from the cache equals the page computed.
+changes nor shows on it, and a page served from the cache equals the page computed. Its cards' counts (compliance items
+expiring, failed payroll entries) likewise, through the triggers of payroll entries and compliance
+items.
 
 Each test runs in a transaction: `flush_pending()` does what COMMIT does to the versions."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -13,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import make_actor
-from outstaff.dataversion import flush_pending
+from outstaff.dataversion import data_versions, flush_pending
 from workers.tests.factories import WorkerFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +76,71 @@ def test_another_providers_workers_neither_show_nor_change_the_cached_sizes(tena
     theirs = client.get("/provider/").content.decode()
     assert tenants["theirs"].full_name in theirs and tenants["mine"].full_name not in theirs
     assert "FR · 1 worker<" in theirs and "DE · 1 worker<" in theirs
+
+
+# --- the cards' counts (providers.selectors.provider_home_counts) --------------------------------------
+def cards(client) -> tuple[int, int]:
+    context = client.get("/provider/").context
+    return context["expiring_count"], context["failed_count"]
+
+
+def test_the_cards_counts_follow_every_write_to_payroll_entries_and_compliance_items(tenants, client, home):
+    from django.utils import timezone
+
+    from providers.models import ComplianceItem, PayrollEntry
+    from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory
+
+    soon = timezone.localdate() + dt.timedelta(days=10)
+    assert cards(client) == (0, 0)
+    with CaptureQueriesContext(connection) as warm:
+        assert cards(client) == (0, 0)
+    assert not any(q["sql"].startswith("SELECT COUNT(*)") for q in warm)  # served from the cache
+    item = ComplianceItemFactory(worker=tenants["mine"], status="verified", expires_on=soon)
+    entry = PayrollEntryFactory(worker=tenants["mine"], status="failed", failure_reason="IBAN")
+    flush_pending()
+    assert cards(client) == (1, 1)
+    PayrollEntry.objects.filter(pk=entry.pk).update(status="paid", failure_reason="")  # raw update
+    ComplianceItem.objects.filter(pk=item.pk).update(status="expired")
+    flush_pending()
+    assert cards(client) == (0, 0)
+    PayrollEntry.objects.filter(pk=entry.pk).update(status="failed", failure_reason="IBAN")
+    flush_pending()
+    assert cards(client) == (0, 1)
+    PayrollEntry.objects.filter(pk=entry.pk).delete()
+    ComplianceItem.objects.filter(pk=item.pk).update(status="verified")
+    flush_pending()
+    assert cards(client) == (1, 0)
+
+
+def test_another_providers_payroll_and_compliance_neither_show_nor_change_the_cards(tenants, client, home):
+    from django.utils import timezone
+
+    from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory
+
+    assert cards(client) == (0, 0)
+    soon = timezone.localdate() + dt.timedelta(days=10)
+    ComplianceItemFactory(worker=tenants["theirs"], status="verified", expires_on=soon)
+    PayrollEntryFactory(worker=tenants["theirs"], status="failed", failure_reason="IBAN")
+    versions = data_versions([tenants["provider_a"].organization.id])
+    flush_pending()
+    assert data_versions([tenants["provider_a"].organization.id]) == versions
+    assert cards(client) == (0, 0)
+    client.force_login(make_actor(tenants["provider_b"].organization).user)
+    assert cards(client) == (1, 1)
+
+
+def test_a_payroll_or_compliance_write_bumps_the_provider_and_the_workers_client(tenants):
+    from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory
+
+    orgs = [tenants["provider_a"].organization.id, tenants["client_a"].id]
+    for write in (
+        lambda: PayrollEntryFactory(worker=tenants["mine"], status="paid"),
+        lambda: ComplianceItemFactory(worker=tenants["mine"], status="verified"),
+    ):
+        flush_pending()
+        before = [data_versions([org]) for org in orgs]
+        write()
+        flush_pending()
+        after = [data_versions([org]) for org in orgs]
+        assert all(b != a for b, a in zip(before, after, strict=True)), (before, after)
+    assert data_versions([tenants["client_b"].id]) == data_versions([tenants["client_b"].id])
