@@ -3,12 +3,10 @@ peak memory, and what a rescan that changes nothing writes."""
 
 import datetime as dt
 import resource
-import threading
 import time
 from contextlib import contextmanager, nullcontext
 
 from django.db import connection, transaction
-from django.db.backends.signals import connection_created
 from django.utils import timezone
 
 from jurisdictions import DEFAULT_CODE, all_jurisdictions
@@ -26,34 +24,23 @@ class StatementCounter:
         self.statements = 0
         self.by_verb: dict[str, int] = {}
         self.rows_written = 0
-        self._lock = threading.Lock()
 
     def __call__(self, execute, sql, params, many, context):
+        self.statements += 1
         verb = sql.lstrip().split(None, 1)[0].upper() if sql.strip() else ""
+        self.by_verb[verb] = self.by_verb.get(verb, 0) + 1
         result = execute(sql, params, many, context)
-        with self._lock:
-            self.statements += 1
-            self.by_verb[verb] = self.by_verb.get(verb, 0) + 1
-            if verb in WRITES:
-                self.rows_written += max(context["cursor"].rowcount, 0)
+        if verb in WRITES:
+            cursor = context["cursor"]
+            self.rows_written += max(cursor.rowcount, 0)
         return result
 
 
 @contextmanager
 def counting():
-    """Counts this thread's statements and those of any connection opened meanwhile (the full scan
-    reads its next batch on a thread of its own, risks.services.scan._batches_read_ahead)."""
     counter = StatementCounter()
-
-    def count_new(sender, connection, **kwargs):
-        connection.execute_wrappers.append(counter)
-
-    connection_created.connect(count_new, weak=False)
-    try:
-        with connection.execute_wrapper(counter):
-            yield counter
-    finally:
-        connection_created.disconnect(count_new)
+    with connection.execute_wrapper(counter):
+        yield counter
 
 
 def _flag_table_bytes() -> int:

@@ -6,15 +6,13 @@ advisory lock keeps two scans from running at once; each batch is one transactio
 killed mid-scan leaves either the whole batch or none of it."""
 
 import datetime as dt
-import functools
 import logging
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import pghistory
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Q, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -23,7 +21,6 @@ from outstaff.signals import ResourceChange, record_resource_changes
 from risks.choices import FlagStatus
 from risks.models import RiskFlag, RiskScanRun
 from risks.rules import RULES, SEVERITY_RANK, Finding, evaluate_rules
-from risks.rules.facts import WorkerFacts
 from risks.selectors import risk_scan_last_full_started_at
 from workers.models import Worker
 
@@ -114,12 +111,18 @@ def risk_scan_run(
     read_uuids_fast()
     with scan_lock(exclusive=full), pghistory.context(source=SCAN_ACTOR, scope=report.scope):
         if full:
-            # Inside a caller's transaction (a test, a rolled-back bench run) no other connection sees
-            # its rows, so the batches are read on this one; otherwise the next batch is read ahead.
-            read = _batches if connection.in_atomic_block else _batches_read_ahead
-            with closing(read(batch_size=batch_size, today=today)) as batches:
-                for rows, loaded in batches:
-                    _scan_batch(rows, today=today, report=report, lock_workers=False, loaded=loaded)
+            last_id = None
+            while True:
+                queryset = Worker.objects.order_by("id")
+                if last_id is not None:
+                    queryset = queryset.filter(id__gt=last_id)
+                rows = worker_rows(queryset[:batch_size])
+                if not rows:
+                    break
+                _scan_batch(rows, today=today, report=report, lock_workers=False)
+                last_id = rows[-1]["id"]
+                if len(rows) < batch_size:
+                    break
         else:
             ids = _with_same_person_records({str(worker_id) for worker_id in worker_ids})
             for start in range(0, len(ids), batch_size):
@@ -134,67 +137,6 @@ def risk_scan_run(
             _analyze_if_flags_moved(report)
     logger.info("risk scan finished: %s", report.as_dict())
     return report
-
-
-Batch = tuple[list[dict], list[tuple[WorkerFacts, list]]]  # the workers' rows, their facts and rules
-
-
-def _read_batch(after_id, *, batch_size: int, today: dt.date) -> Batch:
-    """The next batch of workers by id with their facts: every read of a batch but its flags."""
-    queryset = Worker.objects.order_by("id")
-    if after_id is not None:
-        queryset = queryset.filter(id__gt=after_id)
-    rows = worker_rows(queryset[:batch_size])
-    return rows, load_batch(rows, today=today)
-
-
-def _batches(*, batch_size: int, today: dt.date) -> Iterator[Batch]:
-    """Every batch of a full scan with its facts, read on this thread's connection."""
-    last_id = None
-    while True:
-        rows, loaded = _read_batch(last_id, batch_size=batch_size, today=today)
-        if not rows:
-            return
-        yield rows, loaded
-        if len(rows) < batch_size:
-            return
-        last_id = rows[-1]["id"]
-
-
-def _read_on_this_thread(after_id, *, batch_size: int, today: dt.date):
-    read_uuids_fast()
-    return _read_batch(after_id, batch_size=batch_size, today=today)
-
-
-def _batches_read_ahead(*, batch_size: int, today: dt.date) -> Iterator[Batch]:
-    """The same batches, each read (its workers and their facts) on a second connection by one thread
-    while the rules run on the batch before it and that batch is written on this connection: the
-    reads are mostly waits on PostgreSQL, which works on the machine's other core meanwhile.
-
-    Only reads move. Each batch is still compared, written and committed in its own transaction on
-    this connection, in order, under its exclusive scan lock (a worker re-evaluation still waits for
-    the whole scan), and a killed process still leaves whole batches. The facts are read a batch
-    earlier than the batch's transaction, as they were always read before its flags were locked: a
-    change committed meanwhile re-evaluates its worker after the scan. A thread, not a process: a
-    Celery prefork worker's pool processes are daemonic and cannot have children."""
-    read = functools.partial(_read_on_this_thread, batch_size=batch_size, today=today)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="risk-scan-read") as reader:
-        try:
-            pending = reader.submit(read, None)
-            while True:
-                rows, loaded = pending.result()
-                if not rows:
-                    return
-                more = len(rows) == batch_size
-                if more:
-                    pending = reader.submit(read, rows[-1]["id"])
-                yield rows, loaded
-                if not more:
-                    return
-        finally:
-            # After the read in flight, if any (the pool runs one task at a time, in order): the
-            # reader's connection belongs to its thread and is closed there.
-            reader.submit(connections.close_all).result()
 
 
 # Autovacuum analyzes a table after 10% of it changed, at its next round; a scan that opened or
@@ -248,12 +190,8 @@ def _dedupe(findings: list[Finding], worker_id) -> dict[tuple, Finding]:
 def batch_findings(rows: list[dict], *, today: dt.date) -> dict[tuple, Finding]:
     """What the rules find for the workers of `rows` (from `worker_rows`), keyed by the flag's subject
     (worker, assignment, rule): each worker's facts, and only the rules that apply to them."""
-    return _findings(load_batch(rows, today=today))
-
-
-def _findings(loaded: list[tuple[WorkerFacts, list]]) -> dict[tuple, Finding]:
     wanted: dict[tuple, Finding] = {}
-    for facts, rules in loaded:
+    for facts, rules in load_batch(rows, today=today):
         wanted.update(_dedupe(evaluate_rules(facts, rules), facts.worker.id))
     return wanted
 
@@ -275,9 +213,7 @@ COMPARED = (
 
 
 @transaction.atomic
-def _scan_batch(
-    rows: list[dict], *, today: dt.date, report: ScanReport, lock_workers: bool, loaded: list | None = None
-) -> None:
+def _scan_batch(rows: list[dict], *, today: dt.date, report: ScanReport, lock_workers: bool) -> None:
     ids = [row["id"] for row in rows]
     if lock_workers:
         # Two re-evaluations of the same worker queue up here instead of racing on its flags.
@@ -291,9 +227,7 @@ def _scan_batch(
     providers = {row["id"]: row["provider_id"] for row in rows}
     clients = {row["id"]: row["client_id"] for row in rows}
 
-    if loaded is None:  # read here, after the workers' locks: a re-evaluation reads what the one before wrote
-        loaded = load_batch(rows, today=today)
-    wanted = _findings(loaded)
+    wanted = batch_findings(rows, today=today)
 
     # The batch's current flags, locked until the batch commits (a person changing one waits, or the
     # batch waits for them), in the order the model lists them.

@@ -8,7 +8,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from accounts.tests.factories import ClientFactory, make_actor
@@ -17,7 +17,6 @@ from assignments.tests.factories import AssignmentFactory
 from providers.tests.factories import EmploymentContractFactory, ProviderFactory
 from risks.models import RiskFlag, RiskScanRun
 from risks.services import ScanAlreadyRunning, risk_flag_dismiss, risk_scan_run, scan_lock
-from workers.models import Worker
 from workers.services import worker_create
 from workers.tests.factories import WorkerFactory
 
@@ -253,82 +252,6 @@ def test_a_scan_killed_mid_way_leaves_whole_batches_and_no_duplicates():
     report = risk_scan_run(today=TODAY, batch_size=1)
     assert RiskFlag.objects.filter(worker=ordered[0]).count() == count_first
     assert {c.worker_id for c in report.opened} == {ordered[1].id}
-
-
-def _current_flags() -> list:
-    fields = ("worker_id", "assignment_id", "rule_code", "severity", "category", "client_id", "evidence")
-    fields += ("evidence_hash",)
-    return sorted(RiskFlag.objects.exclude(status="resolved").values_list(*fields), key=str)
-
-
-def _workers_of_every_kind():
-    """Workers across batches that open flags of several rules and packs (GB, California, Germany
-    past its cap, a new starter by gate override)."""
-    for _ in range(3):
-        contractor_directed_full_time()
-    contractor_directed_full_time(country="US", subdivision="US-CA")
-    german = WorkerFactory(country="DE", start_date=dt.date(2024, 6, 1))
-    entity = licensed_entity(german.provider)
-    EmploymentContractFactory(worker=german, legal_entity=entity, starts_on=dt.date(2024, 6, 1))
-    AssignmentFactory(worker=german, starts_on=dt.date(2024, 6, 1))
-    WorkerFactory(country="GB", start_date=TODAY - dt.timedelta(days=10), gate_override_reason="urgent")
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_full_scan_reads_each_batch_ahead_on_a_second_connection_and_writes_what_a_serial_scan_writes(
-    monkeypatch,
-):
-    import risks.services.scan as scan
-
-    _workers_of_every_kind()
-    # Inside a transaction (no other connection sees its rows) the batches are read on this one.
-    with transaction.atomic():
-        serial = risk_scan_run(today=TODAY, batch_size=2)
-        expected = _current_flags()
-        transaction.set_rollback(True)
-    assert len(expected) >= 8 and not RiskFlag.objects.exists()
-
-    readers = []
-    real_load_batch = scan.load_batch
-
-    def load_batch(rows, **kwargs):
-        readers.append(threading.current_thread().name)
-        return real_load_batch(rows, **kwargs)
-
-    monkeypatch.setattr(scan, "load_batch", load_batch)
-    threads = threading.active_count()
-    ahead = risk_scan_run(today=TODAY, batch_size=2)
-    assert _current_flags() == expected
-    assert ahead.counts() == serial.counts() and ahead.workers == Worker.objects.count()
-    assert len(readers) >= 3 and all(name.startswith("risk-scan-read") for name in readers)
-    assert threading.active_count() == threads  # the reader is gone, its connection closed
-    assert RiskScanRun.objects.count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
-def test_a_read_ahead_that_fails_stops_the_scan_after_whole_batches_and_releases_the_lock(monkeypatch):
-    import risks.services.scan as scan
-
-    _workers_of_every_kind()
-    ordered = list(Worker.objects.order_by("id"))
-    real_load_batch = scan.load_batch
-    calls = []
-
-    def fail_on_the_third_read(rows, **kwargs):
-        calls.append(rows[0]["id"])
-        if len(calls) == 3:
-            raise RuntimeError("database went away")
-        return real_load_batch(rows, **kwargs)
-
-    monkeypatch.setattr(scan, "load_batch", fail_on_the_third_read)
-    with pytest.raises(RuntimeError, match="database went away"):
-        risk_scan_run(today=TODAY, batch_size=2)
-    # The two batches read before it were written, nothing after them; no run was recorded.
-    flagged = set(RiskFlag.objects.values_list("worker_id", flat=True))
-    assert flagged and flagged <= {worker.id for worker in ordered[:4]}
-    assert not RiskScanRun.objects.exists()
-    monkeypatch.setattr(scan, "load_batch", real_load_batch)
-    assert risk_scan_run(today=TODAY, batch_size=2).workers == len(ordered)  # the lock was released
 
 
 def test_approaching_cap_is_superseded_when_the_cap_passes():
