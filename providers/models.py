@@ -38,6 +38,14 @@ RECORDED_FOR_TENANTS = (
     " CROSS JOIN LATERAL (VALUES (w.client_id), (w.provider_id)) AS o(id)"
 )
 
+# A payroll run's: its provider, and the clients and providers of the workers it has entries for.
+RUN_TENANTS = (
+    "SELECT provider_id FROM {rows} UNION ALL"
+    " SELECT o.id FROM {rows} AS r JOIN providers_payrollentry AS e ON e.run_id = r.id"
+    " JOIN workers_worker AS w ON w.id = e.worker_id"
+    " CROSS JOIN LATERAL (VALUES (w.client_id), (w.provider_id)) AS o(id)"
+)
+
 
 # The provider organization's settings (its name and country in the directory clients choose from).
 @pghistory.track()
@@ -149,7 +157,11 @@ class PayrollRun(BaseModel):
     external_id = external_id_field()
 
     class Meta:
-        triggers = [tombstone_trigger(resource_type="payroll-runs", organizations_sql="ARRAY[OLD.provider_id]")]
+        triggers = [
+            tombstone_trigger(resource_type="payroll-runs", organizations_sql="ARRAY[OLD.provider_id]"),
+            # A run's period is each of its entries' (the provider home's latest payroll, a worker page).
+            *data_version_triggers(tenants_sql=RUN_TENANTS),
+        ]
         ordering = ("-period_start", "country")
         constraints = [
             _unique_external_id("provider"),

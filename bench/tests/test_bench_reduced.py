@@ -50,10 +50,9 @@ PAGE_QUERIES = {
     # a warm page (CACHED_PAGE_QUERIES) skips the scans.
     "workers": 7,
     "risks": 11,
-    # Its group sizes and its cards' two counts are cached under the provider's version too: two
-    # more version reads on a miss; warm, those instead of the GROUP BY over every worker and the
-    # two COUNTs (below: one query fewer).
-    "provider home": 13,
+    # Its body (as HTML), group sizes and cards' two counts are cached under the provider's version
+    # too: three more version reads on a miss; warm, one instead of the page's queries (below).
+    "provider home": 14,
     "hiring manager dashboard": 16,
 }
 # Warm, once the data has committed: the pages cached under the tenant's data version
@@ -65,7 +64,9 @@ CACHED_PAGE_QUERIES = {
     # retention chart) are cached under the version too: one version read instead of their scans.
     "workers": 6,
     "risks": 8,
-    "provider home": 9,
+    # Its body is HTML cached under the provider's and its clients' versions: the clients' probe
+    # (their ids name the versions) and two version reads (the body's, the navigation count's).
+    "provider home": 6,
 }
 # A batch of 500 workers: the workers, their facts (nine queries), their flags, the writes and the
 # batch's savepoint; plus the scan's lock and its record, spread over the batches.

@@ -80,8 +80,8 @@ def test_another_providers_workers_neither_show_nor_change_the_cached_sizes(tena
 
 # --- the cards' counts (providers.selectors.provider_home_counts) --------------------------------------
 def cards(client) -> tuple[int, int]:
-    context = client.get("/provider/").context
-    return context["expiring_count"], context["failed_count"]
+    expiring, failed = re.findall(r'<div class="stat">(\d+)</div>', client.get("/provider/").content.decode())[:2]
+    return int(expiring), int(failed)
 
 
 def test_the_cards_counts_follow_every_write_to_payroll_entries_and_compliance_items(tenants, client, home):
@@ -144,3 +144,45 @@ def test_a_payroll_or_compliance_write_bumps_the_provider_and_the_workers_client
         after = [data_versions([org]) for org in orgs]
         assert all(b != a for b, a in zip(before, after, strict=True)), (before, after)
     assert data_versions([tenants["client_b"].id]) == data_versions([tenants["client_b"].id])
+
+
+# --- the body (providers.views.ProviderHomeView.get) ------------------------------------------------
+def test_a_warm_home_reads_no_rows_and_every_table_of_its_body_is_invalidated(tenants, client, home):
+    from django.utils import timezone
+
+    from providers.models import ComplianceItem, PayrollEntry, PayrollRun
+    from providers.tests.factories import ComplianceItemFactory, PayrollEntryFactory, PayrollRunFactory
+
+    today = timezone.localdate()
+    run = PayrollRunFactory(provider=tenants["provider_a"], period_start=today.replace(day=1), period_end=today)
+    entry = PayrollEntryFactory(run=run, worker=tenants["mine"], status="paid")
+    item = ComplianceItemFactory(worker=tenants["mine"], kind="right_to_work", status="verified")
+    flush_pending()
+    page = home()
+    assert "Paid</span>" in page and f"{today:%b %Y}" in page
+    with CaptureQueriesContext(connection) as warm:
+        assert home() == page
+    assert not any("providers_complianceitem" in q["sql"] or "providers_payrollentry" in q["sql"] for q in warm)
+
+    PayrollEntry.objects.filter(pk=entry.pk).update(status="on_hold")
+    flush_pending()
+    assert "On hold</span>" in home()
+    earlier = today.replace(day=1) - dt.timedelta(days=40)
+    PayrollRun.objects.filter(pk=run.pk).update(period_start=earlier)
+    flush_pending()
+    assert f"{earlier:%b %Y}" in home()
+    assert "Missing or expired: Right to work" not in home()
+    ComplianceItem.objects.filter(pk=item.pk).update(status="expired")
+    flush_pending()
+    assert "Right to work" in home().split("Missing or expired:")[1]
+    type(tenants["client_a"]).objects.filter(pk=tenants["client_a"].pk).update(name="Renamed Client")
+    flush_pending()
+    assert "<h2>Renamed Client</h2>" in home()
+
+
+def test_a_filtered_or_odd_query_is_computed_not_cached(tenants, home):
+    for query in ({"q": tenants["mine"].last_name}, {"page": "x"}, {"sort": "bogus"}):
+        home(**query)
+        with CaptureQueriesContext(connection) as again:
+            home(**query)
+        assert any("providers_complianceitem" in q["sql"] for q in again), query
