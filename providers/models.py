@@ -46,6 +46,12 @@ RUN_TENANTS = (
     " CROSS JOIN LATERAL (VALUES (w.client_id), (w.provider_id)) AS o(id)"
 )
 
+# A provider profile's: the provider, and every client whose workers it employs.
+PROVIDER_TENANTS = (
+    "SELECT organization_id FROM {rows} UNION ALL"
+    " SELECT DISTINCT w.client_id FROM {rows} AS r JOIN workers_worker AS w ON w.provider_id = r.organization_id"
+)
+
 
 # The provider organization's settings (its name and country in the directory clients choose from).
 @pghistory.track()
@@ -64,6 +70,8 @@ class Provider(models.Model):
 
     class Meta:
         ordering = ("legal_name",)
+        # The clients' team lists show the legal name of each worker's provider.
+        triggers = [*data_version_triggers(tenants_sql=PROVIDER_TENANTS)]
 
     def __str__(self) -> str:
         return self.legal_name

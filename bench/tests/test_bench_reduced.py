@@ -48,7 +48,8 @@ PAGE_QUERIES = {
     # Computed, each page also reads its data version once for the navigation's cached open-flag
     # count (the risk board: for its cached summary, which holds that count): +1 on a miss, while
     # a warm page (CACHED_PAGE_QUERIES) skips the scans.
-    "workers": 7,
+    # The team list's body is cached under the client's version too: one more version read.
+    "workers": 8,
     "risks": 11,
     # Its body (as HTML), group sizes and cards' two counts are cached under the provider's version
     # too: three more version reads on a miss; warm, one instead of the page's queries (below).
@@ -62,7 +63,9 @@ CACHED_PAGE_QUERIES = {
     "hiring manager dashboard": 4,
     # The navigation's open-flag count and the risk board's tenant-wide summary (its parties and
     # retention chart) are cached under the version too: one version read instead of their scans.
-    "workers": 6,
+    # The team list's body is HTML cached under the client's version: two version reads (the body's,
+    # the navigation count's) instead of the COUNT and the page of workers.
+    "workers": 5,
     "risks": 8,
     # Its body is HTML cached under the provider's and its clients' versions: the clients' probe
     # (their ids name the versions) and two version reads (the body's, the navigation count's).
