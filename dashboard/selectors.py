@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from accounts.actors import Actor
 from outstaff.dataversion import cached
+from outstaff.pagecache import PageBody
 from providers.choices import PayrollEntryStatus
 from providers.selectors import compliance_items_expiring, payroll_entry_list
 from risks.choices import FlagStatus
@@ -90,11 +91,11 @@ def home_page(
     actor: Actor,
     today: dt.date | None = None,
     present: Callable[[dict], object] | None = None,
-    present_version: str = "",
+    body: PageBody | None = None,
 ):
     """Everything the home page shows: the counts, the inbox, the two charts and the navigation's
     open-flag count, as a dict, or what `present(dict)` makes of it (the view renders it once);
-    `present_version` names the presentation code (its templates), which the cache key holds.
+    `body` (outstaff.pagecache) is the presentation's templates, whose digest the cache key holds.
 
     For a client's users it is cached under the client's data version (outstaff/dataversion.py):
     every table it reads (workers, check-ins, risk flags, assignments, teams and their managers,
@@ -117,20 +118,15 @@ def home_page(
 
     if not actor.is_client or actor.user is None:
         return compute()
-    return cached(
-        "dashboard.home",
-        tenant_ids=[actor.organization.id],
-        scope=(
-            actor.organization.id,
-            actor.role,
-            actor.user.pk,
-            today.isoformat(),
-            timezone.get_current_timezone_name(),
-            _rules_version(),
-            present_version,
-        ),
-        compute=compute,
-    )
+    scope = (actor.organization.id, actor.role, actor.user.pk, _rules_version())
+    if body is None:  # the data itself, not its HTML
+        return cached(
+            "dashboard.home",
+            tenant_ids=[actor.organization.id],
+            scope=(*scope, today.isoformat(), timezone.get_current_timezone_name()),
+            compute=compute,
+        )
+    return body.cached(tenant_ids=[actor.organization.id], scope=scope, compute=compute, today=today)
 
 
 @functools.cache

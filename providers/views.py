@@ -1,9 +1,6 @@
 """The provider workspace pages. Views stay thin: selectors to read, services to write, and every
 write through a page is audited as channel "page"."""
 
-import functools
-import hashlib
-
 import pghistory
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,15 +8,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
-from django.template import engines
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
-from outstaff.dataversion import cached
+from outstaff.pagecache import CachedBodyListMixin, PageBody
 from outstaff.preview_views import PreviewedServiceFormView
 from outstaff.views import ActorRequiredMixin, FilteredListView, GroupedRows
 
@@ -70,28 +64,17 @@ def _get_or_404(queryset, **lookup):
 
 
 # The provider home below its navigation, and what it includes: cached as HTML when unfiltered.
-HOME_BODY = "providers/_home_body.html"
-HOME_BODY_TEMPLATES = (HOME_BODY, "providers/_nav.html", "includes/pagination.html", "includes/csv_link.html")
-_HOME_SORTS = {"", "name", "-name", "status", "-status", "payroll", "-payroll", "compliance", "-compliance"}
+HOME_BODY = PageBody(
+    "providers.home_body",
+    "providers/_home_body.html",
+    "providers/_nav.html",
+    "includes/pagination.html",
+    "includes/csv_link.html",
+)
+_HOME_SORTS = frozenset({"", "name", "-name", "status", "-status", "payroll", "-payroll", "compliance", "-compliance"})
 
 
-@functools.cache
-def _home_body_version() -> str:
-    """A digest of the body's templates: a deploy that changes one never serves the old HTML."""
-    engine = engines["django"].engine
-    sources = [engine.find_template(name)[0].source for name in HOME_BODY_TEMPLATES]
-    return hashlib.sha256("\0".join(sources).encode()).hexdigest()[:12]
-
-
-def _cacheable_home_query(query) -> bool:
-    """No filter, one known sort at most and a plain page number at most (a bounded set of keys)."""
-    if query.keys() - {"sort", "page"} or any(len(query.getlist(key)) > 1 for key in query):
-        return False
-    page = query.get("page", "1")
-    return query.get("sort", "") in _HOME_SORTS and page.isdigit() and len(page) <= 4
-
-
-class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
+class ProviderHomeView(ProviderRequiredMixin, CachedBodyListMixin, FilteredListView):
     """Workers the provider employs, grouped by client and country, with the latest payroll
     status and how complete their compliance is."""
 
@@ -130,38 +113,18 @@ class ProviderHomeView(ProviderRequiredMixin, FilteredListView):
 
     clients = None
 
-    def get(self, request, *args, **kwargs):
-        """Unfiltered (at most a sort and a page in the query string), the part of the page below the
-        navigation is HTML cached under the data versions of the provider and of its workers'
-        clients (their names): every table it reads (workers, payroll entries and runs, compliance
-        items, the clients' organizations) bumps one of them on every committed write; the key
-        also holds the query string, today, the time zone and a digest of the body's templates."""
-        query = request.GET
-        if query.get("format") == "csv" or not _cacheable_home_query(query):
-            return super().get(request, *args, **kwargs)
-        org_id = self.actor.organization.id
-        clients = self.clients = selectors.workforce_clients(actor=self.actor)
-        computed = {"view": self}
+    # Unfiltered (at most a sort and a page in the query string), the part of the page below the
+    # navigation is HTML cached under the data versions of the provider and of its workers' clients
+    # (their names): every table it reads (workers, payroll entries and runs, compliance items, the
+    # clients' organizations) bumps one of them on every committed write; the key also holds the
+    # query string, today, the time zone and a digest of the body's templates (outstaff.pagecache).
+    page_body = HOME_BODY
+    body_context_name = "home_body"
+    body_sorts = _HOME_SORTS
 
-        def compute():
-            computed.update(self.get_context_data())
-            return str(render_to_string(HOME_BODY, computed, request=request))
-
-        html = cached(
-            "providers.home_body",
-            tenant_ids=[org_id, *(client_id for client_id, _ in clients)],
-            scope=(
-                org_id,
-                self.actor.role,
-                request.META.get("QUERY_STRING", ""),
-                timezone.localdate().isoformat(),
-                timezone.get_current_timezone_name(),
-                _home_body_version(),
-            ),
-            compute=compute,
-        )
-        # On a miss the response keeps the page's whole context (what tests and the debug toolbar read).
-        return self.render_to_response({**computed, "home_body": mark_safe(html)})  # nosec B308 B703 - our template's output
+    def body_tenant_ids(self) -> list:
+        self.clients = selectors.workforce_clients(actor=self.actor)
+        return [self.actor.organization.id, *(client_id for client_id, _ in self.clients)]
 
     def paginated_queryset(self, queryset):
         key, descending = self.current_sort()

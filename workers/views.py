@@ -1,19 +1,13 @@
-import functools
-import hashlib
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
-from django.template import engines
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from accounts.choices import Scope
-from outstaff.dataversion import cached
+from outstaff.pagecache import CachedBodyListMixin, PageBody
 from outstaff.preview_views import PreviewedServiceFormView, add_service_errors
 from outstaff.views import ActorRequiredMixin, FilteredListView
 
@@ -25,19 +19,20 @@ from .models import CheckIn, Worker
 from .story import worker_story
 
 # The team list below the navigation, and what it includes: cached as HTML when unfiltered.
-LIST_BODY = "workers/_list_body.html"
-LIST_BODY_TEMPLATES = (LIST_BODY, "includes/pagination.html", "includes/csv_link.html")
+LIST_BODY = PageBody(
+    "workers.list_body", "workers/_list_body.html", "includes/pagination.html", "includes/csv_link.html"
+)
+_LIST_SORTS = ("name", "country", "status", "start")
 
 
-@functools.cache
-def _list_body_version() -> str:
-    """A digest of the body's templates: a deploy that changes one never serves the old HTML."""
-    engine = engines["django"].engine
-    sources = [engine.find_template(name)[0].source for name in LIST_BODY_TEMPLATES]
-    return hashlib.sha256("\0".join(sources).encode()).hexdigest()[:12]
+class WorkerListView(CachedBodyListMixin, FilteredListView):
+    """A client admin's or viewer's unfiltered list (one known sort and a page number at most): the
+    part below the navigation is HTML cached under the client's data version, which every committed
+    write to its workers, to the organization and to its workers' providers' profiles (the legal
+    names shown) bumps; the key also holds the query string, the role, today (tenures), the time
+    zone and a digest of the body's templates (outstaff.pagecache). Anything else is computed as
+    before."""
 
-
-class WorkerListView(FilteredListView):
     template_name = "workers/worker_list.html"
     filterset_class = WorkerFilterSet
     selector = selectors.worker_list
@@ -64,45 +59,11 @@ class WorkerListView(FilteredListView):
         ("Provider", "provider.legal_name"),
     ]
 
-    def _cacheable(self, query) -> bool:
-        """A client admin's or viewer's list, unfiltered: one known sort and a page number at most."""
-        if not self.actor.sees_whole_client or self.actor.user is None:
-            return False
-        if query.keys() - {"sort", "page"} or any(len(query.getlist(key)) > 1 for key in query):
-            return False
-        sort, page = query.get("sort", ""), query.get("page", "1")
-        return sort.removeprefix("-") in {"", *self.sort_options} and page.isdigit() and len(page) <= 4
+    page_body = LIST_BODY
+    body_sorts = frozenset({"", "-", *_LIST_SORTS, *(f"-{sort}" for sort in _LIST_SORTS)})
 
-    def get(self, request, *args, **kwargs):
-        """A client admin's or viewer's unfiltered list: the part below the navigation is HTML cached
-        under the client's data version, which every committed write to its workers, to the
-        organization and to its workers' providers' profiles (the legal names shown) bumps; the key
-        also holds the query string, the role, today (tenures), the time zone and a digest of the
-        body's templates. Anything else is computed as before."""
-        if request.GET.get("format") == "csv" or not self._cacheable(request.GET):
-            return super().get(request, *args, **kwargs)
-        org_id = self.actor.organization.id
-        computed = {"view": self}
-
-        def compute():
-            computed.update(self.get_context_data())
-            return str(render_to_string(LIST_BODY, computed, request=request))
-
-        html = cached(
-            "workers.list_body",
-            tenant_ids=[org_id],
-            scope=(
-                org_id,
-                self.actor.role,
-                request.META.get("QUERY_STRING", ""),
-                timezone.localdate().isoformat(),
-                timezone.get_current_timezone_name(),
-                _list_body_version(),
-            ),
-            compute=compute,
-        )
-        # On a miss the response keeps the page's whole context (what tests read).
-        return self.render_to_response({**computed, "list_body": mark_safe(html)})  # nosec B308 B703 - our template's output
+    def body_cacheable(self, query) -> bool:
+        return self.actor.sees_whole_client and self.actor.user is not None and super().body_cacheable(query)
 
 
 class WorkerDetailView(ActorRequiredMixin, TemplateView):
