@@ -2,8 +2,6 @@
 costs the same for a client with 50 workers or 5,000."""
 
 import datetime as dt
-import functools
-import hashlib
 from collections.abc import Callable
 
 from django.db.models import Count, Q
@@ -15,8 +13,7 @@ from outstaff.pagecache import PageBody
 from providers.choices import PayrollEntryStatus
 from providers.selectors import compliance_items_expiring, payroll_entry_list
 from risks.choices import FlagStatus
-from risks.rules import RULES
-from risks.selectors import risk_flag_list, risk_flag_open_count
+from risks.selectors import risk_flag_list, risk_flag_open_count, rules_wording_version
 from screening.choices import ScreeningStage, ScreeningStatus
 from screening.selectors import screening_list
 from workers.choices import WorkerStatus
@@ -129,8 +126,4 @@ def home_page(
     return body.cached(tenant_ids=[actor.organization.id], scope=scope, compute=compute, today=today)
 
 
-@functools.cache
-def _rules_version() -> str:
-    """The rules' titles and next steps, which the inbox quotes: a deploy that rewords one is a new key."""
-    wording = sorted((code, rule.title, rule.next_step) for code, rule in RULES.items())
-    return hashlib.sha256(repr(wording).encode()).hexdigest()[:12]
+_rules_version = rules_wording_version  # the inbox quotes the rules

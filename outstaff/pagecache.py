@@ -13,8 +13,10 @@ write to a table the body reads bumps them) plus what the key's scope names.
 - ``CachedBodyListMixin``: a FilteredListView whose plain query strings serve the body from the
   cache; any other request (a filter, CSV) is computed as before.
 
-The body must be the same HTML for every request of one key: no CSRF token, nothing per request
-(a form with a token, a message) inside it; those stay in the page around it."""
+The body must be the same HTML for every request of one key: nothing per request (a message, the
+request's own URL beyond its query string) inside it; those stay in the page around it. A body with
+forms sets ``body_csrf``: it is rendered with a placeholder for ``{% csrf_token %}``, which each
+request replaces with its own token's field (the HTML cached never holds a token)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 
-from django.template import engines
+from django.middleware.csrf import get_token
+from django.template import Context, Template, engines
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -30,6 +33,19 @@ from django.utils.safestring import mark_safe
 from .dataversion import cached
 
 MAX_PAGE_DIGITS = 4
+# What `{% csrf_token %}` renders in a cached body; letters only, so no escaping changes it, and as
+# the whole field (name, quotes) no text the body shows (escaped) can contain it.
+CSRF_PLACEHOLDER = "pagecacheCsrfTokenPlaceholder"
+
+
+def csrf_field(token: str) -> str:
+    """What `{% csrf_token %}` renders for `token`."""
+    return str(_csrf_template().render(Context({"csrf_token": token})))
+
+
+@functools.cache
+def _csrf_template() -> Template:
+    return engines["django"].engine.from_string("{% csrf_token %}")
 
 
 class PageBody:
@@ -77,6 +93,7 @@ class CachedBodyListMixin:
     page_body: PageBody
     body_context_name = "list_body"
     body_sorts: frozenset[str] = frozenset()
+    body_csrf = False
 
     def body_cacheable(self, query) -> bool:
         return query.get("format") != "csv" and plain_list_query(query, self.body_sorts)
@@ -95,8 +112,12 @@ class CachedBodyListMixin:
 
         def compute():
             computed.update(self.get_context_data())
-            return self.page_body.render(computed, request=request)
+            if not self.body_csrf:
+                return self.page_body.render(computed, request=request)
+            return self.page_body.render({**computed, "csrf_token": CSRF_PLACEHOLDER}, request=request)
 
         html = self.page_body.cached(tenant_ids=tenant_ids, scope=self.body_scope(), compute=compute)
+        if self.body_csrf:
+            html = html.replace(csrf_field(CSRF_PLACEHOLDER), csrf_field(get_token(request)))
         context = {**computed, self.body_context_name: mark_safe(html)}  # nosec B308 B703 - our template's output
         return self.render_to_response(context)

@@ -3,6 +3,9 @@ dedicated to it and its placements; a hiring manager, those on their teams); a p
 flags about the workers it employs. Both through the flag's own indexed `client_id`/`provider_id`,
 which every scan keeps current."""
 
+import functools
+import hashlib
+
 from django.db.models import Case, F, Q, QuerySet, Subquery, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -15,6 +18,7 @@ from providers.models import Provider
 from .choices import FlagStatus
 from .models import SEVERITY_ORDER, RiskFlag, RiskScanRun  # noqa: F401 - SEVERITY_ORDER: read by views, digest
 from .retention import retention_overall
+from .rules import RULES
 
 CURRENT_STATUSES = (FlagStatus.OPEN, FlagStatus.ACKNOWLEDGED)
 
@@ -167,3 +171,10 @@ def risk_flag_counterparties(*, actor: Actor, party_ids=None) -> list[tuple]:
     else:
         rows = Provider.objects.filter(organization_id__in=party_ids).values_list("organization_id", "legal_name")
     return sorted(rows, key=lambda row: row[1])
+
+
+@functools.cache
+def rules_wording_version() -> str:
+    """The rules' titles and next steps, which cached pages quote: a deploy that rewords one is a new key."""
+    wording = sorted((code, rule.title, rule.next_step) for code, rule in RULES.items())
+    return hashlib.sha256(repr(wording).encode()).hexdigest()[:12]

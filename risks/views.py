@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from accounts.choices import Scope
 from jurisdictions import all_jurisdictions
+from outstaff.pagecache import CachedBodyListMixin, PageBody
 from outstaff.views import ActorRequiredMixin, FilteredListView
 
 from . import retention, selectors, services
@@ -92,11 +93,32 @@ def with_links(flags) -> None:
         flag.urls = {key: pattern.replace(marker, ids.get(key, own)) for key, pattern in patterns.items()}
 
 
-class RiskBoardView(FilteredListView):
+# The board below the navigation, and what it includes: cached as HTML when unfiltered.
+BOARD_BODY = PageBody(
+    "risks.board_body",
+    "risks/_board_body.html",
+    "risks/_subnav.html",
+    "risks/_flag_row.html",
+    "risks/_flag_actions.html",
+    "risks/_retention_chart.html",
+    "includes/pagination.html",
+)
+_BOARD_SORTS = ("worker", "status", "since")
+
+
+class RiskBoardView(CachedBodyListMixin, FilteredListView):
     """The risk page of the actor's organization: current flags grouped by severity with their
     evidence in plain words, triage buttons, the jurisdiction facts used, the attrition weights,
     and the retention cohorts. Sortable within each severity, and `?format=csv` exports every
-    filtered flag."""
+    filtered flag.
+
+    A client admin's or viewer's board, unfiltered (one known sort and a plain page number at most),
+    is HTML cached below the navigation (outstaff.pagecache) under the client's data version, which
+    every committed write to what its rows show bumps: its flags, their workers, the organization,
+    the providers' profiles (legal names) and the users who changed a flag's status (their names,
+    risks/migrations/0011). The key also holds the role (the triage forms), the query string, the
+    last full scan's time (a global table), the rules' wording, today, the time zone and the
+    templates' digest; the forms' CSRF tokens are put in per request."""
 
     template_name = "risks/board.html"
     filterset_class = RiskFlagFilterSet
@@ -121,6 +143,26 @@ class RiskBoardView(FilteredListView):
         ("First seen", lambda f: f.first_seen_at.date().isoformat()),
         ("Rule code", "rule_code"),
     ]
+
+    page_body = BOARD_BODY
+    body_context_name = "board_body"
+    body_sorts = frozenset({"", *_BOARD_SORTS, *(f"-{sort}" for sort in _BOARD_SORTS)})
+    body_csrf = True
+
+    def body_cacheable(self, query) -> bool:
+        return (
+            self.actor.is_client
+            and self.actor.sees_whole_client
+            and self.actor.user is not None
+            and super().body_cacheable(query)
+        )
+
+    def body_scope(self) -> tuple:
+        self.last_full_scan = selectors.risk_scan_last_full_finished_at()
+        scanned = self.last_full_scan.isoformat() if self.last_full_scan else ""
+        return (*super().body_scope(), scanned, selectors.rules_wording_version())
+
+    last_full_scan = _UNREAD = object()
 
     def get_queryset(self):
         # Current flags unless the status filter asks for others (resolved, dismissed).
@@ -158,7 +200,11 @@ class RiskBoardView(FilteredListView):
             # The triage forms' return address (their default), read once instead of three times a row.
             next_url=self.request.get_full_path(),
             counterparty_param="client" if self.actor.is_provider else "provider",
-            last_full_scan=selectors.risk_scan_last_full_finished_at(),
+            last_full_scan=(
+                selectors.risk_scan_last_full_finished_at()
+                if self.last_full_scan is self._UNREAD
+                else self.last_full_scan
+            ),
         )
         return context
 

@@ -50,7 +50,8 @@ PAGE_QUERIES = {
     # a warm page (CACHED_PAGE_QUERIES) skips the scans.
     # The team list's body is cached under the client's version too: one more version read.
     "workers": 8,
-    "risks": 11,
+    # The risk board's body is HTML cached under the client's version too: one more version read.
+    "risks": 12,
     # Its body (as HTML), group sizes and cards' two counts are cached under the provider's version
     # too: three more version reads on a miss; warm, one instead of the page's queries (below).
     "provider home": 14,
@@ -66,7 +67,9 @@ CACHED_PAGE_QUERIES = {
     # The team list's body is HTML cached under the client's version: two version reads (the body's,
     # the navigation count's) instead of the COUNT and the page of workers.
     "workers": 5,
-    "risks": 8,
+    # The risk board's body is HTML cached under the client's version: the last full scan's time (the
+    # key holds it) and two version reads (the body's, the navigation count's) instead of its flags.
+    "risks": 6,
     # Its body is HTML cached under the provider's and its clients' versions: the clients' probe
     # (their ids name the versions) and two version reads (the body's, the navigation count's).
     "provider home": 6,
