@@ -18,6 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8801)
         parser.add_argument("--connections", type=int, default=16)
         parser.add_argument("--duration", type=int, default=10, help="seconds per target")
+        parser.add_argument("--warmup", type=int, default=2, help="unmeasured seconds of load before each target")
         parser.add_argument("--sizes", type=int, nargs="+", default=[50, 500])
         parser.add_argument(
             "--only",
@@ -27,9 +28,15 @@ class Command(BaseCommand):
         )
         parser.add_argument("--json", type=Path, default=None, help="also write the raw results here")
 
-    def handle(self, *args, port, connections, duration, sizes, only, json: Path | None, **options):
+    def handle(self, *args, port, connections, duration, warmup, sizes, only, json: Path | None, **options):
         report = load_run(
-            port=port, connections=connections, duration=duration, sizes=sizes, only=only, stdout=self.stdout
+            port=port,
+            connections=connections,
+            duration=duration,
+            warmup=warmup,
+            sizes=sizes,
+            only=only,
+            stdout=self.stdout,
         )
         commit = subprocess.run(  # nosec B603 B607 - fixed git argv (the commit for the report)
             ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=settings.BASE_DIR
@@ -37,7 +44,10 @@ class Command(BaseCommand):
         report["commit"] = commit
         self.stdout.write("")
         self.stdout.write(load_table(report))
-        self.stdout.write(f"\ncommit {commit}; {connections} connections, {duration} s per target; {report['targets']}")
+        self.stdout.write(
+            f"\ncommit {commit}; {connections} connections, {duration} s per target after {warmup} s unmeasured; "
+            f"{report['targets']}"
+        )
         if json is not None:
             json.write_text(_dumps(report))
 
