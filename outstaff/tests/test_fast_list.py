@@ -5,15 +5,13 @@ import json
 
 import pytest
 from django.db import transaction
-from django.urls import NoReverseMatch, get_resolver, reverse
 from rest_framework.renderers import JSONRenderer
-from rest_framework.test import APIClient
 
-from accounts.models import Membership
-from accounts.selectors import ACTIVE_ORG_SESSION_KEY
 from demo.services import demo_seed
 from outstaff.api import lean, viewsets
 from outstaff.api.renderers import OrjsonRenderer
+
+from .api_lists import list_urls, session_clients
 
 pytestmark = pytest.mark.django_db
 
@@ -26,35 +24,13 @@ def seeded(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def _list_urls() -> list[str]:
-    api = get_resolver().namespace_dict["api"][1]
-    urls = []
-    for name in sorted(n for n in api.reverse_dict if isinstance(n, str) and n.endswith("-list")):
-        try:
-            urls.append(reverse(f"api:{name}"))
-        except NoReverseMatch:  # a nested list needs a parent id: covered by its parent's test
-            continue
-    return urls
-
-
-def _clients():
-    for role in ("client_admin", "hiring_manager", "provider_admin"):
-        membership = Membership.objects.filter(role=role).select_related("user", "organization").first()
-        client = APIClient()
-        client.force_login(membership.user)
-        session = client.session
-        session[ACTIVE_ORG_SESSION_KEY] = str(membership.organization.id)
-        session.save()
-        yield role, client
-
-
 def test_every_api_list_prints_what_drf_prints(seeded, monkeypatch):
     """The instance path (a list the lean path does not understand takes it; lean.py has its own test)."""
     monkeypatch.setattr(lean, "plan_for", lambda *args, **kwargs: None)
-    urls = _list_urls()
+    urls = list_urls()
     assert "/api/v1/workers/" in urls and "/api/v1/risk-flags/" in urls
     compared = 0
-    for role, client in _clients():
+    for role, client in session_clients():
         for url in urls:
             fast = client.get(url, {"page_size": 500})
             with monkeypatch.context() as patch:

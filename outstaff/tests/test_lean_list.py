@@ -11,7 +11,6 @@ import pytest
 from django.db import connection, transaction
 from django.db.utils import ConnectionDoesNotExist
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, get_resolver, reverse
 from rest_framework import serializers
 from rest_framework.test import APIClient
 
@@ -26,6 +25,8 @@ from risks.models import RiskFlag
 from risks.services.scan import risk_scan_run
 from workers.filters import WorkerFilterSet
 from workers.models import Worker
+
+from .api_lists import list_urls, session_clients
 
 pytestmark = pytest.mark.django_db
 
@@ -50,25 +51,8 @@ def seeded(django_db_setup, django_db_blocker):
         transaction.set_rollback(True)
 
 
-def _list_urls() -> list[str]:
-    api = get_resolver().namespace_dict["api"][1]
-    urls = []
-    for name in sorted(n for n in api.reverse_dict if isinstance(n, str) and n.endswith("-list")):
-        try:
-            urls.append(reverse(f"api:{name}"))
-        except NoReverseMatch:  # a nested list needs a parent id
-            continue
-    return urls
-
-
 def _actors():
-    for role in ("client_admin", "hiring_manager", "provider_admin"):
-        membership = Membership.objects.filter(role=role).select_related("user", "organization").first()
-        client = APIClient()
-        client.force_login(membership.user)
-        session = client.session
-        session[ACTIVE_ORG_SESSION_KEY] = str(membership.organization.id)
-        session.save()
+    for role, client in session_clients():
         yield f"session {role}", client
     for kind in ("client", "provider"):
         organization = (
@@ -103,7 +87,7 @@ def test_every_api_list_prints_what_drfs_serializers_print(seeded, monkeypatch):
     monkeypatch.setattr(lean.Plan, "presenter", spying_presenter)
     compared = 0
     for actor, client in _actors():
-        for url in _list_urls():
+        for url in list_urls():
             queue = [f"{url}?page_size={size}" for size in (1, 50, 500)]
             queue.append(f"{url}?page_size=500&updated_since=2000-01-01T00:00:00Z")
             walked = 0
