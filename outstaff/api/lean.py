@@ -174,8 +174,9 @@ def _uuid_or(convert):
 
 
 def _date_or(convert):
+    # A date is written as its isoformat() by both renderers: left to the renderer.
     def step(value):
-        return value.isoformat() if type(value) is dt.date else convert(value)
+        return value if type(value) is dt.date else convert(value)
 
     return step
 
@@ -195,8 +196,10 @@ def _datetime_converter(field):
         if type(value) is not dt.datetime:
             return convert(value)
         if in_utc and value.tzinfo is utc:
-            # The database's UTC value printed in UTC: DRF's astimezone changes only the tzinfo.
-            return value.isoformat()[:-6] + "Z"
+            # The database's UTC value printed in UTC: DRF's astimezone changes only the tzinfo, and
+            # its text is what both renderers write for this datetime (orjson natively with
+            # OPT_UTC_Z, DRF's encoder with isoformat), so it is left to the renderer.
+            return value
         if value.utcoffset() is None:
             return convert(value)
         text = value.astimezone(field_timezone).isoformat()
@@ -413,6 +416,17 @@ class Plan:
             else:
                 raise Unsupported(f"@reads {lookup}: not a column of {current.__name__}")
 
+    def uuid_text_indices(self) -> frozenset[int]:
+        """The columns a uuid may be read into as its text: those only printed as they are (or
+        checked for null), never given to a partial instance or a converter."""
+        needed = {index for _, index, _, _ in self.converted}
+        nodes = [self.root] if self.build_instance is not None else []
+        while nodes:
+            node = nodes.pop()
+            needed.update(node.attributes.values())
+            nodes.extend(child for _, child in node.relations.values())
+        return frozenset(range(len(self.lookups))) - needed
+
     # --- per request ---------------------------------------------------------------------------
     def values(self, queryset):
         return queryset.values_list(*self.lookups, named=True)
@@ -437,7 +451,11 @@ class Plan:
             else:
                 computed.append((name, _attribute_step(target), convert))
 
+        native = True  # whether every value is one the renderer may write natively (see renderers.py)
+
         def present(rows) -> list[dict]:
+            nonlocal native
+            native = True
             out = []
             append = out.append
             for row in rows:
@@ -458,6 +476,8 @@ class Plan:
                         value = step(instance)
                         if convert is _METHOD:  # DRF prints a method field's value as it is
                             data[name] = value
+                            if native and type(value) not in _PLAIN:
+                                native = False
                         elif value is SKIP:
                             del data[name]
                         elif value is None or convert is None:
@@ -465,12 +485,16 @@ class Plan:
                         else:
                             data[name] = convert(value)
                 append(data)
+            present.native = native
             return out
 
         return present
 
 
 _METHOD = object()
+# Values a method field may return that every renderer writes alike; anything else (a datetime with
+# an odd offset, a nested structure) keeps the page on the renderer's DRF-compatible path.
+_PLAIN = frozenset({str, int, bool, float, type(None)})
 
 
 def _attribute_step(field):

@@ -21,7 +21,7 @@ import uuid
 import django_filters
 import pghistory
 from django import forms as django_forms
-from django.db import transaction
+from django.db import router, transaction
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, generics, mixins, pagination, permissions, status, viewsets
 from rest_framework.renderers import JSONRenderer
@@ -30,9 +30,10 @@ from rest_framework.response import Response
 from outstaff.etags import etag_for  # noqa: F401  (re-exported: the API modules import it from here)
 from outstaff.models import IdempotencyRecord
 
-from . import lean
+from . import lean, prepared
 from .errors import PROBLEM_CONTENT_TYPE
 from .fast import fast_many_representation
+from .pagination import CursorPagination
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
       joins serve pages too; a list that prints only ids needs none of them).
     """
 
+    _lean_native = False
     lookup_field = "id"
     lookup_value_regex = "[0-9a-fA-F-]{36}"
     scope_family: str = ""
@@ -264,7 +266,11 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request, *args, **kwargs):
         """DRF's ListModelMixin.list, with the page's rows read as tuples of the columns the
         serializer prints (`lean.py`), or, for a serializer the lean path does not understand, as
-        instances presented by `fast_many_representation`; DRF's output either way."""
+        instances presented by `fast_many_representation`; DRF's output either way. An unfiltered
+        page is read with its shape's prebuilt SQL (`prepared.py`) when it has one."""
+        response = self._templated_page()
+        if response is not None:
+            return response
         queryset = self.filter_queryset(self.get_queryset())
         plan = self._lean_plan(queryset)
         if plan is not None:
@@ -273,7 +279,7 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             if rows is not None:
                 data = self._lean_present(plan, rows)
                 if data is not None:
-                    return self.get_paginated_response(data) if self.paginator is not None else Response(data)
+                    return self._lean_response(data)
         if self.list_select_related is not None:
             # A list prints related ids from the row itself: join only what it prints names from.
             queryset = queryset.select_related(None)
@@ -283,6 +289,46 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if page is not None:
             return self.get_paginated_response(fast_many_representation(self.get_serializer(page, many=True)))
         return Response(fast_many_representation(self.get_serializer(queryset, many=True)))
+
+    def _lean_response(self, data):
+        response = self.get_paginated_response(data) if self.paginator is not None else Response(data)
+        response.lean_native_datetimes = self._lean_native
+        return response
+
+    def _templated_page(self):
+        """The page read with the shape's template (`prepared.py`): only for the lean path, with no
+        parameter but the cursor and page size and no ordering filter; None otherwise, or when the
+        shape has no template (the queryset is then built as usual)."""
+        paginator = self.paginator
+        if (
+            not isinstance(paginator, CursorPagination)
+            or type(self).get_serializer is not generics.GenericAPIView.get_serializer
+            or not self._no_filter_parameters()
+            or any(hasattr(backend, "get_ordering") for backend in self.filter_backends)
+            or getattr(self, "swagger_fake_view", False)
+        ):
+            return None
+        actor = self.actor
+        using = router.db_for_read(self.get_serializer_class().Meta.model)
+        chosen = []
+
+        def fetch(*, ordering, position_filter, position, offset, limit):
+            template = prepared.template_for(
+                self, actor, ordering=ordering, position_filter=position_filter, position=position, using=using
+            )
+            if template is None:
+                return None
+            chosen.append(template)
+            paginator.lean_position_index = template.position_index
+            return prepared.fetch(template, actor, position=position, offset=offset, limit=limit, using=using)
+
+        rows = paginator.paginate_rows(self.request, self, fetch)
+        if rows is None:
+            return None
+        data = self._lean_present(chosen[0].plan, rows)
+        if data is None:
+            return None  # a property read what it did not declare: read the page again as instances
+        return self._lean_response(data)
 
     def _lean_plan(self, queryset):
         if type(self).get_serializer is not generics.GenericAPIView.get_serializer:
@@ -298,7 +344,10 @@ class BaseServiceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """The rows as DRF prints them, or None when a property or method read something its
         `@reads` did not declare (the page is then read again as instances, and it is logged)."""
         try:
-            return plan.presenter(self.get_serializer_context())(rows)
+            present = plan.presenter(self.get_serializer_context())
+            data = present(rows)
+            self._lean_native = present.native
+            return data
         except Exception:
             if lean.STRICT:
                 raise
