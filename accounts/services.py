@@ -8,6 +8,8 @@ from django.db import connections, router, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from outstaff.statements import PreparedStatement
+
 from .actors import Actor
 from .choices import ALL_SCOPE_STRINGS, CLIENT_ROLES, PROVIDER_ROLES, OrganizationKind, Role
 from .models import ApiKey, Membership, Organization, User
@@ -97,7 +99,7 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     is seen by the very next request."""
     lookup = _api_key_lookup()
     with connections[lookup.alias].cursor() as cursor:
-        cursor.execute(lookup.sql, [api_key_hash(raw_key)])
+        lookup.statement.run(cursor, [api_key_hash(raw_key)])
         row = cursor.fetchone()
     if row is None:
         return None
@@ -133,6 +135,8 @@ class _ApiKeyLookup:
             f" WHERE k.{column(ApiKey, 'key_hash')} = %s AND k.{column(ApiKey, 'revoked_at')} IS NULL"
             f" AND o.{column(Organization, 'is_active')}"
         )
+        # Planned once per database session (outstaff/statements.py), not on every request.
+        self.statement = PreparedStatement(self.sql, prefix="api_key")
 
         def converters(model, table, fields):
             return [

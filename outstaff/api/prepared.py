@@ -40,13 +40,10 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime as dt
-import hashlib
 import json
 import logging
-import re
 import uuid
 from collections.abc import Callable
-from contextlib import nullcontext
 
 import orjson
 import psycopg2
@@ -55,10 +52,12 @@ import psycopg2.extensions
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.core.signals import setting_changed
-from django.db import DatabaseError, connections, models, transaction
+from django.db import connections, models
 from django.db.models import JSONField
 from django.db.models.expressions import Col
 from django.utils import timezone, translation
+
+from outstaff.statements import PreparedStatement
 
 log = logging.getLogger(__name__)
 
@@ -319,11 +318,7 @@ class Template:
     converters: list  # (index, [converter, ...], expression)
     uuid_back: tuple[int, ...]  # uuid columns read as text that the plan needs as UUID objects
     position_index: int
-    name: str
-    prepare_sql: str
-    execute_sql: str
-    preparable: bool = True
-    validated: bool = False  # prepared once without error in this process
+    statement: PreparedStatement  # the SQL with `LIMIT %s OFFSET %s`
 
     def params(self, actor, position) -> list:
         values = _slot_values(actor)
@@ -336,20 +331,6 @@ class Template:
             else:
                 out.append(values[slot])
         return out
-
-
-_PLACEHOLDER = re.compile(r"%(%|s)")
-
-
-def _numbered(sql: str, first: int = 1) -> tuple[str, int]:
-    """Django's %s placeholders as $1, $2, ... (a literal %% stays, psycopg unescapes it)."""
-    counter = iter(range(first, first + 10_000))
-
-    def number(match):
-        return "%%" if match.group(1) == "%" else f"${next(counter)}"
-
-    numbered = _PLACEHOLDER.sub(number, sql)
-    return numbered, next(counter)
 
 
 def _position_prep(model, position_filter: str, connection):
@@ -418,11 +399,6 @@ def _derive(view, actor, *, ordering, position_filter, using) -> Template:
                 raise _Untemplated("a uuid column with converters")
             if index not in text_ok:
                 uuid_back.append(index)
-    digest = hashlib.sha1(a.sql.encode(), usedforsecurity=False).hexdigest()[:20]
-    name = f"lean_{digest}"
-    numbered, following = _numbered(a.sql)
-    limit = f"${following} OFFSET ${following + 1}"
-    arguments = ", ".join(["%s"] * (len(slots) + 2))
     return Template(
         plan=plan,
         sql=a.sql,
@@ -431,9 +407,7 @@ def _derive(view, actor, *, ordering, position_filter, using) -> Template:
         converters=converters,
         uuid_back=tuple(uuid_back),
         position_index=plan.lookups.index(ordering[0].lstrip("-")),
-        name=name,
-        prepare_sql=f"PREPARE {name} AS {numbered} LIMIT {limit}; ",
-        execute_sql=f"EXECUTE {name} ({arguments})",
+        statement=PreparedStatement(f"{a.sql} LIMIT %s OFFSET %s", prefix="lean"),
     )
 
 
@@ -521,65 +495,15 @@ def _verify(view, actor, template: Template, **shape) -> None:
         raise TemplateMismatch(f"{type(view).__name__}: this request's SQL is not its template's")
 
 
-def _prepared_on(connection) -> set:
-    """The names prepared on this database session (a new session starts with none)."""
-    raw = connection.connection
-    entry = getattr(connection, "_lean_prepared", None)
-    if entry is None or entry[0] is not raw:
-        entry = (raw, set())
-        connection._lean_prepared = entry
-    return entry[1]
-
-
 def fetch(template: Template, actor, *, position, offset: int, limit: int, using) -> list[tuple]:
-    """The page's rows: the template run with this request's values, prepared on first use on
-    this connection (PREPARE and EXECUTE in one round trip)."""
+    """The page's rows: the template run with this request's values, as a prepared statement."""
     params = [*template.params(actor, position), limit, offset]
     connection = connections[using]
-    use_prepared = template.preparable and getattr(settings, "API_PREPARED_STATEMENTS", True)
     with connection.cursor() as cursor:
         psycopg2.extensions.register_type(UUID_AS_TEXT, cursor.cursor)
-        if not use_prepared:
-            cursor.execute(f"{template.sql} LIMIT %s OFFSET %s", params)
-        else:
-            prepared = _prepared_on(connection)
-            if template.name in prepared:
-                cursor.execute(template.execute_sql, params)
-            else:
-                _prepare_and_execute(connection, cursor, template, params)
-                if template.preparable:
-                    prepared.add(template.name)
+        template.statement.run(cursor, params)
         rows = cursor.fetchall()
     return _converted(template, rows, connection)
-
-
-def _prepare_and_execute(connection, cursor, template: Template, params) -> None:
-    """PREPARE and EXECUTE in one round trip. The first time a template is prepared anywhere (in
-    this process) a failure — a parameter whose type PostgreSQL cannot infer — is caught, in a
-    savepoint when a transaction is open, and the template then runs unprepared; later, on other
-    connections, the same statement prepares as it did the first time."""
-    statement = template.prepare_sql + template.execute_sql
-    if template.validated:
-        try:
-            cursor.execute(statement, params)
-        except DatabaseError as error:
-            if not isinstance(error.__cause__, psycopg2.errors.DuplicatePreparedStatement):
-                raise
-            # Prepared on this session already (its bookkeeping lost with an error after it).
-            cursor.execute(template.execute_sql, params)
-        return
-    try:
-        with transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext():
-            cursor.execute(statement, params)
-    except DatabaseError as error:
-        if isinstance(error.__cause__, psycopg2.errors.DuplicatePreparedStatement):
-            cursor.execute(template.execute_sql, params)
-        else:
-            log.warning("API list SQL could not be prepared; it runs unprepared", exc_info=True)
-            template.preparable = False
-            cursor.execute(f"{template.sql} LIMIT %s OFFSET %s", params)
-            return
-    template.validated = True
 
 
 def _converted(template: Template, rows: list[tuple], connection) -> list[tuple]:

@@ -8,7 +8,7 @@ from django.db import transaction
 from rest_framework.renderers import JSONRenderer
 
 from demo.services import demo_seed
-from outstaff.api import lean, viewsets
+from outstaff.api import lean, prepared, viewsets
 from outstaff.api.renderers import OrjsonRenderer
 
 from .api_lists import list_urls, session_clients
@@ -26,6 +26,7 @@ def seeded(django_db_setup, django_db_blocker):
 
 def test_every_api_list_prints_what_drf_prints(seeded, monkeypatch):
     """The instance path (a list the lean path does not understand takes it; lean.py has its own test)."""
+    monkeypatch.setattr(prepared, "template_for", lambda *args, **kwargs: None)
     monkeypatch.setattr(lean, "plan_for", lambda *args, **kwargs: None)
     urls = list_urls()
     assert "/api/v1/workers/" in urls and "/api/v1/risk-flags/" in urls
@@ -59,3 +60,24 @@ def test_orjson_renderer_writes_drfs_bytes():
     }
     assert OrjsonRenderer().render(data) == JSONRenderer().render(data)
     assert json.loads(OrjsonRenderer().render(data))["at"] == "2026-01-02T03:04:05.678901Z"
+
+
+def test_orjson_renderer_writes_a_lean_pages_utc_datetimes_natively_as_drf_does():
+    """A lean page (its datetimes all UTC) is written with orjson's own datetimes (OPT_UTC_Z):
+    the same bytes as DRF's encoder, microseconds or not, for any year."""
+    import datetime as dt
+
+    from rest_framework.response import Response
+
+    flagged = Response()
+    flagged.lean_native_datetimes = True
+    data = {
+        "results": [
+            {"at": dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.UTC), "on": dt.date(2026, 1, 2)},
+            {"at": dt.datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=dt.UTC), "on": dt.date(5, 1, 2)},
+            {"at": dt.datetime(999, 12, 31, 23, 59, 59, 120000, tzinfo=dt.UTC), "on": None},
+        ]
+    }
+    native = OrjsonRenderer().render(data, renderer_context={"response": flagged})
+    assert native == JSONRenderer().render(data)
+    assert b'"2026-01-02T03:04:05.000007Z"' in native

@@ -19,7 +19,7 @@ from accounts.models import ApiKey, Membership, Organization, User
 from accounts.selectors import ACTIVE_ORG_SESSION_KEY
 from accounts.services import api_key_create
 from demo.services import demo_seed
-from outstaff.api import lean, viewsets
+from outstaff.api import lean, prepared, viewsets
 from outstaff.models import reads
 from risks.models import RiskFlag
 from risks.services.scan import risk_scan_run
@@ -67,6 +67,7 @@ def _actors():
 
 
 def _drf_only(patch):
+    patch.setattr(prepared, "template_for", lambda *args, **kwargs: None)
     patch.setattr(lean, "plan_for", lambda *args, **kwargs: None)
     patch.setattr(viewsets, "fast_many_representation", lambda serializer: serializer.data)
 
