@@ -47,14 +47,24 @@ def numbered(sql: str) -> tuple[str, int]:
     return _PLACEHOLDER.sub(number, sql), count
 
 
-def _prepared_on(connection) -> set:
-    """The names prepared on this database session (a new session starts with none)."""
+class _Session:
+    """What this process knows of one database session's prepared statements."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.prepared: set[str] = set()
+        # Names whose PREPARE was sent with a statement that then failed: it may have run (a
+        # prepared statement outlives the transaction's rollback). Asked of the server next time.
+        self.uncertain: set[str] = set()
+
+
+def _session(connection) -> _Session:
     raw = connection.connection
-    entry = getattr(connection, "_outstaff_prepared", None)
-    if entry is None or entry[0] is not raw:
-        entry = (raw, set())
-        connection._outstaff_prepared = entry
-    return entry[1]
+    session = getattr(connection, "_outstaff_prepared", None)
+    if session is None or session.raw is not raw:
+        session = _Session(raw)
+        connection._outstaff_prepared = session
+    return session
 
 
 @contextmanager
@@ -101,35 +111,41 @@ class PreparedStatement:
         if not (self.preparable and getattr(settings, "API_PREPARED_STATEMENTS", True)):
             cursor.execute(self.sql, params)
             return
-        prepared = _prepared_on(connection)
+        session = _session(connection)
         with _read_without_history_context(connection):
-            if self.name in prepared:
+            if self.name in session.uncertain:
+                session.uncertain.discard(self.name)
+                cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [self.name])
+                if cursor.fetchone() is not None:
+                    session.prepared.add(self.name)
+            if self.name in session.prepared:
                 cursor.execute(self.execute_sql, params)
                 return
-            self._prepare_and_execute(connection, cursor, params)
+            try:
+                self._prepare_and_execute(connection, cursor, params)
+            except DatabaseError:
+                session.uncertain.add(self.name)
+                raise
         if self.preparable:
-            prepared.add(self.name)
+            session.prepared.add(self.name)
 
     def _prepare_and_execute(self, connection, cursor, params) -> None:
         statement = self.prepare_sql + self.execute_sql
         if self.validated:
-            try:
-                cursor.execute(statement, params)
-            except DatabaseError as error:
-                if not isinstance(error.__cause__, psycopg2.errors.DuplicatePreparedStatement):
-                    raise
-                # Prepared on this session already (its bookkeeping lost with an error after it).
-                cursor.execute(self.execute_sql, params)
+            cursor.execute(statement, params)
             return
+        # The first PREPARE of this statement in this process: one PostgreSQL cannot prepare runs
+        # unprepared, and an open transaction stays usable (a savepoint around the attempt).
         try:
             with transaction.atomic(using=connection.alias) if connection.in_atomic_block else nullcontext():
                 cursor.execute(statement, params)
         except DatabaseError as error:
             if isinstance(error.__cause__, psycopg2.errors.DuplicatePreparedStatement):
-                cursor.execute(self.execute_sql, params)
-            else:
-                log.warning("%s could not be prepared; it runs unprepared", self.name, exc_info=True)
-                self.preparable = False
-                cursor.execute(self.sql, params)
+                cursor.execute(self.execute_sql, params)  # already prepared on this session
+                self.validated = True
                 return
+            log.warning("%s could not be prepared; it runs unprepared", self.name, exc_info=True)
+            self.preparable = False
+            cursor.execute(self.sql, params)
+            return
         self.validated = True

@@ -111,6 +111,18 @@ def _json_loads(value, expression, connection):
         return value
 
 
+_set = object.__setattr__
+
+
+def _uuid(text: str) -> uuid.UUID:
+    """uuid.UUID(text) for PostgreSQL's canonical text of a uuid (36 lower-case characters, as
+    `uuid_out` always writes it), without the parsing of every form uuid.UUID accepts."""
+    value = object.__new__(uuid.UUID)
+    _set(value, "int", int(text.replace("-", ""), 16))
+    _set(value, "is_safe", uuid.SafeUUID.unknown)
+    return value
+
+
 def _is_uuid_column(expression, connection) -> bool:
     field = getattr(expression, "output_field", None)
     try:
@@ -521,6 +533,6 @@ def _converted(template: Template, rows: list[tuple], connection) -> list[tuple]
         for index in uuid_back:
             value = row[index]
             if value is not None:
-                row[index] = uuid.UUID(value)
+                row[index] = _uuid(value)
         out.append(tuple(row))
     return out
