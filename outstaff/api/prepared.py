@@ -5,8 +5,11 @@ the lean plan, the cursor's ordering and position) and compile it: 1.3 ms of Pyt
 4.6 ms for the risk flags, whose five joins PostgreSQL then planned again, 1.3–2 ms, to serve 50 rows
 that take 0.8 ms to read. The SQL of a list's unfiltered page depends only on
 
-- who asks: the actor's organization, user and API key ids (the *slots*), and the actor's kind,
-  role and scopes, the user's staff flags (the *signature*, part of the key);
+- who asks: the actor's organization, user and API key ids (the *slots*), and everything else of
+  the actor and of those three but their texts and dates: its role and scopes, the organization's
+  kind and flags, the user's staff flags (the *signature*, part of the key);
+- the view: its class, action, URL arguments (a nested list's parent) and API version, and the
+  request's time zone and language (in the key);
 - the cursor: its direction, whether it has a position (both in the key) and the position itself
   (a slot); the offset and the page size go to `LIMIT %s OFFSET %s`, appended here;
 - the code and the settings (a settings change clears the templates), and the day and hour (in the
