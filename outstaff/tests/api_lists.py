@@ -1,10 +1,12 @@
-"""What the API list tests share: every list endpoint, and a logged-in client per session role."""
+"""What the API list tests share: every list endpoint, a logged-in client per session role, and the
+DRF-only read path to compare with."""
 
 from django.urls import NoReverseMatch, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Membership
 from accounts.selectors import ACTIVE_ORG_SESSION_KEY
+from outstaff.api import lean, viewsets
 
 
 def list_urls() -> list[str]:
@@ -29,3 +31,11 @@ def session_clients():
         session[ACTIVE_ORG_SESSION_KEY] = str(membership.organization.id)
         session.save()
         yield role, client
+
+
+def drf_only(patch) -> None:
+    """The list read as DRF reads it (`serializer.data` over instances), for a comparison: no
+    prebuilt template (prepared.py), no lean plan (lean.py), no fast instance path (fast.py)."""
+    patch.setattr(viewsets.BaseServiceViewSet, "_templated_page", lambda self: None)
+    patch.setattr(lean, "plan_for", lambda *args, **kwargs: None)
+    patch.setattr(viewsets, "fast_many_representation", lambda serializer: serializer.data)

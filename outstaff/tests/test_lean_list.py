@@ -19,14 +19,14 @@ from accounts.models import ApiKey, Membership, Organization, User
 from accounts.selectors import ACTIVE_ORG_SESSION_KEY
 from accounts.services import api_key_create
 from demo.services import demo_seed
-from outstaff.api import lean, prepared, viewsets
+from outstaff.api import lean
 from outstaff.models import reads
 from risks.models import RiskFlag
 from risks.services.scan import risk_scan_run
 from workers.filters import WorkerFilterSet
 from workers.models import Worker
 
-from .api_lists import list_urls, session_clients
+from .api_lists import drf_only, list_urls, session_clients
 
 pytestmark = pytest.mark.django_db
 
@@ -66,12 +66,6 @@ def _actors():
         yield f"{kind} API key", client
 
 
-def _drf_only(patch):
-    patch.setattr(prepared, "template_for", lambda *args, **kwargs: None)
-    patch.setattr(lean, "plan_for", lambda *args, **kwargs: None)
-    patch.setattr(viewsets, "fast_many_representation", lambda serializer: serializer.data)
-
-
 def _path(link: str) -> str:
     return link.removeprefix("http://testserver")
 
@@ -101,7 +95,7 @@ def test_every_api_list_prints_what_drfs_serializers_print(seeded, monkeypatch):
                 with CaptureQueriesContext(connection) as lean_queries:
                     lean_response = client.get(path)
                 with monkeypatch.context() as patch:
-                    _drf_only(patch)
+                    drf_only(patch)
                     with CaptureQueriesContext(connection) as drf_queries:
                         drf_response = client.get(path)
                 assert lean_response.status_code == drf_response.status_code, (actor, path)
@@ -139,7 +133,7 @@ def test_null_relations_print_as_drf_prints_them(seeded, monkeypatch):
     for url in ("/api/v1/risk-flags/?page_size=500", "/api/v1/assignments/?page_size=500"):
         lean_response = client.get(url)
         with monkeypatch.context() as patch:
-            _drf_only(patch)
+            drf_only(patch)
             drf_response = client.get(url)
         assert lean_response.status_code == 200
         assert lean_response.content == drf_response.content, url
