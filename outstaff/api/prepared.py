@@ -168,24 +168,33 @@ def _randomised(field) -> bool:
     return isinstance(field, models.DateField)  # DateTimeField is a DateField
 
 
-def _instance_signature(instance) -> tuple:
+def _instance_signature(instance, slots: dict) -> tuple:
+    """The instance's copied fields; a foreign key to another of the actor's instances (an API
+    key's organization) by that slot's name, not its id: the sentinels point it at their own."""
     return (
         type(instance),
         tuple(
-            (field.attname, _hashable(getattr(instance, field.attname)))
+            (field.attname, _slot_reference(field, getattr(instance, field.attname), slots))
             for field in instance._meta.concrete_fields
             if not field.primary_key and not _randomised(field)
         ),
     )
 
 
+def _slot_reference(field, value, slots: dict):
+    if field.is_relation and value in slots:
+        return ("slot", slots[value])
+    return _hashable(value)
+
+
 def _signature(actor) -> tuple:
     """Everything of the actor the sentinels copy: a different value here is another shape."""
+    slots = {getattr(actor, name).pk: name for name in _slot_names(actor)}
     parts = [type(actor)]
     for field in dataclasses.fields(actor):
         value = getattr(actor, field.name)
         if isinstance(value, models.Model):
-            parts.append((field.name, _instance_signature(value)))
+            parts.append((field.name, _instance_signature(value, slots)))
         else:
             parts.append((field.name, _hashable(value)))
     return tuple(parts)
