@@ -1,6 +1,8 @@
 """JSON rendered with orjson: the same bytes as DRF's JSONRenderer for what serializers produce, at a
 fraction of the stdlib encoder's cost on large pages."""
 
+import datetime as dt
+
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -15,6 +17,17 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | 
 _LEAN_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
 
 
+class _NativeDatetimeEncoder(JSONEncoder):
+    """DRF's encoder for a lean page whose datetimes were left to the renderer: each as the
+    serializer prints it (isoformat, "Z" for UTC, every microsecond), as OPT_UTC_Z writes it."""
+
+    def default(self, obj):
+        if isinstance(obj, dt.datetime):
+            text = obj.isoformat()
+            return text[:-6] + "Z" if text.endswith("+00:00") else text
+        return super().default(obj)
+
+
 class OrjsonRenderer(JSONRenderer):
     """Compact output as DRF's JSONRenderer gives it; an indented response (asked for with
     `Accept: application/json; indent=4`) is left to DRF."""
@@ -26,7 +39,14 @@ class OrjsonRenderer(JSONRenderer):
             return super().render(data, accepted_media_type, renderer_context)
         response = (renderer_context or {}).get("response")
         options = _LEAN_OPTIONS if getattr(response, "lean_native_datetimes", False) else _OPTIONS
-        body = orjson.dumps(data, default=_encoder.default, option=options)
+        try:
+            body = orjson.dumps(data, default=_encoder.default, option=options)
+        except orjson.JSONEncodeError:
+            # What orjson refuses and DRF writes (an integer beyond 64 bits in a JSON field): DRF's.
+            renderer = JSONRenderer()
+            if options is _LEAN_OPTIONS:
+                renderer.encoder_class = _NativeDatetimeEncoder
+            return renderer.render(data, accepted_media_type, renderer_context)
         # As DRF does: U+2028/U+2029 are valid JSON but end a line in JavaScript.
         if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
             body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
