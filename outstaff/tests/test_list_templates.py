@@ -305,7 +305,7 @@ def test_a_statement_postgresql_cannot_prepare_runs_unprepared(seeded, monkeypat
         response = client.get(WORKERS)
     assert response.status_code == 200
     [template] = fetched
-    assert template.preparable is False
+    assert template.statement.preparable is False
     assert any("PREPARE lean_" in q["sql"] for q in queries)  # it was tried
     ids = [row["id"] for row in response.json()["results"]]
     assert ids == _ids(Worker.objects.filter(client_id=organization.id, erased_at__isnull=True))
@@ -316,7 +316,7 @@ def test_a_statement_postgresql_cannot_prepare_runs_unprepared(seeded, monkeypat
         transaction.atomic(),
         connection.cursor() as cursor,
     ):
-        cursor.execute(template.prepare_sql.removesuffix("; "))
+        cursor.execute(template.statement.prepare_sql.removesuffix("; "))
     # Later requests run it unprepared at once.
     with CaptureQueriesContext(connection) as queries:
         again = client.get(WORKERS)

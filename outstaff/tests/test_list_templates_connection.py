@@ -55,11 +55,11 @@ def test_the_first_page_on_a_connection_prepares_and_later_pages_execute(key_cli
     first, statements = _lean_statements(key_client)
     assert len(statements) == 1 and "PREPARE lean_" in statements[0] and "EXECUTE lean_" in statements[0]
     [template] = [entry for entry in prepared._TEMPLATES.values() if isinstance(entry, prepared.Template)]
-    assert template.name in _prepared_names()
+    assert template.statement.name in _prepared_names()
     for _ in range(2):
         later, statements = _lean_statements(key_client)
         assert len(statements) == 1 and "PREPARE" not in statements[0], statements
-        assert f"EXECUTE {template.name} " in statements[0]
+        assert f"EXECUTE {template.statement.name} " in statements[0]
         assert later.content == first.content
 
 
