@@ -41,8 +41,11 @@ def seeded(django_db_setup, django_db_blocker):
         demo_seed()
         risk_scan_run()  # the demo's flags, with their evidence
         # Null and set relations side by side: a flag whose status a user with a name changed, one
-        # changed by a user without a name (the e-mail is printed), the rest changed by no one.
-        flags = list(RiskFlag.objects.order_by("created_at", "id")[:2])
+        # changed by a user without a name (the e-mail is printed), the rest changed by no one. Both
+        # of one client, whose admin reads them (the two oldest flags may be of two clients: their
+        # order among equal creation times is their random ids').
+        oldest = RiskFlag.objects.order_by("created_at", "id").first()
+        flags = list(RiskFlag.objects.filter(client_id=oldest.client_id).order_by("created_at", "id")[:2])
         named = User.objects.exclude(first_name="").first()
         nameless = User.objects.create(username="nameless@example.com", email="nameless@example.com")
         for flag, user in zip(flags, (named, nameless), strict=True):
