@@ -1,8 +1,6 @@
 """JSON rendered with orjson: the same bytes as DRF's JSONRenderer for what serializers produce, at a
 fraction of the stdlib encoder's cost on large pages."""
 
-import datetime as dt
-
 import orjson
 from rest_framework.renderers import JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
@@ -15,17 +13,6 @@ _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | 
 # print as isoformat() with "Z": orjson writes exactly that itself (OPT_UTC_Z), without a call back
 # into Python per value. Its dates and UUIDs are written natively either way.
 _LEAN_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_NON_STR_KEYS
-
-
-class _NativeDatetimeEncoder(JSONEncoder):
-    """DRF's encoder for a lean page whose datetimes were left to the renderer: each as the
-    serializer prints it (isoformat, "Z" for UTC, every microsecond), as OPT_UTC_Z writes it."""
-
-    def default(self, obj):
-        if isinstance(obj, dt.datetime):
-            text = obj.isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-        return super().default(obj)
 
 
 class OrjsonRenderer(JSONRenderer):
@@ -43,10 +30,9 @@ class OrjsonRenderer(JSONRenderer):
             body = orjson.dumps(data, default=_encoder.default, option=options)
         except orjson.JSONEncodeError:
             # What orjson refuses and DRF writes (an integer beyond 64 bits in a JSON field): DRF's.
-            renderer = JSONRenderer()
-            if options is _LEAN_OPTIONS:
-                renderer.encoder_class = _NativeDatetimeEncoder
-            return renderer.render(data, accepted_media_type, renderer_context)
+            # Its encoder writes a lean page's datetimes as the serializer prints them (isoformat,
+            # "Z" for UTC, every microsecond).
+            return JSONRenderer().render(data, accepted_media_type, renderer_context)
         # As DRF does: U+2028/U+2029 are valid JSON but end a line in JavaScript.
         if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:
             body = body.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
