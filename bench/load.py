@@ -34,7 +34,13 @@ API_LISTS = (
     ("risk-flags", "client"),
 )
 KEY_NAME = "bench load run"
+# Every request on a new connection, as a proxy in front of gunicorn sends them (nginx's default
+# upstream HTTP/1.0): gunicorn's two worker processes share the listening socket, and wrk's 16
+# keep-alive connections landed unevenly between them, at random (16/0, 14/2, 1/15 measured with
+# `ss`), so that one process ran on one core while the other idled: the same target measured 2,087
+# and 3,905 requests in 6 s, and a list's ratio to its baseline spread by ±0.25 between runs.
 WRK_SCRIPT = """
+wrk.headers["Connection"] = "close"
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
