@@ -14,7 +14,10 @@ the server.
   open transaction is kept usable by a savepoint around that first attempt.
 - `API_PREPARED_STATEMENTS = False` runs everything unprepared (behind a pooler that hands a
   session's transactions to different server sessions, PgBouncer in transaction mode).
-- A prepared statement survives a rollback; PostgreSQL replans it itself after a schema change."""
+- A prepared statement survives a rollback; PostgreSQL replans it itself after a schema change,
+  except when a column it returns changes type ("cached plan must not change result type", during
+  a deploy's migration): it is then deallocated and prepared again, at once outside a transaction,
+  on its next use inside one (whose statement has failed)."""
 
 from __future__ import annotations
 
@@ -47,6 +50,16 @@ def numbered(sql: str) -> tuple[str, int]:
     return _PLACEHOLDER.sub(number, sql), count
 
 
+# What an EXECUTE of a statement that worked raises after a migration changed what it reads.
+_SCHEMA_CHANGED = (
+    psycopg2.errors.FeatureNotSupported,
+    psycopg2.errors.UndefinedFunction,
+    psycopg2.errors.DatatypeMismatch,
+    psycopg2.errors.UndefinedColumn,
+    psycopg2.errors.UndefinedTable,
+)
+
+
 class _Session:
     """What this process knows of one database session's prepared statements."""
 
@@ -56,6 +69,9 @@ class _Session:
         # Names whose PREPARE was sent with a statement that then failed: it may have run (a
         # prepared statement outlives the transaction's rollback). Asked of the server next time.
         self.uncertain: set[str] = set()
+        # Names whose result type changed under them (a migration altered a column they read):
+        # deallocated, then prepared again.
+        self.stale: set[str] = set()
 
 
 def _session(connection) -> _Session:
@@ -113,13 +129,27 @@ class PreparedStatement:
             return
         session = _session(connection)
         with _read_without_history_context(connection):
+            if self.name in session.stale:
+                cursor.execute(f"DEALLOCATE {self.name}")
+                session.stale.discard(self.name)
+                session.prepared.discard(self.name)
             if self.name in session.uncertain:
                 session.uncertain.discard(self.name)
                 cursor.execute("SELECT 1 FROM pg_prepared_statements WHERE name = %s", [self.name])
                 if cursor.fetchone() is not None:
                     session.prepared.add(self.name)
             if self.name in session.prepared:
-                cursor.execute(self.execute_sql, params)
+                try:
+                    cursor.execute(self.execute_sql, params)
+                except DatabaseError as error:
+                    if not isinstance(error.__cause__, _SCHEMA_CHANGED):
+                        raise
+                    # The schema changed under the prepared statement ("cached plan must not change
+                    # result type", or a parameter's type that no longer fits the column).
+                    session.stale.add(self.name)
+                    if connection.in_atomic_block:
+                        raise  # the transaction is aborted; the next use prepares it again
+                    self.run(cursor, params)
                 return
             try:
                 self._prepare_and_execute(connection, cursor, params)

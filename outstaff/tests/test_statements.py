@@ -128,3 +128,28 @@ def test_uuid_text_is_read_back_as_the_same_uuid():
 def test_json_columns_read_as_json_loads_reads_them(text):
     assert json.dumps(prepared._json_loads(text, None, None)) == json.dumps(json.loads(text))
     assert prepared._json_loads(None, None, None) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_whose_column_changes_type_is_prepared_again():
+    """A migration that alters a column a prepared statement returns ("cached plan must not change
+    result type"): the next request gets the new type, not a 500 until the connection is recycled."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE outstaff_test_retyped (n integer)")
+        cursor.execute("INSERT INTO outstaff_test_retyped VALUES (7)")
+    try:
+        statement = PreparedStatement("SELECT n FROM outstaff_test_retyped WHERE n = %s", prefix="t_retyped")
+        assert _run(statement, [7]) == [(7,)]
+        assert _run(statement, [7]) == [(7,)]
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE outstaff_test_retyped ALTER COLUMN n TYPE bigint")
+        assert _run(statement, [7]) == [(7,)]  # prepared again for the new result type
+        with connection.cursor() as cursor:
+            cursor.execute("ALTER TABLE outstaff_test_retyped ALTER COLUMN n TYPE text")
+        assert _run(statement, ["7"]) == [("7",)]  # the parameter's type no longer fits: again
+        with CaptureQueriesContext(connection) as later:
+            assert _run(statement, ["7"]) == [("7",)]
+        assert _sent(later) == [f"EXECUTE {statement.name} ('7')"]
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE outstaff_test_retyped")
