@@ -12,6 +12,11 @@ class InvalidCursor(exceptions.ValidationError):
         super().__init__({"cursor": "Invalid cursor: pass back a `next` or `previous` link unchanged."})
 
 
+# What a forged cursor position raises where it is compared with the ordering column (not a
+# timestamp, out of range): the request's cursor is then invalid.
+_POSITION_ERRORS = (DjangoValidationError, ValueError, TypeError, OverflowError, DataError)
+
+
 class CursorPagination(pagination.CursorPagination):
     """Cursor pagination (stable under concurrent inserts, cheap at any depth). `page_size` defaults
     to 50, at most 500. Ordered by creation time then id, so the order is total."""
@@ -83,7 +88,7 @@ class CursorPagination(pagination.CursorPagination):
                 offset=offset,
                 limit=self.page_size + 1,
             )
-        except (DjangoValidationError, ValueError, TypeError, OverflowError, DataError) as error:
+        except _POSITION_ERRORS as error:
             if self.cursor is not None:
                 raise InvalidCursor() from error
             raise
@@ -120,9 +125,7 @@ class CursorPagination(pagination.CursorPagination):
         cursor_given = request.query_params.get(self.cursor_query_param) is not None
         try:
             return super().paginate_queryset(queryset, request, view)
-        except (DjangoValidationError, ValueError, TypeError, OverflowError, DataError) as error:
-            # The cursor's position is compared with the ordering column: a forged position that
-            # is not a timestamp fails there.
+        except _POSITION_ERRORS as error:
             if cursor_given:
                 raise InvalidCursor() from error
             raise

@@ -77,11 +77,11 @@ setting_changed.connect(clear_templates, dispatch_uid="outstaff.api.prepared.cle
 
 
 class _Untemplated(Exception):  # noqa: N818 - a reason, not an error: the shape is built per request
-    pass
+    """Why a shape cannot be templated (logged once; its requests build their queryset)."""
 
 
 class _DatabaseBlocked(Exception):  # noqa: N818
-    pass
+    """A statement sent while a queryset was being built for a template: its SQL depends on data."""
 
 
 def _block(execute, sql, params, many, context):
@@ -107,7 +107,7 @@ def _json_loads(value, expression, connection):
         try:
             return orjson.loads(value)
         except orjson.JSONDecodeError:
-            pass
+            pass  # json's parser decides: it accepts what orjson refuses (a lone surrogate, 1e400)
     try:
         return json.loads(value)
     except json.JSONDecodeError:
@@ -400,10 +400,10 @@ def _derive(view, actor, *, ordering, position_filter, using) -> Template:
             raise _Untemplated("a parameter depends on more than the actor's ids and the cursor")
         slots.append((name, None))
     plan, compiler = a.plan, a.compiler
-    selected = [alias for _, _, alias in compiler.select[: compiler.col_count]]
-    if selected != list(plan.lookups) or compiler.has_composite_fields([s[0] for s in compiler.select]):
+    selected = compiler.select[: compiler.col_count]
+    expressions = [expression for expression, _, _ in selected]
+    if [alias for _, _, alias in selected] != list(plan.lookups) or compiler.has_composite_fields(expressions):
         raise _Untemplated("the columns are not the plan's")
-    expressions = [s[0] for s in compiler.select[: compiler.col_count]]
     converters, text_ok = [], plan.uuid_text_indices()
     uuid_back = []
     for index, (field_converters, expression) in compiler.get_converters(expressions).items():
@@ -504,7 +504,7 @@ def _matches(view, actor, template: Template, *, ordering, position_filter, posi
 
 
 class TemplateMismatch(AssertionError):
-    pass
+    """A templated request's own queryset is not its template (raised only when verifying)."""
 
 
 def _verify(view, actor, template: Template, **shape) -> None:

@@ -53,11 +53,8 @@ def seeded(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def no_templates():
+def _fresh_templates(no_templates):
     """Every test derives its templates itself."""
-    prepared._TEMPLATES.clear()
-    yield
-    prepared._TEMPLATES.clear()
 
 
 @pytest.fixture

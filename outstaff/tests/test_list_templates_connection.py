@@ -19,10 +19,8 @@ WORKERS = "/api/v1/workers/"
 
 
 @pytest.fixture(autouse=True)
-def no_templates():
-    prepared._TEMPLATES.clear()
-    yield
-    prepared._TEMPLATES.clear()
+def _fresh_templates(no_templates):
+    """Every test derives its templates itself."""
 
 
 @pytest.fixture
