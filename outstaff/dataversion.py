@@ -61,12 +61,16 @@ changes code or rule wording), which the entry's ``timeout`` bounds."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import contextmanager
 
 import pgtrigger
 from django.core.cache import cache
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
+
+from .statements import PreparedStatement
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +79,7 @@ PENDING_TABLE = "outstaff_dataversion_pending"
 TOUCH_FUNCTION = "outstaff_dataversion_touch"
 BUMP_CONSTRAINT = "outstaff_dataversion_bump"
 DEFAULT_TIMEOUT = 15 * 60
+MAX_KEY_LENGTH = 200
 _MISSING = object()
 
 
@@ -145,27 +150,101 @@ def data_version_sql(*, table: str, tenants_sql: str) -> tuple[str, str]:
 
 # The reader's one query: the key's epoch (database oid, version table's relfilenode), then per
 # tenant its version (0 without a row) and whether this transaction has uncommitted writes to it.
-_VERSIONS_SQL = f"""
+# The tenants go as one array literal ('{id,id}'), which PostgreSQL reads as the uuid[] the
+# prepared statement expects.
+_VERSIONS = PreparedStatement(
+    f"""
 SELECT (SELECT oid FROM pg_database WHERE datname = current_database()),
        (SELECT relfilenode FROM pg_class WHERE oid = '{VERSION_TABLE}'::regclass),
-       t.id,
+       t.id::text,
        COALESCE(v.version, 0),
        EXISTS (SELECT 1 FROM {PENDING_TABLE} p WHERE p.txid = txid_current_if_assigned() AND p.tenant_id = t.id)
 FROM unnest(%s::uuid[]) WITH ORDINALITY AS t(id, n)
 LEFT JOIN {VERSION_TABLE} v ON v.tenant_id = t.id
 ORDER BY t.n
-"""  # nosec B608 - constant table names
+""",  # nosec B608 - constant table names
+    prefix="data_versions",
+)
+
+
+class _RequestMemo:
+    """The versions a request has read, kept until it sends a statement that may write."""
+
+    def __init__(self):
+        self.epoch: str | None = None
+        self.versions: dict[str, int] = {}
+
+    def clear(self) -> None:
+        self.epoch = None
+        self.versions.clear()
+
+    def watch(self, execute, sql, params, many, context):
+        if not _reads_only(sql):
+            self.clear()
+        return execute(sql, params, many, context)
+
+
+# pghistory puts this before every statement it does not know for a read (its runtime's
+# _inject_history_context), to carry the request's audit context to the triggers of what it writes.
+_HISTORY_PREFIX = "SELECT set_config('pghistory."
+
+
+def _reads_only(sql) -> bool:
+    """A SELECT, or the EXECUTE / PREPARE of a prepared statement (outstaff/statements.py prepares
+    SELECTs only); anything else may write: an INSERT, UPDATE or DELETE (pghistory's prefix or
+    not), a WITH, a savepoint, SQL that is not plain text. No SELECT in this code base calls a
+    function that writes to a tenant's tables."""
+    if not isinstance(sql, str):
+        return False
+    head = sql.lstrip()
+    if head.startswith(_HISTORY_PREFIX):
+        return False
+    return head[:8].upper().startswith(("SELECT", "EXECUTE ", "PREPARE "))
+
+
+@contextmanager
+def request_memo(using: str = DEFAULT_DB_ALIAS):
+    """Within: ``data_versions`` reads a tenant's version once and reuses it, until the connection
+    sends any statement but a read. So a page whose navigation and body are both cached under the
+    organization's version reads it once. Reusing it is what a single read at the first use would
+    have given: a write committed by another transaction since is not seen (as if the request had
+    run a moment earlier), and one by this request itself (which must be seen: read your writes)
+    clears the memo first. ``outstaff.middleware.DataVersionMemoMiddleware`` opens one per request."""
+    connection = connections[using]
+    memo = _RequestMemo()
+    previous = getattr(connection, "_outstaff_dv_memo", None)
+    connection._outstaff_dv_memo = memo
+    try:
+        with connection.execute_wrapper(memo.watch):
+            yield memo
+    finally:
+        connection._outstaff_dv_memo = previous
+
+
+def _key_part(epoch: str, versions: dict, tenants: list[str]) -> str:
+    return f"{epoch}:" + ",".join(f"{tenant}={versions[tenant]}" for tenant in tenants)
 
 
 def data_versions(tenant_ids: Sequence) -> str | None:
     """The tenants' versions as one key part, or None when this transaction wrote to one of them
     (its own uncommitted writes: compute, do not cache). Read it before computing the value."""
+    tenants = [str(tenant) for tenant in tenant_ids]
+    memo = getattr(connection, "_outstaff_dv_memo", None)
+    if memo is not None and memo.epoch is not None and all(tenant in memo.versions for tenant in tenants):
+        return _key_part(memo.epoch, memo.versions, tenants)
     with connection.cursor() as cursor:
-        cursor.execute(_VERSIONS_SQL, [[str(tenant) for tenant in tenant_ids]])
+        _VERSIONS.run(cursor, ["{" + ",".join(tenants) + "}"])
         rows = cursor.fetchall()
     if not rows or any(row[4] for row in rows):
         return None
-    return f"{rows[0][0]}.{rows[0][1]}:" + ",".join(f"{row[2]}={row[3]}" for row in rows)
+    epoch = f"{rows[0][0]}.{rows[0][1]}"
+    versions = {row[2]: row[3] for row in rows}
+    if memo is not None:
+        if memo.epoch != epoch:
+            memo.clear()
+            memo.epoch = epoch
+        memo.versions.update(versions)
+    return _key_part(epoch, versions, tenants)
 
 
 def _scope_part(scope: Iterable) -> str:
@@ -186,6 +265,10 @@ def cached(
     if versions is None:
         return compute()
     key = f"dv:{namespace}:{_scope_part(scope)}:{versions}"
+    if len(key) > MAX_KEY_LENGTH:
+        # Many tenants (a provider's clients) or a long scope: the same key, as a digest (memcached
+        # refuses keys over 250 characters, and Django warns of every one on every call).
+        key = f"dv:{namespace}:{hashlib.sha256(key.encode()).hexdigest()}"
     try:
         value = cache.get(key, _MISSING)
     except Exception:  # noqa: BLE001 - a cache that fails is a miss, never an error page

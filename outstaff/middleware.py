@@ -7,6 +7,7 @@ from django.conf import settings
 from pghistory.middleware import HistoryMiddleware
 
 from .client_ip import client_ip
+from .dataversion import request_memo
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{8,64}")
 
@@ -35,6 +36,19 @@ class ContentSecurityPolicyMiddleware:
             policy = _DOCS_POLICY if docs or admin else getattr(settings, "CONTENT_SECURITY_POLICY", _POLICY)
             response["Content-Security-Policy"] = policy
         return response
+
+
+class DataVersionMemoMiddleware:
+    """Each request reads a tenant's data version once (outstaff/dataversion.py ``request_memo``):
+    the navigation's cached count and the page's cached body share one read. Any statement that may
+    write drops what was read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with request_memo():
+            return self.get_response(request)
 
 
 class AuditContextMiddleware(HistoryMiddleware):

@@ -58,21 +58,21 @@ PAGE_QUERIES = {
     "hiring manager dashboard": 16,
 }
 # Warm, once the data has committed: the pages cached under the tenant's data version
-# (outstaff/dataversion.py): the session, the user, the memberships, the version.
+# (outstaff/dataversion.py): the session, the user, the memberships, the version. A request reads a
+# tenant's version once (its request memo): the navigation's cached open-flag count and a cached body
+# share that read.
 CACHED_PAGE_QUERIES = {
     "client dashboard": 4,
     "hiring manager dashboard": 4,
-    # The navigation's open-flag count and the risk board's tenant-wide summary (its parties and
-    # retention chart) are cached under the version too: one version read instead of their scans.
-    # The team list's body is HTML cached under the client's version: two version reads (the body's,
-    # the navigation count's) instead of the COUNT and the page of workers.
-    "workers": 5,
+    # The navigation's open-flag count and the team list's body (HTML) are cached under the client's
+    # version: one version read instead of the COUNT and the page of workers.
+    "workers": 4,
     # The risk board's body is HTML cached under the client's version: the last full scan's time (the
-    # key holds it) and two version reads (the body's, the navigation count's) instead of its flags.
-    "risks": 6,
+    # key holds it) and one version read instead of its flags.
+    "risks": 5,
     # Its body is HTML cached under the provider's and its clients' versions: the clients' probe
-    # (their ids name the versions) and two version reads (the body's, the navigation count's).
-    "provider home": 6,
+    # (their ids name the versions) and one version read (the navigation's count reuses it).
+    "provider home": 5,
 }
 # A batch of 500 workers: the workers, their facts (nine queries), their flags, the writes and the
 # batch's savepoint; plus the scan's lock and its record, spread over the batches.

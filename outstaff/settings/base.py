@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "outstaff.middleware.ContentSecurityPolicyMiddleware",
+    # One read of a tenant's data version per request, dropped by any write (outstaff/dataversion.py).
+    "outstaff.middleware.DataVersionMemoMiddleware",
     # /api/: an oversized body is a 413 problem before anything reads it; RateLimit-* headers.
     "outstaff.api.middleware.ApiRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
