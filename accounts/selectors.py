@@ -1,4 +1,9 @@
+import uuid
+
 from django.db.models import QuerySet
+from django.utils.functional import LazyObject
+
+from outstaff.lookups import FixedQuery
 
 from .actors import Actor, actor_for_membership
 from .models import ApiKey, Membership, Organization, User
@@ -8,6 +13,18 @@ ACTIVE_ORG_SESSION_KEY = "active_organization_id"
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, organization__is_active=True).select_related("organization", "user")
+
+
+# The signed-in user's memberships, read on every page request: compiled once, prepared
+# (outstaff/lookups.py). The user is the request's own, so it is not joined again.
+_REQUEST_MEMBERSHIPS = FixedQuery(
+    Membership,
+    lambda user_id: Membership.objects.filter(user_id=user_id, organization__is_active=True).select_related(
+        "organization"
+    ),
+    sample=lambda: {"user_id": uuid.uuid4()},
+    prefix="memberships",
+)
 
 
 def actor_for_user(*, user: User, organization_id: str | None = None, memberships=None) -> Actor | None:
@@ -46,7 +63,12 @@ def memberships_for_request(request) -> list[Membership]:
     organization switcher both need them)."""
     memberships = getattr(request, "_outstaff_memberships", None)
     if memberships is None:
-        memberships = list(membership_list_for_user(user=request.user)) if request.user.is_authenticated else []
+        user = request.user
+        memberships = _REQUEST_MEMBERSHIPS(user_id=user.pk) if user.is_authenticated else []
+        while isinstance(user, LazyObject):  # the request's (auth's, then django-otp's), evaluated above
+            user = user._wrapped
+        for membership in memberships:
+            Membership.user.field.set_cached_value(membership, user)
         request._outstaff_memberships = memberships
     return memberships
 

@@ -379,6 +379,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
+# Django's database sessions, with the session's lookup prepared (outstaff/sessions.py).
+SESSION_ENGINE = "outstaff.sessions"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the cookie-free meta tag; keep default.
 X_FRAME_OPTIONS = "DENY"

@@ -22,3 +22,6 @@ API_SESSION_RATE_LIMIT = "1000000/min"
 # Every API list page served by a prebuilt template (outstaff/api/prepared.py) also builds its own
 # queryset and fails when the two differ: the whole suite checks the templates' keys.
 API_LIST_TEMPLATES_VERIFY = True
+# Every fixed query (outstaff/lookups.py: the session's, the memberships') also compiles its own
+# queryset and fails when it differs from the prepared statement.
+FIXED_QUERIES_VERIFY = True
