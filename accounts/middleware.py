@@ -1,11 +1,29 @@
 from urllib.parse import urlencode
 
+from django.contrib.auth import BACKEND_SESSION_KEY
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
+from .backends import DJANGO_MODEL_BACKEND, MODEL_BACKEND
 from .selectors import actor_for_request
+
+
+class SessionBackendMiddleware:
+    """A session signed in through Django's ModelBackend (before accounts.backends.ModelBackend
+    replaced it) names that backend, which is no longer listed: Django would sign it out. It is
+    carried over to ours, once (the session is saved with the new name), before anything reads
+    `request.user`."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        if session is not None and session.get(BACKEND_SESSION_KEY) == DJANGO_MODEL_BACKEND:
+            session[BACKEND_SESSION_KEY] = MODEL_BACKEND
+        return self.get_response(request)
 
 
 class ActorMiddleware:

@@ -62,6 +62,8 @@ MIDDLEWARE = [
     "outstaff.api.middleware.ApiRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Sessions signed in before accounts.backends.ModelBackend keep their user.
+    "accounts.middleware.SessionBackendMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -121,7 +123,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # Axes first: it refuses a locked-out username+IP (or IP) before any password is checked, on every
 # form that calls authenticate() — /login/ and /admin/login/ alike.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# accounts.backends.ModelBackend: Django's, with the session's user lookup prepared.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "accounts.backends.ModelBackend"]
 # Argon2 (argon2-cffi): memory-hard, and a login costs tens of milliseconds rather than PBKDF2's
 # hundreds. Older hashes still verify and are upgraded at the next login.
 PASSWORD_HASHERS = [
