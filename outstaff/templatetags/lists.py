@@ -4,6 +4,7 @@ import re
 import uuid
 
 from django import template
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, format_html
@@ -65,3 +66,29 @@ def id_url(context, name: str, object_id):
             pattern = _ID_URLS[key] = reverse(name, args=[_ID_MARKER])
         url = pattern.replace(str(_ID_MARKER), text)
     return conditional_escape(url) if context.autoescape else url
+
+
+_NAMED_URLS: dict[tuple, str] = {}
+
+
+class _NamedUrlNode(template.Node):
+    def __init__(self, name: str):
+        self.name = name
+
+    def render(self, context) -> str:
+        key = (self.name, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+        url = _NAMED_URLS.get(key)
+        if url is None:
+            url = _NAMED_URLS[key] = reverse(self.name)
+        return conditional_escape(url) if context.autoescape else url
+
+
+@register.tag
+def named_url(parser, token):
+    """`{% named_url "workers:list" %}`: what `{% url "workers:list" %}` gives, for a URL without
+    arguments, reversed once per name, script prefix and URLconf instead of on every render: the
+    navigation on every page has fifteen (0.4 ms a page). Only a quoted name is accepted."""
+    bits = token.split_contents()
+    if len(bits) != 2 or len(bits[1]) < 3 or bits[1][0] not in "'\"" or bits[1][-1] != bits[1][0]:
+        raise template.TemplateSyntaxError(f'{bits[0]} takes one quoted URL name, e.g. {bits[0]} "home"')
+    return _NamedUrlNode(bits[1][1:-1])
