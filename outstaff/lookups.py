@@ -16,9 +16,10 @@ its SQL once per database session (``outstaff/statements.py``) and runs it with 
   usual, and the reason is logged once.
 - A value of None is always evaluated as usual: Django compiles ``= None`` to ``IS NULL``, another
   shape.
-- Rows become instances as the queryset's own iterator makes them (Django's converters, the
-  ``select_related`` instances, annotations); a queryset with a prefetch, ``values()``, or related
-  objects known from a manager is not prepared.
+- Rows become what the queryset's own iterator makes of them: instances (Django's converters, the
+  ``select_related`` instances, annotations), or the tuples or values of ``values_list()``. A
+  queryset with a prefetch, ``values()``, named tuples or related objects known from a manager is
+  not prepared.
 - ``FIXED_QUERIES_VERIFY`` (the test settings): every call also compiles its own queryset and fails
   when its SQL or parameters differ from the prepared statement's, so the whole test suite checks
   every fixed query's derivation.
@@ -32,7 +33,13 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
-from django.db.models.query import ModelIterable, QuerySet, get_related_populators
+from django.db.models.query import (
+    FlatValuesListIterable,
+    ModelIterable,
+    QuerySet,
+    ValuesListIterable,
+    get_related_populators,
+)
 
 from .statements import PreparedStatement
 
@@ -59,21 +66,22 @@ class _Plan:
         self.slots = slots  # per parameter: (name, None) for a value, (None, constant) for a constant
         self.statement = PreparedStatement(sql, prefix=prefix)
         select, klass_info = compiler.select, compiler.klass_info
-        self.model = klass_info["model"]
-        start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
-        self.model_slice = slice(start, end)
-        self.init_list = [column[0].target.attname for column in select[start:end]]
-        self.populators = get_related_populators(klass_info, select, using)
-        self.annotations = list(compiler.annotation_col_map.items())
+        self.rows = {ValuesListIterable: "tuples", FlatValuesListIterable: "values"}.get(queryset._iterable_class)
+        if self.rows is None:
+            self.model = klass_info["model"]
+            start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+            self.model_slice = slice(start, end)
+            self.init_list = [column[0].target.attname for column in select[start:end]]
+            self.populators = get_related_populators(klass_info, select, using)
+            self.annotations = list(compiler.annotation_col_map.items())
         self.converters = list(compiler.get_converters([column[0] for column in select[: compiler.col_count]]).items())
         self.using = using
 
     def params(self, values: dict) -> list:
         return [values[name] if name is not None else constant for name, constant in self.slots]
 
-    def instances(self, rows: list, connection) -> list:
-        converters, model, init_list, using = self.converters, self.model, self.init_list, self.using
-        objects = []
+    def _converted(self, rows: list, connection):
+        converters = self.converters
         for row in rows:
             if converters:
                 row = list(row)
@@ -82,6 +90,16 @@ class _Plan:
                     for function in functions:
                         value = function(value, expression, connection)
                     row[position] = value
+            yield row
+
+    def instances(self, rows: list, connection) -> list:
+        if self.rows == "tuples":
+            return [tuple(row) for row in self._converted(rows, connection)]
+        if self.rows == "values":
+            return [row[0] for row in self._converted(rows, connection)]
+        model, init_list, using = self.model, self.init_list, self.using
+        objects = []
+        for row in self._converted(rows, connection):
             obj = model.from_db(using, init_list, row[self.model_slice])
             for populator in self.populators:
                 populator.populate(row, obj)
@@ -120,8 +138,9 @@ class FixedQuery:
                 _, other_sql, other_params = _compiled(self.build(**second).using(using), using)
         except (_DatabaseBlocked, EmptyResultSet) as reason:
             return self._refuse(f"its build queries or matches nothing ({reason!r})")
-        if queryset._iterable_class is not ModelIterable or queryset._prefetch_related_lookups:
-            return self._refuse("it is not a plain queryset of instances")
+        plain = (ModelIterable, ValuesListIterable, FlatValuesListIterable)
+        if queryset._iterable_class not in plain or queryset._prefetch_related_lookups:
+            return self._refuse("it is not a plain queryset of instances or of values_list() rows")
         if queryset._known_related_objects:
             return self._refuse("it knows related objects from a manager")
         if sql != other_sql or len(params) != len(other_params):
@@ -152,7 +171,7 @@ class FixedQuery:
             return plan
 
     def __call__(self, *, using: str | None = None, **values) -> list:
-        """The instances of ``build(**values)``, in its order."""
+        """What ``list(build(**values))`` gives, in its order."""
         using = using or router.db_for_read(self.model)
         plan = None if any(value is None for value in values.values()) else self._plan(using)
         if plan is None:

@@ -6,6 +6,7 @@ layering, so the Worker model is reached through our own foreign keys, never imp
 """
 
 import datetime as dt
+import uuid
 from collections import defaultdict
 from typing import NamedTuple
 
@@ -18,6 +19,7 @@ from accounts.actors import Actor
 from accounts.choices import Role
 from accounts.models import Organization, User
 from outstaff.dataversion import cached
+from outstaff.lookups import FixedQuery
 
 from .choices import ComplianceKind, ComplianceStatus, PayrollEntryStatus
 from .compliance_requirements import COUNTRY_REQUIREMENTS, DEFAULT_REQUIREMENTS, required_kinds
@@ -217,11 +219,26 @@ def workforce_list(*, actor: Actor, today: dt.date | None = None) -> QuerySet:
     )
 
 
+def _workforce_clients(scope: Q):
+    employs = worker_model().objects.filter(scope, client_id=OuterRef("pk"))
+    return Organization.objects.filter(Exists(employs)).order_by("name", "id").values_list("id", "name")
+
+
+# A provider's, on every request of its home page: compiled once, prepared.
+_PROVIDER_WORKFORCE_CLIENTS = FixedQuery(
+    Organization,
+    lambda provider_id: _workforce_clients(Q(provider_id=provider_id)),
+    sample=lambda: {"provider_id": uuid.uuid4()},
+    prefix="workforce_clients",
+)
+
+
 def workforce_clients(*, actor: Actor) -> list[tuple]:
     """(id, name) of the clients the provider's workers are dedicated to, for the home page's
     filter. A probe per client organization (there are few) instead of reading every worker."""
-    employs = worker_model().objects.filter(actor.worker_scope(), client_id=OuterRef("pk"))
-    return list(Organization.objects.filter(Exists(employs)).order_by("name", "id").values_list("id", "name"))
+    if actor.is_provider:
+        return _PROVIDER_WORKFORCE_CLIENTS(provider_id=actor.organization.id)
+    return list(_workforce_clients(actor.worker_scope()))
 
 
 def workforce_groups(

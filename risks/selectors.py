@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.actors import Actor
 from accounts.models import Organization
 from outstaff.dataversion import cached
+from outstaff.lookups import FixedQuery
 from providers.models import Provider
 
 from .choices import FlagStatus
@@ -124,11 +125,19 @@ def risk_scan_last_full_started_at():
     return _last_full_scan_started_at().values_list("started_at", flat=True).first()
 
 
+# Read by the risk board on every request (its cached body's key holds it): compiled once, prepared.
+_LAST_FULL_SCAN_FINISHED = FixedQuery(
+    RiskScanRun,
+    lambda: RiskScanRun.objects.filter(scope="full").order_by("-finished_at").values_list("finished_at", flat=True)[:1],
+    sample=dict,
+    prefix="risk_scan_finished",
+)
+
+
 def risk_scan_last_full_finished_at():
     """When the last full scan finished (not its counts: they cover every tenant)."""
-    return (
-        RiskScanRun.objects.filter(scope="full").order_by("-finished_at").values_list("finished_at", flat=True).first()
-    )
+    found = _LAST_FULL_SCAN_FINISHED()
+    return found[0] if found else None
 
 
 def risk_board_summary(*, actor: Actor, today=None) -> dict:
