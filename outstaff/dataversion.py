@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 
@@ -228,7 +229,10 @@ def _key_part(epoch: str, versions: dict, tenants: list[str]) -> str:
 def data_versions(tenant_ids: Sequence) -> str | None:
     """The tenants' versions as one key part, or None when this transaction wrote to one of them
     (its own uncommitted writes: compute, do not cache). Read it before computing the value."""
-    tenants = [str(tenant) for tenant in tenant_ids]
+    # The canonical text of each id (as PostgreSQL prints it back), whatever the caller's spelling.
+    tenants = [str(tenant if isinstance(tenant, uuid.UUID) else uuid.UUID(str(tenant))) for tenant in tenant_ids]
+    if not tenants:
+        return None  # no tenant's version to follow: nothing a write would change
     memo = getattr(connection, "_outstaff_dv_memo", None)
     if memo is not None and memo.epoch is not None and all(tenant in memo.versions for tenant in tenants):
         return _key_part(memo.epoch, memo.versions, tenants)
