@@ -250,11 +250,10 @@ def test_a_key_of_many_tenants_is_a_digest_that_still_follows_their_versions(mon
     assert str(ids[0]) in recording.keys[-1]
 
 
-@pytest.mark.xfail(strict=True, reason="bug: data_versions([]) inside a memo is the bare epoch, not None")
 @pytest.mark.django_db
 def test_an_empty_tenant_list_is_never_cacheable_inside_a_memo_either():
-    """BUG (reported): outside a memo ``data_versions([])`` is None (compute, do not cache); inside a
-    memo that has read any version it is the bare epoch, so ``cached(tenant_ids=[])`` caches a value
+    """Outside a memo ``data_versions([])`` is None (compute, do not cache); inside a memo that has
+    read any version it was the bare epoch, so ``cached(tenant_ids=[])`` would have cached a value
     that no write ever invalidates."""
     org = ClientFactory()
     flush_pending()
@@ -264,13 +263,11 @@ def test_an_empty_tenant_list_is_never_cacheable_inside_a_memo_either():
         assert data_versions([]) is None
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: _key_part looks up the caller's spelling")
 @pytest.mark.django_db
 @pytest.mark.parametrize("spelling", [str.upper, lambda text: text.replace("-", "")])
 def test_a_tenant_id_spelt_otherwise_reads_the_same_version(spelling):
-    """BUG (reported): the versions are keyed by PostgreSQL's text of the uuid; an id given as
-    another spelling of it (upper case, no hyphens), which the query itself accepts, raises KeyError
-    (before the memo it was read as any other)."""
+    """The versions are keyed by PostgreSQL's text of the uuid; an id given as another spelling of it
+    (upper case, no hyphens), which the query itself accepts, raised KeyError."""
     org = ClientFactory()
     flush_pending()
     expected = data_versions([org.id])
