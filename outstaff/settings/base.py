@@ -330,8 +330,9 @@ API_RATE_LIMIT = env("API_RATE_LIMIT", default="3600/hour")
 API_BURST_RATE_LIMIT = env("API_BURST_RATE_LIMIT", default="120/min")
 API_SESSION_RATE_LIMIT = env("API_SESSION_RATE_LIMIT", default="1200/min")
 # API list pages run their prebuilt SQL as prepared statements, planned once per database session
-# (outstaff/api/prepared.py). Turn off behind a pooler that shares sessions between transactions
-# (PgBouncer in transaction mode).
+# (outstaff/api/prepared.py), as do the API key lookup and the fixed queries of every page request
+# (outstaff/lookups.py: session, user, memberships) and the data versions. Turn off behind a pooler
+# that shares sessions between transactions (PgBouncer in transaction mode).
 API_PREPARED_STATEMENTS = env.bool("API_PREPARED_STATEMENTS", default=True)
 
 SPECTACULAR_SETTINGS = {
