@@ -46,12 +46,14 @@ from .statements import PreparedStatement
 log = logging.getLogger(__name__)
 
 
-class _DatabaseBlocked(Exception):  # noqa: N818 - a reason, not an error: the query is not prepared
-    """A statement sent while a fixed query was being derived: its SQL depends on the data."""
+class DatabaseBlocked(Exception):  # noqa: N818 - a reason, not an error: the SQL is not reused
+    """A statement sent while SQL was being derived for reuse (a fixed query here, an API list's
+    template in outstaff/api/prepared.py): that SQL depends on the data."""
 
 
-def _block(execute, sql, params, many, context):
-    raise _DatabaseBlocked(sql)
+def block_queries(execute, sql, params, many, context):
+    """An execute wrapper: no statement reaches the database while SQL is derived."""
+    raise DatabaseBlocked(sql)
 
 
 class FixedQueryMismatch(AssertionError):
@@ -132,11 +134,11 @@ class FixedQuery:
     def _derive(self, using: str) -> _Plan | None:
         first, second = self.sample(), self.sample()
         try:
-            with connections[using].execute_wrapper(_block):
+            with connections[using].execute_wrapper(block_queries):
                 queryset = self.build(**first).using(using)
                 compiler, sql, params = _compiled(queryset, using)
                 _, other_sql, other_params = _compiled(self.build(**second).using(using), using)
-        except (_DatabaseBlocked, EmptyResultSet) as reason:
+        except (DatabaseBlocked, EmptyResultSet) as reason:
             return self._refuse(f"its build queries or matches nothing ({reason!r})")
         plain = (ModelIterable, ValuesListIterable, FlatValuesListIterable)
         if queryset._iterable_class not in plain or queryset._prefetch_related_lookups:

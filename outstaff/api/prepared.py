@@ -60,6 +60,7 @@ from django.db.models import JSONField
 from django.db.models.expressions import Col
 from django.utils import timezone, translation
 
+from outstaff.lookups import DatabaseBlocked, block_queries
 from outstaff.statements import PreparedStatement
 
 log = logging.getLogger(__name__)
@@ -78,14 +79,6 @@ setting_changed.connect(clear_templates, dispatch_uid="outstaff.api.prepared.cle
 
 class _Untemplated(Exception):  # noqa: N818 - a reason, not an error: the shape is built per request
     """Why a shape cannot be templated (logged once; its requests build their queryset)."""
-
-
-class _DatabaseBlocked(Exception):  # noqa: N818
-    """A statement sent while a queryset was being built for a template: its SQL depends on data."""
-
-
-def _block(execute, sql, params, many, context):
-    raise _DatabaseBlocked(sql)
 
 
 # --- rows --------------------------------------------------------------------------------------
@@ -313,7 +306,7 @@ class _Built:
 
 def _build(view, actor, *, ordering, position_filter, position, using) -> _Built:
     """The page's queryset as `actor`, compiled without its limits, with the database blocked."""
-    with _ActingAs(view.request, actor), connections[using].execute_wrapper(_block):
+    with _ActingAs(view.request, actor), connections[using].execute_wrapper(block_queries):
         queryset = view.filter_queryset(view.get_queryset())
         plan = view._lean_plan(queryset)
         if plan is None:
@@ -374,7 +367,7 @@ def _derive(view, actor, *, ordering, position_filter, using) -> Template:
     try:
         a = _build(view, first, ordering=ordering, position_filter=position_filter, position=positions[0], using=using)
         b = _build(view, second, ordering=ordering, position_filter=position_filter, position=positions[1], using=using)
-    except _DatabaseBlocked as error:
+    except DatabaseBlocked as error:
         raise _Untemplated("the queryset queries the database while it is built") from error
     if a.sql != b.sql or len(a.params) != len(b.params) or a.plan is not b.plan:
         raise _Untemplated("the SQL differs between two actors of one signature")
@@ -489,7 +482,7 @@ def template_for(view, actor, *, ordering, position_filter, position, using) -> 
     except _Untemplated as reason:
         log.info("API list %s is built per request: %s", type(view).__name__, reason)
         template = _UNTEMPLATED
-    except _DatabaseBlocked:
+    except DatabaseBlocked:
         log.info("API list %s is built per request: its queryset queries while built", type(view).__name__)
         template = _UNTEMPLATED
     if len(_TEMPLATES) >= MAX_TEMPLATES:
@@ -513,7 +506,7 @@ def _verify(view, actor, template: Template, **shape) -> None:
     suite's API requests, across tenants, roles and nested lists, check the templates' keys."""
     try:
         same = _matches(view, actor, template, **shape)
-    except (_Untemplated, _DatabaseBlocked) as error:
+    except (_Untemplated, DatabaseBlocked) as error:
         raise TemplateMismatch(f"{type(view).__name__}: the template's shape no longer builds: {error}") from error
     if not same:
         raise TemplateMismatch(f"{type(view).__name__}: this request's SQL is not its template's")
