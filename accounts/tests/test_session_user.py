@@ -51,21 +51,21 @@ def test_a_session_naming_an_unknown_backend_is_signed_out():
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
 
-def test_a_deactivated_user_is_signed_out_at_their_next_request():
+def _deactivate(user):
+    type(user).objects.filter(pk=user.pk).update(is_active=False)
+
+
+def _change_password(user):
+    user.set_password("another-pw-456")
+    user.save()
+
+
+@pytest.mark.parametrize("change", [_deactivate, _change_password], ids=["deactivated", "password changed"])
+def test_a_user_deactivated_or_whose_password_changed_elsewhere_is_signed_out_at_the_next_request(change):
     membership = MembershipFactory()
     client = _client_with_session(membership.user, membership.organization)
     assert _signed_in(client.get("/workers/"))
-    type(membership.user).objects.filter(pk=membership.user.pk).update(is_active=False)
-    response = client.get("/workers/")
-    assert response.status_code == 302 and response["Location"].startswith("/login/")
-
-
-def test_a_password_changed_elsewhere_signs_the_session_out():
-    membership = MembershipFactory()
-    client = _client_with_session(membership.user, membership.organization)
-    assert _signed_in(client.get("/workers/"))
-    membership.user.set_password("another-pw-456")
-    membership.user.save()
+    change(membership.user)
     response = client.get("/workers/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
 
